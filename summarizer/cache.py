@@ -1,0 +1,559 @@
+"""The model-output cache: one SQLite file in WAL mode, shared safely by several processes.
+
+Keys hash everything that can change an output; a corrupt file is reported, never repaired or trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import CacheError, ConfigError
+from .results import ModelInfo
+
+__all__ = [
+    "CACHE_FORMAT_VERSION",
+    "DB_NAME",
+    "ENV_CACHE_DIR",
+    "Cache",
+    "CacheEntry",
+    "CacheStats",
+    "JobStats",
+    "MemoryCache",
+    "NullCache",
+    "cache_key",
+    "clear_all",
+    "resolve_cache_dir",
+]
+
+logger = logging.getLogger(__name__)
+
+CACHE_FORMAT_VERSION = 1  # bump when preprocessing/output format changes: old entries then miss
+DB_NAME = "summarizer.sqlite3"
+ENV_CACHE_DIR = "SUMMARIZER_CACHE_DIR"
+DEFAULT_CACHE_DIR = "cache"
+
+BUSY_TIMEOUT_S = 30.0
+_RETRIES = 4  # on top of busy_timeout: WAL can report "locked" at once (recovery, snapshots)
+_CHUNK = 500  # well under SQLITE_MAX_VARIABLE_NUMBER (999 before SQLite 3.32)
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+
+# Named migrations, applied in order and recorded by name, so a newer version only adds to the list.
+_MIGRATIONS_TABLE = "_summarizer_migrations"
+_MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "m001_entries",
+        (
+            # WITHOUT ROWID: the hash key is the only lookup, so one b-tree instead of table + index.
+            # crc covers key + value: SQLite has no page checksums, and a garbled value must not be served.
+            """CREATE TABLE entries (
+                key TEXT PRIMARY KEY,
+                task TEXT NOT NULL,
+                model TEXT NOT NULL,
+                value TEXT NOT NULL,
+                crc INTEGER NOT NULL,
+                created_at REAL NOT NULL
+            ) WITHOUT ROWID""",
+        ),
+    ),
+    (
+        "m002_jobs",
+        (
+            """CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                hits INTEGER,
+                misses INTEGER
+            )""",
+        ),
+    ),
+)
+
+T = TypeVar("T")
+
+
+def _canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def cache_key(
+    *,
+    task: str,
+    model: ModelInfo,
+    params: Mapping[str, Any],
+    text: str,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    target_token: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """The sha256 of everything that can change an output, as canonical JSON.
+
+    The model is identified by its fingerprint (which pins the revision) and backend, not by its
+    display name: the same weights under another name still hit. Non-JSON params raise TypeError
+    rather than being stringified, which could make two different params collide.
+    """
+    payload = {
+        "format": CACHE_FORMAT_VERSION,
+        "task": task,
+        "model": {"fingerprint": model.fingerprint, "backend": model.backend},
+        "params": dict(params),
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "target_token": target_token,
+        "extra": dict(extra or {}),
+        "text": text,
+    }
+    return hashlib.sha256(_canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def resolve_cache_dir(
+    flag: str | os.PathLike[str] | None = None,
+    config_value: str | os.PathLike[str] | None = None,
+) -> Path:
+    """The cache folder: flag > $SUMMARIZER_CACHE_DIR > config > ./cache, made absolute against the cwd now."""
+    chosen: str | os.PathLike[str] = DEFAULT_CACHE_DIR
+    for value in (flag, os.environ.get(ENV_CACHE_DIR), config_value):
+        if value is not None and os.fspath(value) != "":  # an empty env var means unset
+            chosen = value
+            break
+    return Path(os.path.abspath(Path(chosen).expanduser()))
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One model output to store. `model` is the display name, used only by stats and clear."""
+
+    key: str
+    task: str
+    model: str
+    value: Any  # anything json.dumps accepts
+
+
+@dataclass(frozen=True)
+class JobStats:
+    """Cache hits and misses of one finished job."""
+
+    name: str
+    hits: int
+    misses: int
+    started_at: float
+    finished_at: float
+
+    @property
+    def hit_rate(self) -> float | None:
+        lookups = self.hits + self.misses
+        return self.hits / lookups if lookups else None
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What `summarizer cache stats` shows."""
+
+    path: Path | None
+    entries: dict[tuple[str, str], int]  # (task, model name) -> rows
+    total: int
+    size_bytes: int  # db + -wal + -shm on disk
+    last_job: JobStats | None
+
+    def describe(self) -> str:
+        """A few lines for people (`summarizer cache stats`)."""
+        lines = [f"cache: {self.path or '(not stored)'}", f"entries: {self.total}, {self.size_bytes / 1e6:.1f} MB on disk"]
+        lines += [f"  {n:>8}  {task}  {model}" for (task, model), n in sorted(self.entries.items())]
+        job = self.last_job
+        if job is None:
+            lines.append("last job: none recorded")
+        else:
+            rate = "n/a" if job.hit_rate is None else f"{job.hit_rate:.0%}"
+            lines.append(f"last job: {job.name}: {job.hits} hits, {job.misses} misses, hit rate {rate}")
+        return "\n".join(lines)
+
+
+def _db_files(db_path: Path) -> list[Path]:
+    return [db_path, *(db_path.with_name(db_path.name + suffix) for suffix in _SIDE_FILES)]
+
+
+def _crc(key: str, value_json: str) -> int:
+    return zlib.crc32(f"{key}\0{value_json}".encode())
+
+
+def _is_busy(err: sqlite3.Error) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)  # Python >= 3.11
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES
+    return "locked" in str(err) or "busy" in str(err)
+
+
+def _is_corrupt(err: sqlite3.Error) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _CORRUPT_CODES:
+        return True
+    return any(s in str(err) for s in ("malformed", "not a database", "corrupt"))
+
+
+def _cutoff(older_than_days: float | None) -> float | None:
+    """The unix time before which entries count as older than `older_than_days`."""
+    if older_than_days is None:
+        return None
+    if older_than_days < 0:
+        raise ConfigError(f"older_than_days must be 0 or more, got {older_than_days}")
+    return time.time() - older_than_days * 86400
+
+
+class _Corrupt(Exception):
+    """A row that SQLite read fine but whose checksum is wrong."""
+
+
+class Cache:
+    """A persistent key -> JSON value store. Batch-first: get_many, compute the misses, put_many.
+
+    Every method is one short transaction, so nothing is held open across model calls and a
+    kill between calls loses nothing already stored.
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.path = self.cache_dir / DB_NAME
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            why = "it is a file, not a folder" if self.cache_dir.is_file() else (err.strerror or str(err))
+            raise CacheError(
+                f"can't create cache folder {self.cache_dir}: {why}; pass another --cache-dir or set SUMMARIZER_CACHE_DIR"
+            ) from err
+        self._conn: sqlite3.Connection | None = None
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write never
+            # starts as a read and then fails to upgrade its lock.
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as err:
+            raise self._error(err) from err
+        try:
+            self._retrying(self._setup)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connection and errors ------------------------------------------------------------
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Reading the schema is the cheap open check: random bytes or a bad header fail here.
+        conn.execute("PRAGMA schema_version").fetchone()
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                logger.warning("cache %s: WAL mode unavailable (got %s); concurrency is reduced", self.path, mode)
+        # With WAL, NORMAL may lose the last commits on power loss but never corrupts the db.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self._migrate(conn)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        if self._pending_migrations(conn):
+            # Take the write lock first so two processes opening a new cache don't both migrate.
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {_MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+            )
+            for name, statements in self._pending_migrations(conn):
+                for sql in statements:
+                    conn.execute(sql)
+                conn.execute(f"INSERT INTO {_MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)", (name, time.time()))
+                logger.debug("cache %s: applied migration %s", self.path, name)
+            conn.execute("COMMIT")
+
+    @staticmethod
+    def _pending_migrations(conn: sqlite3.Connection) -> list[tuple[str, tuple[str, ...]]]:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_MIGRATIONS_TABLE,)
+        ).fetchone()
+        done = {row[0] for row in conn.execute(f"SELECT name FROM {_MIGRATIONS_TABLE}")} if has_table else set()
+        return [m for m in _MIGRATIONS if m[0] not in done]
+
+    def _error(self, err: Exception) -> CacheError:
+        recover = f"run `summarizer cache clear --all` or move {self.path} aside"
+        detail = str(err).replace("\n", " ")
+        if isinstance(err, _Corrupt) or (isinstance(err, sqlite3.Error) and _is_corrupt(err)):
+            return CacheError(f"cache database {self.path} is corrupt ({detail}): {recover}")
+        if isinstance(err, sqlite3.Error) and _is_busy(err):
+            return CacheError(
+                f"cache database {self.path} stayed locked by another process ({detail}); "
+                "try again when it finishes, or use --no-cache"
+            )
+        return CacheError(
+            f"cache database {self.path} can't be used ({detail}): check permissions and free disk space, "
+            f"or {recover}"
+        )
+
+    def _retrying(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run one transaction, retrying 'database is locked' with backoff; map other errors to CacheError."""
+        if self._conn is None:
+            raise ValueError(f"cache {self.path} is closed")
+        conn = self._conn
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            try:
+                return op(conn)
+            except (sqlite3.Error, _Corrupt) as err:
+                if isinstance(err, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+                    raise  # a bug in this module, not a state of the database
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        logger.debug("cache %s: rollback failed", self.path, exc_info=True)
+                attempt += 1
+                # Retry only a "locked" that came back early (WAL recovery, a snapshot race): one that
+                # already waited out busy_timeout means another process really holds the lock.
+                waited = time.monotonic() - started
+                if isinstance(err, sqlite3.Error) and _is_busy(err) and attempt < _RETRIES and waited < BUSY_TIMEOUT_S:
+                    delay = 0.05 * 2**attempt * (1 + random.random())  # jitter: don't retry in lockstep
+                    logger.debug("cache %s is locked, retrying in %.2fs", self.path, delay)
+                    time.sleep(delay)
+                    continue
+                raise self._error(err) from err
+
+    def _write(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """One statement in its own BEGIN IMMEDIATE transaction (its cursor keeps rowcount and lastrowid)."""
+
+        def op(conn: sqlite3.Connection) -> sqlite3.Cursor:
+            conn.execute("BEGIN IMMEDIATE")
+            cursor = conn.execute(sql, args)
+            conn.execute("COMMIT")
+            return cursor
+
+        return self._retrying(op)
+
+    # -- reads and writes -----------------------------------------------------------------
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The stored values of the keys that hit; misses are simply absent."""
+        unique = list(dict.fromkeys(keys))
+
+        def op(conn: sqlite3.Connection) -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for start in range(0, len(unique), _CHUNK):
+                chunk = unique[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(f"SELECT key, value, crc FROM entries WHERE key IN ({marks})", chunk)
+                for key, value_json, crc in rows:
+                    if _crc(key, value_json) != crc:  # so the value is exactly what json.dumps wrote
+                        raise _Corrupt(f"checksum mismatch for key {key[:12]}")
+                    found[key] = json.loads(value_json)
+            return found
+
+        return self._retrying(op) if unique else {}
+
+    def put_many(self, entries: Sequence[CacheEntry]) -> None:
+        """Store the entries in one short write transaction, replacing any with the same key."""
+        if not entries:
+            return
+        now = time.time()
+        rows = []
+        for e in entries:  # serialize first: a bad value must fail before the write lock is taken
+            value_json = json.dumps(e.value, ensure_ascii=False)
+            rows.append((e.key, e.task, e.model, value_json, _crc(e.key, value_json), now))
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT OR REPLACE INTO entries (key, task, model, value, crc, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.execute("COMMIT")
+
+        self._retrying(op)
+
+    def get(self, key: str) -> Any | None:
+        """The value for one key, or None on a miss (use get_many to store and tell apart a JSON null)."""
+        return self.get_many([key]).get(key)
+
+    def put(self, entry: CacheEntry) -> None:
+        self.put_many([entry])
+
+    # -- jobs, stats, maintenance ---------------------------------------------------------
+
+    def begin_job(self, name: str) -> int:
+        """Record the start of a job; pass the id to end_job with its hit and miss counts."""
+
+        cursor = self._write("INSERT INTO jobs (name, started_at) VALUES (?, ?)", (name, time.time()))
+        return int(cursor.lastrowid or 0)
+
+    def end_job(self, job_id: int, *, hits: int, misses: int) -> None:
+        self._write(
+            "UPDATE jobs SET finished_at = ?, hits = ?, misses = ? WHERE id = ?", (time.time(), hits, misses, job_id)
+        )
+
+    def stats(self) -> CacheStats:
+        def op(conn: sqlite3.Connection) -> CacheStats:
+            # One read transaction, so the counts and the last job come from the same snapshot.
+            conn.execute("BEGIN")
+            groups = conn.execute("SELECT task, model, count(*) FROM entries GROUP BY task, model").fetchall()
+            job = conn.execute(
+                "SELECT name, hits, misses, started_at, finished_at FROM jobs "
+                "WHERE finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1"
+            ).fetchone()
+            conn.execute("COMMIT")
+            entries = {(task, model): n for task, model, n in groups}
+            return CacheStats(
+                path=self.path,
+                entries=entries,
+                total=sum(entries.values()),
+                size_bytes=sum(p.stat().st_size for p in _db_files(self.path) if p.is_file()),
+                last_job=JobStats(*job) if job else None,
+            )
+
+        return self._retrying(op)
+
+    def clear(self, *, model: str | None = None, older_than_days: float | None = None) -> int:
+        """Delete entries of one model (display name) and/or older than N days; both None deletes all."""
+        cutoff = _cutoff(older_than_days)
+        where: list[str] = []
+        args: list[Any] = []
+        if model is not None:
+            where.append("model = ?")
+            args.append(model)
+        if cutoff is not None:
+            where.append("created_at < ?")
+            args.append(cutoff)
+        sql = "DELETE FROM entries" + (" WHERE " + " AND ".join(where) if where else "")
+        deleted = self._write(sql, args).rowcount
+        if deleted:
+            self._compact()
+        return deleted
+
+    def _compact(self) -> None:
+        """Give freed pages back to the disk. Best effort: other processes may be using the cache."""
+        assert self._conn is not None
+        try:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as err:
+            if not _is_busy(err):
+                raise self._error(err) from err
+            logger.info("cache %s is in use; skipped compacting it after clear", self.path)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.cache_dir)!r})"
+
+
+class NullCache:
+    """The Cache interface, storing nothing: what --no-cache uses."""
+
+    path: Path | None = None
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        return {}
+
+    def put_many(self, entries: Sequence[CacheEntry]) -> None:
+        return None
+
+    def get(self, key: str) -> Any | None:
+        return None
+
+    def put(self, entry: CacheEntry) -> None:
+        return None
+
+    def begin_job(self, name: str) -> int:
+        return 0
+
+    def end_job(self, job_id: int, *, hits: int, misses: int) -> None:
+        return None
+
+    def stats(self) -> CacheStats:
+        return CacheStats(path=None, entries={}, total=0, size_bytes=0, last_job=None)
+
+    def clear(self, *, model: str | None = None, older_than_days: float | None = None) -> int:
+        return 0
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> NullCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class MemoryCache(NullCache):
+    """The Cache interface over a dict that lives as long as the object: dedupes within one --no-cache job."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[str, str, str, float]] = {}  # key -> (task, model, value JSON, created_at)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        # Decode a fresh copy each time, as Cache does, so callers can't alias stored values.
+        return {k: json.loads(self._rows[k][2]) for k in keys if k in self._rows}
+
+    def put_many(self, entries: Sequence[CacheEntry]) -> None:
+        now = time.time()
+        for e in entries:
+            self._rows[e.key] = (e.task, e.model, json.dumps(e.value, ensure_ascii=False), now)
+
+    def get(self, key: str) -> Any | None:
+        return self.get_many([key]).get(key)
+
+    def put(self, entry: CacheEntry) -> None:
+        self.put_many([entry])
+
+    def stats(self) -> CacheStats:
+        entries: dict[tuple[str, str], int] = {}
+        for task, model, _, _ in self._rows.values():
+            entries[task, model] = entries.get((task, model), 0) + 1
+        return CacheStats(path=None, entries=entries, total=len(self._rows), size_bytes=0, last_job=None)
+
+    def clear(self, *, model: str | None = None, older_than_days: float | None = None) -> int:
+        cutoff = _cutoff(older_than_days)
+        doomed = [
+            k
+            for k, (_, m, _, created) in self._rows.items()
+            if (model is None or m == model) and (cutoff is None or created < cutoff)
+        ]
+        for k in doomed:
+            del self._rows[k]
+        return len(doomed)
+
+
+def clear_all(cache_dir: str | os.PathLike[str]) -> list[Path]:
+    """Delete the database and its -wal/-shm files without opening them, so it works on a corrupt db.
+
+    Only for the explicit `cache clear --all`: the cache never deletes its file on its own.
+    """
+    removed = []
+    for path in _db_files(Path(cache_dir) / DB_NAME):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise CacheError(f"can't remove {path}: {err.strerror or err}; remove it by hand") from err
+        removed.append(path)
+    logger.info("removed %s", ", ".join(map(str, removed)) or "nothing")
+    return removed

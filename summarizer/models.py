@@ -1,0 +1,260 @@
+"""Naming, resolving and loading seq2seq models: hub ids, local folders, runtime settings.
+
+Resolution (`resolve_model`) never imports torch, so a fully cached job can skip it.
+Loading goes through `load_backend`, which keeps one loaded model per process and settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import threading
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlparse
+
+from .errors import ConfigError, ModelError, ModelUnavailableError
+from .results import ModelInfo
+
+log = logging.getLogger(__name__)
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
+TOKENIZER_FILES = ("tokenizer.json", "source.spm", "spiece.model", "sentencepiece.bpe.model", "vocab.json")
+# Files that define a model's behaviour; their bytes make up a local folder's fingerprint.
+_IGNORED_FOR_FINGERPRINT = {"README.md", ".gitattributes"}
+_HUB_DOWNLOAD_PATTERNS = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors", "pytorch_model*.bin"]
+CONNECT_TIMEOUT_S = 3.0
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Options passed to `generate()`. Unknown options are errors (see `from_mapping`)."""
+
+    num_beams: int = 4
+    max_new_tokens: int = 256
+    min_new_tokens: int = 0
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+    early_stopping: bool = True
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, base: GenerationParams | None = None, where: str = "generation options") -> GenerationParams:
+        """Validate `values` strictly: unknown keys and wrong types raise ConfigError naming them."""
+        base = base or cls()
+        known = {f.name: f for f in fields(cls)}
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ConfigError(f"{where}: unknown generation option {key!r} (known: {', '.join(sorted(known))})")
+            expected = type(getattr(base, key))
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if type(value) is not expected:
+                raise ConfigError(f"{where}: {key} must be {expected.__name__}, got {type(value).__name__} {value!r}")
+            if expected in (int, float) and value < 0:
+                raise ConfigError(f"{where}: {key} must not be negative, got {value!r}")
+            changes[key] = value
+        if "max_new_tokens" in changes and "min_new_tokens" not in changes:
+            # Lowering only the maximum lowers a default minimum with it rather than failing.
+            changes["min_new_tokens"] = min(base.min_new_tokens, changes["max_new_tokens"])
+        params = replace(base, **changes)
+        if params.num_beams < 1 or params.max_new_tokens < 1:
+            raise ConfigError(f"{where}: num_beams and max_new_tokens must be at least 1")
+        if params.min_new_tokens > params.max_new_tokens:
+            raise ConfigError(f"{where}: min_new_tokens ({params.min_new_tokens}) exceeds max_new_tokens ({params.max_new_tokens})")
+        return params
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# What a distilbart-cnn model card uses; they keep summaries a few sentences long.
+SUMMARY_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=142, min_new_tokens=30, length_penalty=2.0, no_repeat_ngram_size=3)
+TRANSLATION_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=256)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how models run. Resolved once (see `config.resolve_runtime`), never at import."""
+
+    device: str = "auto"  # auto | cpu | cuda | mps
+    dtype: str = "auto"  # auto | float32 | float16 | bfloat16
+    threads: int | None = None  # torch intra-op threads; None keeps torch's default
+    batch_size: int = 16
+    backend: str = "torch"  # torch | ctranslate2
+    compute_type: str = "default"  # ctranslate2 only: int8, int8_float32, float16, ... ("default" = int8 on CPU)
+
+    def __post_init__(self) -> None:
+        if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith("cuda:"):
+            raise ConfigError(f"device must be auto, cpu, cuda or mps, got {self.device!r}")
+        if self.dtype not in ("auto", "float32", "float16", "bfloat16"):
+            raise ConfigError(f"dtype must be auto, float32, float16 or bfloat16, got {self.dtype!r}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.threads is not None and self.threads < 1:
+            raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        if self.backend not in ("torch", "ctranslate2"):
+            raise ConfigError(f"backend must be torch or ctranslate2, got {self.backend!r}")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model resolved to a local folder, with its identity. Cheap: reads only config.json."""
+
+    name: str
+    path: Path
+    info: ModelInfo
+    model_type: str  # config.json's model_type: marian, bart, t5, pegasus, m2m_100, ...
+    config: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+
+_resolved: dict[tuple[str, str | None], ModelRef] = {}
+_fingerprints: dict[tuple[str, int, int], str] = {}
+_lock = threading.Lock()
+
+
+def _looks_like_path(name: str) -> bool:
+    # Hub ids are "name" or "org/name"; anything else that looks like a path is treated as one.
+    return name.startswith((".", "/", "~")) or name.count("/") > 1 or Path(name).exists()
+
+
+def resolve_model(name: str, revision: str | None = None) -> ModelRef:
+    """Resolve a hub id or local folder to a `ModelRef`, downloading only when the Hub is reachable."""
+    if not name or not isinstance(name, str):
+        raise ConfigError(f"a model must be a hub id or a folder, got {name!r}")
+    key = (name, revision)
+    with _lock:
+        if key in _resolved:
+            return _resolved[key]
+    path = Path(name).expanduser()
+    if path.exists() or _looks_like_path(name):
+        ref = _resolve_local(name, path)
+    else:
+        ref = _resolve_hub(name, revision)
+    with _lock:
+        _resolved[key] = ref
+    return ref
+
+
+def _read_config(name: str, path: Path) -> dict[str, Any]:
+    if not path.is_dir():
+        what = "does not exist" if not path.exists() else "is not a folder"
+        raise ModelError(f"model folder {name} {what}; give a hub id or a folder made with save_pretrained")
+    missing = []
+    if not (path / "config.json").is_file():
+        missing.append("config.json")
+    if not any((path / f).is_file() for f in WEIGHT_FILES):
+        missing.append("weights (model.safetensors or pytorch_model.bin)")
+    if not any((path / f).is_file() for f in TOKENIZER_FILES):
+        missing.append("tokenizer files (tokenizer.json, *.spm, spiece.model or vocab.json)")
+    if missing:
+        raise ModelError(f"model folder {name} is incomplete: missing {', '.join(missing)}; re-save it with save_pretrained or download it again")
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"model folder {name}: config.json is unreadable ({exc}); re-save the model") from None
+    if not isinstance(config, dict) or "model_type" not in config:
+        raise ModelError(f"model folder {name}: config.json has no model_type; is this a Hugging Face model folder?")
+    return config
+
+
+def folder_fingerprint(path: Path) -> str:
+    """Hash of the bytes of every file in a model folder: editing weights or config changes it."""
+    h = hashlib.blake2b(digest_size=16)
+    for file in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if file.name in _IGNORED_FOR_FINGERPRINT:
+            continue
+        st = file.stat()
+        memo_key = (str(file.resolve()), st.st_size, st.st_mtime_ns)
+        digest = _fingerprints.get(memo_key)
+        if digest is None:
+            fh = hashlib.blake2b(digest_size=16)
+            with file.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    fh.update(block)
+            digest = fh.hexdigest()
+            _fingerprints[memo_key] = digest
+        h.update(file.name.encode() + b"\0" + digest.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _resolve_local(name: str, path: Path) -> ModelRef:
+    from .standin import is_stand_in
+
+    config = _read_config(name, path)
+    info = ModelInfo(name=name, revision=None, fingerprint="local:" + folder_fingerprint(path), stand_in=is_stand_in(path))
+    return ModelRef(name=name, path=path.resolve(), info=info, model_type=str(config["model_type"]), config=config)
+
+
+def _offline_message(name: str, why: str) -> str:
+    return (
+        f"model {name} is not available locally and {why}. Provide it by: downloading it on a connected machine "
+        f"(`huggingface-cli download {name}`) and copying the Hugging Face cache (HF_HOME), or passing a local folder "
+        f"made with save_pretrained instead of the id; set HF_HUB_OFFLINE=1 to never try the network"
+    )
+
+
+def hub_reachable(timeout: float = CONNECT_TIMEOUT_S) -> bool:
+    """One TCP connect to the Hub endpoint, so an unreachable Hub costs seconds, not minutes of retries."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    url = urlparse(constants.ENDPOINT)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _resolve_hub(name: str, revision: str | None) -> ModelRef:
+    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+
+    try:
+        folder = snapshot_download(name, revision=revision, local_files_only=True, allow_patterns=_HUB_DOWNLOAD_PATTERNS)
+    except (LocalEntryNotFoundError, OSError, ValueError):
+        folder = None
+    except Exception as exc:  # huggingface_hub validation errors for malformed ids
+        raise ConfigError(f"model {name!r} is not a valid hub id or folder: {exc}") from None
+    if folder is None:
+        if constants.HF_HUB_OFFLINE:
+            raise ModelUnavailableError(_offline_message(name, "HF_HUB_OFFLINE is set"))
+        if not hub_reachable():
+            raise ModelUnavailableError(_offline_message(name, "the Hugging Face Hub can't be reached"))
+        try:
+            folder = snapshot_download(name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, etag_timeout=CONNECT_TIMEOUT_S)
+        except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
+            raise ModelUnavailableError(f"model {name}{'@' + revision if revision else ''} was not found on the Hub: {exc}".splitlines()[0]) from None
+        except (HfHubHTTPError, OSError) as exc:
+            raise ModelUnavailableError(_offline_message(name, f"downloading it failed ({type(exc).__name__})")) from None
+    path = Path(folder)
+    config = _read_config(name, path)
+    commit = path.name  # snapshots/<commit hash>
+    info = ModelInfo(name=name, revision=commit, fingerprint=f"hub:{name}@{commit}")
+    return ModelRef(name=name, path=path, info=info, model_type=str(config["model_type"]), config=config)
+
+
+def max_input_tokens(ref: ModelRef, tokenizer_max: int | None = None) -> int:
+    """The model's input limit in tokens: the tokenizer's model_max_length when sane, else position embeddings."""
+    if tokenizer_max and 0 < tokenizer_max < 100_000:
+        return int(tokenizer_max)
+    for key in ("max_position_embeddings", "n_positions"):
+        value = ref.config.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    return 512
+
+
+def load_backend(ref: ModelRef, runtime: Runtime):
+    """The loaded model for `ref` under `runtime`, loaded once per process."""
+    from .backends import get_backend
+
+    return get_backend(ref, runtime)

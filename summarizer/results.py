@@ -1,0 +1,150 @@
+"""Plain, frozen result types that carry their own provenance.
+
+The pipeline builds them; renderers and callers only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One source sentence with a stable id: `<article>:p<paragraph>:s<index>`.
+
+    `index` counts sentences within the paragraph, from 0.
+    """
+
+    id: str
+    text: str
+    paragraph: int
+    index: int
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Who produced an output: enough to reproduce it and to key a cache on it."""
+
+    name: str  # hub id or local folder as the user gave it
+    revision: str | None  # resolved commit for hub models, None for local folders
+    fingerprint: str  # hash of weights + config (local) or "<id>@<revision>" (hub)
+    backend: str = "torch"
+    stand_in: bool = False  # random-weight model built by summarizer.standin: output is noise
+
+    def label(self) -> str:
+        rev = f"@{self.revision[:12]}" if self.revision else ""
+        tag = " [STAND-IN: random weights, output is noise]" if self.stand_in else ""
+        return f"{self.name}{rev} ({self.backend}){tag}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary of one article, with how it was made."""
+
+    text: str
+    model: ModelInfo
+    params: dict[str, Any]
+    input_tokens: int  # counted with the model's own tokenizer
+    max_input_tokens: int
+    chunked: bool = False
+    chunks: int = 1  # number of map-step chunks (1 when not chunked)
+    rounds: int = 1  # reduce rounds (1 when not chunked)
+    cached: bool = False
+    seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One sentence and its translation. `source_id` aligns it 1:1 with its Sentence."""
+
+    source_id: str
+    source: str
+    text: str
+    cached: bool = False
+    split_parts: int = 1  # >1 when an over-long sentence had to be translated in parts
+    complete: bool = True  # False when generation stopped at max_new_tokens: it may be cut off
+
+
+@dataclass(frozen=True)
+class TranslationSet:
+    """All translations of one sentence list into one target language."""
+
+    target: str  # language code as the user wrote it, e.g. "az"
+    source_lang: str
+    model: ModelInfo
+    target_token: str | None
+    params: dict[str, Any]
+    translations: tuple[Translation, ...]
+    seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(t.cached for t in self.translations)
+
+    @property
+    def texts(self) -> list[str]:
+        return [t.text for t in self.translations]
+
+
+@dataclass(frozen=True)
+class Article:
+    """An input article after reading and segmentation."""
+
+    id: str  # stable, derived from the source path (or "stdin")
+    title: str
+    source: str  # path as given, or "-" for stdin
+    text: str
+    sentences: tuple[Sentence, ...]
+    encoding: str = "utf-8"
+    date: str | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class LanguageDigest:
+    """One target language of a digest: the summary and/or full text translated."""
+
+    target: str
+    summary: TranslationSet | None = None
+    full: TranslationSet | None = None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything known about one article after the pipeline ran."""
+
+    article: Article
+    summary: Summary | None
+    summary_sentences: tuple[Sentence, ...]
+    languages: tuple[LanguageDigest, ...] = ()
+    warnings: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    format_version: int = 1
+
+    @property
+    def stand_in(self) -> bool:
+        models = [self.summary.model] if self.summary else []
+        for lang in self.languages:
+            models += [ts.model for ts in (lang.summary, lang.full) if ts is not None]
+        return any(m.stand_in for m in models)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_html(self) -> str:
+        from .render import render_html
+
+        return render_html(self)
+
+    def to_markdown(self) -> str:
+        from .render import render_markdown
+
+        return render_markdown(self)
+
+    def to_json(self) -> str:
+        from .render import render_json
+
+        return render_json(self)

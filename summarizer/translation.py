@@ -1,0 +1,163 @@
+"""Sentence-by-sentence translation, aligned 1:1 with sentence ids by construction.
+
+One sentence per model input (Marian drops sentences when given several), each distinct sentence
+translated once, over-long sentences split into parts that fit instead of being truncated.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Mapping, Sequence
+
+from .backends import Generated, ModelHandle
+from .cache import cache_key
+from .errors import UnknownLanguageError
+from .generation import Progress, cached_generate, split_to_fit
+from .languages import LANGUAGES, target_spec
+from .models import TRANSLATION_DEFAULTS, GenerationParams, Runtime, resolve_model
+from .results import Sentence, Translation, TranslationSet
+from .segment import SEGMENTATION_VERSION
+
+log = logging.getLogger(__name__)
+TASK = "translate"
+
+
+def language_tokens(path) -> frozenset[str]:
+    """The `>>xxx<<` target tokens of a multi-target Marian model (empty for single-target ones)."""
+    try:
+        vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(vocab, dict):
+        return frozenset()
+    return frozenset(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
+
+
+def _is_nllb(path) -> bool:
+    try:
+        config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return "nllb" in str(config.get("tokenizer_class", "")).lower()
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def translation_warnings(translations: Sequence[Translation], max_new_tokens: int) -> tuple[str, ...]:
+    """What a reader of these translations must know: split sentences, possibly cut-off outputs."""
+    warnings = []
+    split = [t.source_id for t in translations if t.split_parts > 1]
+    if split:
+        warnings.append(f"{len(split)} sentence(s) exceeded the model's input limit and were translated in parts: {_ids(split)}")
+    cut = [t.source_id for t in translations if not t.complete]
+    if cut:
+        warnings.append(f"{len(cut)} of {len(translations)} translations reached max_new_tokens={max_new_tokens} and may be cut off: {_ids(cut)}")
+    return tuple(warnings)
+
+
+class Translator:
+    """Translates sentences from `source_lang` into `target` with one seq2seq model."""
+
+    def __init__(
+        self,
+        target: str,
+        model: str | None = None,
+        *,
+        revision: str | None = None,
+        source_lang: str = "en",
+        target_token: str | None = None,
+        params: GenerationParams | Mapping | None = None,
+        runtime: Runtime | None = None,
+        cache=None,
+        refresh: bool = False,
+    ):
+        from .cache import NullCache
+
+        if model is None:
+            if target not in LANGUAGES:
+                raise UnknownLanguageError(f"unknown language {target!r}; known: {', '.join(sorted(LANGUAGES))} (or give a model for it with --model {target}=MODEL)")
+            model = LANGUAGES[target].model
+        self.target = target
+        self.source_lang = source_lang
+        self.params = params if isinstance(params, GenerationParams) else GenerationParams.from_mapping(params or {}, base=TRANSLATION_DEFAULTS, where=f"translation options for {target}")
+        self.runtime = runtime or Runtime()
+        self.cache = cache if cache is not None else NullCache()
+        self.refresh = refresh
+        self.ref = resolve_model(model, revision)
+        self.handle = ModelHandle(self.ref, self.runtime)
+        self.spec = target_spec(target, model_type=self.ref.model_type, model_name=model, nllb=_is_nllb(self.ref.path), source_lang=source_lang, target_token=target_token, language_tokens=language_tokens(self.ref.path) if self.ref.model_type == "marian" else frozenset())
+
+    @property
+    def model_info(self):
+        return self.handle.info
+
+    def _key(self, text: str) -> str:
+        return cache_key(
+            task=TASK,
+            model=self.handle.info,
+            params=self.params.as_dict(),
+            text=text,
+            source_lang=self.source_lang,
+            target_lang=self.target,
+            target_token=self.spec.label,
+            extra={"target": self.spec.as_dict(), "segmentation": SEGMENTATION_VERSION},
+        )
+
+    def _compute(self, texts: list[str]) -> list[Generated]:
+        """Translate distinct sentences; a sentence over the input limit is translated in parts."""
+        backend = self.handle.backend
+        limit = backend.max_input_tokens
+
+        def count(items: list[str]) -> list[int]:
+            return backend.count_tokens(items, self.spec)
+
+        parts_of = {t: split_to_fit(t, count, limit) for t in texts}
+        flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
+        outputs = dict(zip(flat, backend.generate(flat, self.params, target=self.spec)))
+        result = []
+        for t in texts:
+            gens = [outputs[p] for p in parts_of[t]]
+            result.append(Generated(text=" ".join(g.text for g in gens).strip(), new_tokens=sum(g.new_tokens for g in gens), finished=all(g.finished for g in gens), parts=len(gens)))
+            if len(gens) > 1:
+                log.warning("a sentence of %d characters exceeded %s's %d-token limit and was translated in %d parts", len(t), self.ref.name, limit, len(gens))
+        return result
+
+    def translate(self, sentences: Sequence[Sentence] | Sequence[str], *, progress: Progress | None = None) -> TranslationSet:
+        """One Translation per input sentence, same order, `source_id` = the sentence id."""
+        started = time.perf_counter()
+        items = [s if isinstance(s, Sentence) else Sentence(id=f"s{i}", text=s, paragraph=0, index=i) for i, s in enumerate(sentences)]
+        texts = [s.text.strip() for s in items]
+        todo = [t for t in texts if t]
+        results = cached_generate(
+            todo,
+            key_for=self._key,
+            compute=self._compute,
+            cache=self.cache,
+            task=TASK,
+            model_name=self.ref.name,
+            group_size=self.runtime.batch_size * 4,
+            refresh=self.refresh,
+            progress=progress,
+        )
+        by_text = dict(zip(todo, results))
+        translations = []
+        for sentence, text in zip(items, texts):
+            if not text:
+                translations.append(Translation(source_id=sentence.id, source=sentence.text, text="", cached=False))
+                continue
+            gen, cached = by_text[text]
+            translations.append(Translation(source_id=sentence.id, source=sentence.text, text=gen.text, cached=cached, split_parts=gen.parts, complete=gen.finished))
+        return TranslationSet(
+            target=self.target,
+            source_lang=self.source_lang,
+            model=self.handle.info,
+            target_token=self.spec.label,
+            params=self.params.as_dict(),
+            translations=tuple(translations),
+            seconds=time.perf_counter() - started,
+            warnings=translation_warnings(translations, self.params.max_new_tokens),
+        )

@@ -1,0 +1,70 @@
+"""Test isolation (every test gets its own cache, HF home and cwd) and shared stand-in models."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # before anything imports huggingface_hub
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "baku-non-aligned-movement-2023.txt"
+CORPUS = ROOT / "examples" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Point every piece of user state at tmp_path: the cache, the HF cache, the cwd."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.delenv("SUMMARIZER_DEVICE", raising=False)
+    monkeypatch.delenv("SUMMARIZER_BACKEND", raising=False)
+    monkeypatch.delenv("SUMMARIZER_DEBUG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("standins")
+
+
+def _build(models_dir: Path, kind: str) -> Path:
+    from summarizer.standin import build_stand_in
+
+    path = models_dir / f"{kind}-tiny"
+    if not path.exists():
+        build_stand_in(kind, "tiny", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def marian(models_dir) -> Path:
+    return _build(models_dir, "marian")
+
+
+@pytest.fixture(scope="session")
+def bart(models_dir) -> Path:
+    return _build(models_dir, "bart")
+
+
+@pytest.fixture(scope="session")
+def t5(models_dir) -> Path:
+    return _build(models_dir, "t5")
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def run_cli(*args: str, env: dict | None = None, input: bytes | None = None, timeout: float = 300):
+    """The real console entry point in a subprocess (for exit codes, stdin and import checks)."""
+    import subprocess
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "summarizer", *args], capture_output=True, input=input, env=full_env, timeout=timeout)

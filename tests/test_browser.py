@@ -1,0 +1,272 @@
+"""The HTML digest in a real headless Chromium: direction, alignment, no script, no network, phone layout.
+
+Needs Debian's chromium and chromium-driver (`make test` installs them); without them these tests fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from summarizer.outputs import output_names, write_digest
+from summarizer.results import Article, Digest, LanguageDigest, ModelInfo, Sentence, Summary, Translation, TranslationSet
+from summarizer.segment import segment_article
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "baku-non-aligned-movement-2023.txt"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# What the browser must compute, written out rather than taken from the code under test.
+EXPECTED_DIRECTION = {"en": "ltr", "az": "ltr", "ru": "ltr", "ar": "rtl", "fa": "rtl", "he": "rtl", "ur": "rtl"}
+XSS = "<script>window.pwned=1</script>"
+
+# Made-up translations of the summary below, in the right scripts; the models are stand-ins anyway.
+SUMMARY = [
+    "Azerbaijan has chaired the Non-Aligned Movement since 2019 and had its term extended for another year.",
+    "Under its chairmanship the movement pushed for a fair distribution of COVID-19 vaccines.",
+    "Baku hosted a NAM Contact Group summit on post-pandemic recovery on March 2.",
+    "Most member states recognize Karabakh as an integral part of Azerbaijan.",
+]
+SUMMARY_TRANSLATIONS = {
+    "az": [
+        "Azərbaycan 2019-cu ildən Qoşulmama Hərəkatına sədrlik edir və sədrliyi daha bir il uzadılıb.",
+        "Sədrliyi dövründə hərəkat COVID-19 peyvəndlərinin ədalətli bölüşdürülməsini tələb edib.",
+        "Bakı martın 2-də pandemiyadan sonrakı bərpaya həsr olunmuş Təmas Qrupunun sammitinə ev sahibliyi edib.",
+        "Üzv dövlətlərin əksəriyyəti Qarabağı Azərbaycanın ayrılmaz hissəsi kimi tanıyır.",
+    ],
+    "ru": [
+        "Азербайджан председательствует в Движении неприсоединения с 2019 года, и его мандат продлён ещё на год.",
+        "В период председательства движение добивалось справедливого распределения вакцин от COVID-19.",
+        "2 марта Баку принял саммит Контактной группы ДН, посвящённый восстановлению после пандемии.",
+        "Большинство государств-членов признают Карабах неотъемлемой частью Азербайджана.",
+    ],
+    "ar": [
+        "تترأس أذربيجان حركة عدم الانحياز منذ عام 2019، وقد مُدِّدت رئاستها لعام آخر.",
+        "خلال رئاستها دعت الحركة إلى توزيع عادل للقاحات كوفيد-19.",
+        "استضافت باكو في 2 مارس قمة مجموعة الاتصال لحركة عدم الانحياز حول التعافي بعد الجائحة.",
+        "تعترف غالبية الدول الأعضاء بكاراباخ جزءًا لا يتجزأ من أذربيجان.",
+    ],
+}
+FULL_TEMPLATES = {"az": "Cümlə {n}: sınaq tərcüməsi.", "ru": "Предложение {n}: пробный перевод.", "ar": "الجملة {n}: ترجمة تجريبية."}
+TOKENS = {"az": ">>aze_Latn<<", "ru": None, "ar": ">>ara<<"}
+MODELS = {"az": "Helsinki-NLP/opus-mt-en-trk", "ru": "Helsinki-NLP/opus-mt-en-ru", "ar": "Helsinki-NLP/opus-mt-en-ar"}
+
+
+def _model(name: str) -> ModelInfo:
+    fingerprint = "sha256:" + hashlib.sha256(name.encode()).hexdigest()[:16]
+    return ModelInfo(name=f"stand-in/{name.split('/')[-1]}", revision=None, fingerprint=fingerprint, stand_in=True)
+
+
+def _tset(target: str, sentences: tuple[Sentence, ...], texts: list[str]) -> TranslationSet:
+    translations = tuple(Translation(s.id, s.text, t, cached=i % 3 == 0) for i, (s, t) in enumerate(zip(sentences, texts)))
+    params = {"num_beams": 4, "max_new_tokens": 256}
+    return TranslationSet(target, "en", _model(MODELS[target]), TOKENS[target], params, translations, seconds=0.42)
+
+
+def seed_digest(hostile: bool = False, targets: tuple[str, ...] = ("az", "ru", "ar")) -> Digest:
+    """The seed article with a hand-made summary and translations, as the pipeline would hand it over.
+
+    With `hostile`, a `<script>` is planted in the text, title, a sentence, the summary and a translation.
+    """
+    text = SEED.read_text(encoding="utf-8").strip()
+    summary = list(SUMMARY)
+    translations = {t: list(v) for t, v in SUMMARY_TRANSLATIONS.items()}
+    title = "Azerbaijan's role in the Non-Aligned Movement and the new world order"
+    if hostile:
+        text = f"{XSS} {text}\n\nA closing line with {XSS} inside."
+        title += f" {XSS}"
+        summary[1] += f" {XSS}"
+        translations["ar"][1] += f" {XSS}"
+    article_id = "baku-non-aligned-movement-2023"
+    sentences = segment_article(text, article_id)
+    summary_sentences = tuple(Sentence(f"{article_id}-summary:p0:s{i}", s, 0, i) for i, s in enumerate(summary))
+    languages = tuple(
+        LanguageDigest(
+            target=t,
+            summary=_tset(t, summary_sentences, translations[t]),
+            full=_tset(t, sentences, [FULL_TEMPLATES[t].format(n=i + 1) for i in range(len(sentences))]),
+        )
+        for t in targets
+    )
+    summary_info = Summary(
+        text=" ".join(summary),
+        model=_model("sshleifer/distilbart-cnn-12-6"),
+        params={"num_beams": 4, "min_new_tokens": 30, "max_new_tokens": 142, "no_repeat_ngram_size": 3},
+        input_tokens=1377,
+        max_input_tokens=1024,
+        chunked=True,
+        chunks=2,
+        rounds=1,
+        seconds=3.21,
+        warnings=("the input was longer than the model's 1024-token limit and was summarized in 2 chunks",),
+    )
+    article = Article(id=article_id, title=title, source=str(SEED), text=text, sentences=sentences, date="2023-03-02")
+    timings = {"read": 0.004, "segment": 0.031, "summarize": 3.21, "translate": 2.87}
+    return Digest(article, summary_info, summary_sentences, languages, timings=timings)
+
+
+def _driver(tmp_path: Path):
+    """Headless Chromium from Debian, with the chromedriver we name: selenium-manager never runs."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: run `apt-get install -y chromium chromium-driver` (make test installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir(exist_ok=True)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+
+
+def _screenshot(driver, path: Path, width: int, mobile: bool) -> Path:
+    """A full-page PNG at `width` CSS pixels."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile}
+    )
+    height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": min(height, 16000), "deviceScaleFactor": 1, "mobile": mobile}
+    )
+    assert driver.save_screenshot(str(path)), f"no screenshot saved to {path}"
+    return path
+
+
+_CELLS_JS = """
+const out = [];
+for (const table of document.querySelectorAll('table.bitext')) {
+  for (const tr of table.tBodies[0].rows) {
+    for (const td of tr.querySelectorAll('td')) {
+      const st = getComputedStyle(td);
+      out.push({target: table.dataset.target, part: table.dataset.part, sid: tr.dataset.sid,
+                role: td.classList.contains('src') ? 'src' : 'tgt', lang: td.lang,
+                direction: st.direction, align: st.textAlign, display: st.display, text: td.textContent});
+    }
+  }
+}
+return out;
+"""
+
+
+def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_path: Path) -> dict:
+    """Load an HTML digest over file:// and check what a reader would get; return what was seen.
+
+    `expected_rows` maps each target language to its number of summary sentences: the rows its
+    summary table must have. Checks every cell's computed direction and alignment, that no script
+    ran and no element exists, that nothing was requested beyond the page itself, and that the phone
+    layout stacks the columns without horizontal scrolling. Saves desktop and phone screenshots.
+    """
+    html_path = Path(html_path).resolve()
+    url = html_path.as_uri()
+    driver = _driver(tmp_path)
+    try:
+        # Leave the start page and drop its log, so every request logged after this is the digest's.
+        driver.get("about:blank")
+        driver.get_log("performance")
+        driver.get(url)
+        seen: dict = {"url": url, "title": driver.title, "text": driver.execute_script("return document.body.innerText")}
+        assert driver.execute_script("return typeof window.pwned") == "undefined", "a script from the input ran"
+        assert driver.execute_script("return document.scripts.length") == 0, "the page contains a <script> element"
+
+        cells = driver.execute_script(_CELLS_JS)
+        rows: dict[str, int] = {}
+        for cell in cells:
+            if cell["part"] == "summary" and cell["role"] == "src":
+                rows[cell["target"]] = rows.get(cell["target"], 0) + 1
+        seen["rows"] = rows
+        assert rows == expected_rows, f"summary rows per language: got {rows}, expected {expected_rows}"
+        seen["directions"] = {}
+        for cell in cells:
+            lang = cell["lang"].split("-")[0]
+            want = EXPECTED_DIRECTION.get(lang)
+            assert want is not None, f"no expected direction for lang={cell['lang']!r} ({cell['sid']})"
+            assert cell["direction"] == want, f"{cell['role']} cell {cell['sid']} ({cell['target']}) is {cell['direction']}, not {want}"
+            if want == "rtl":
+                assert cell["align"] in ("right", "start"), f"RTL cell {cell['sid']} is aligned {cell['align']}"
+            seen["directions"].setdefault(f"{cell['target']}:{cell['role']}", cell["direction"])
+
+        seen["resources"] = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert seen["resources"] == [], f"the page loaded resources: {seen['resources']}"
+        requests = []
+        for entry in driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                requests.append(message["params"]["request"]["url"])
+        seen["requests"] = requests
+        assert url in requests, "the performance log did not record the page itself: is logging on?"
+        outside = [u for u in requests if u != url and not u.startswith("data:")]
+        assert not outside, f"the page requested {outside}"
+
+        shots = tmp_path / "screenshots"
+        shots.mkdir(exist_ok=True)
+        stem = html_path.name.removesuffix(".html").replace(".", "-")
+        seen["screenshots"] = {"desktop": _screenshot(driver, shots / f"{stem}-desktop.png", 1280, mobile=False)}
+        seen["screenshots"]["phone"] = _screenshot(driver, shots / f"{stem}-phone.png", 400, mobile=True)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the page scrolls sideways by {overflow}px at phone width"
+        stacked = {c["display"] for c in driver.execute_script(_CELLS_JS)}
+        assert stacked == {"block"}, f"at phone width cells should stack, got display {stacked}"
+        for path in seen["screenshots"].values():
+            data = path.read_bytes()
+            assert data.startswith(PNG_MAGIC) and len(data) > 1000, f"{path} is not a PNG screenshot"
+        return seen
+    finally:
+        driver.quit()
+
+
+def test_digest_renders_in_chromium(tmp_path):
+    digest = seed_digest()
+    stem = output_names([digest.article.source])[digest.article.source]
+    paths = write_digest(digest, tmp_path / "out", stem, formats=["html"])
+    assert [p.name for p in paths] == [f"{stem}.html", f"{stem}.az.html", f"{stem}.ru.html", f"{stem}.ar.html"]
+    seen = check_digest_in_browser(paths[0], {"az": 4, "ru": 4, "ar": 4}, tmp_path)
+    assert seen["directions"] == {
+        "az:src": "ltr", "az:tgt": "ltr", "ru:src": "ltr", "ru:tgt": "ltr", "ar:src": "ltr", "ar:tgt": "rtl"
+    }
+    assert "STAND-IN" in seen["title"] and "stand-in models" in seen["text"].lower()
+
+
+def test_single_language_page_in_chromium(tmp_path):
+    digest = seed_digest()
+    paths = write_digest(digest, tmp_path, "baku", formats=["html"])
+    ar_page = tmp_path / "baku.ar.html"
+    assert ar_page in paths
+    seen = check_digest_in_browser(ar_page, {"ar": 4}, tmp_path)
+    assert seen["directions"] == {"ar:src": "ltr", "ar:tgt": "rtl"}
+
+
+def test_script_in_article_stays_text_in_chromium(tmp_path):
+    digest = seed_digest(hostile=True)
+    (path, *_) = write_digest(digest, tmp_path, "hostile", formats=["html"])
+    seen = check_digest_in_browser(path, {"az": 4, "ru": 4, "ar": 4}, tmp_path)
+    assert XSS in seen["title"]
+    # Title, first and last sentence (in all three languages), summary sentence (x3), Arabic translation.
+    assert seen["text"].count(XSS) >= 9, "the planted <script> should show as text wherever it was planted"
+
+
+def test_missing_browser_fails_with_install_hint(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium chromium-driver"):
+        _driver(tmp_path)

@@ -1,0 +1,474 @@
+"""Digest rendering and writing: alignment by id, escaping, lang/dir, stand-in notice, JSON, file names."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import pytest
+
+from summarizer.errors import ConfigError, InputError
+from summarizer.outputs import DigestLink, IndexEntry, atomic_write_text, output_names, write_digest, write_index
+from summarizer.render import digest_from_json, digest_schema, render_html, render_index, render_json, render_markdown, render_summary
+from summarizer.results import Article, Digest, LanguageDigest, ModelInfo, Sentence, Summary, Translation, TranslationSet
+
+SCRIPT = "<script>alert('pwned')</script>"
+SAFE_STEM = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _model(name: str, stand_in: bool) -> ModelInfo:
+    return ModelInfo(name=name, revision="0123456789abcdef0123", fingerprint=f"{name}@0123456789abcdef0123", stand_in=stand_in)
+
+
+def make_digest(stand_in: bool = False, shuffle: bool = True) -> Digest:
+    """A small digest whose text is hostile to renderers; translations are stored out of order."""
+    texts = [
+        [f"The minister said {SCRIPT} nothing.", "Prices | wages rose by 5%."],
+        ["A line\nbroken in two, with a C:\\path\\file and *stars* and `ticks`."],
+        ["Baku hosted the summit on March 2.", "It ended & everyone left >quickly<."],
+    ]
+    sentences = tuple(Sentence(f"art-1:p{p}:s{i}", t, p, i) for p, para in enumerate(texts) for i, t in enumerate(para))
+    summary_sentences = (Sentence("art-1-summary:p0:s0", f"Summit in Baku {SCRIPT}.", 0, 0), Sentence("art-1-summary:p0:s1", "Rows | cols.", 0, 1))
+    scripts = {"az": "Tərcümə", "ru": "Перевод", "ar": "ترجمة"}
+
+    def tset(target: str, source: tuple[Sentence, ...]) -> TranslationSet:
+        ts = [Translation(s.id, s.text, f"{scripts[target]} {s.id} {SCRIPT if '<script>' in s.text else ''}".strip(), cached=i == 0) for i, s in enumerate(source)]
+        if shuffle:
+            ts = ts[1::2] + ts[0::2]
+        return TranslationSet(target, "en", _model(f"Helsinki-NLP/opus-mt-en-{target}", stand_in), ">>ara<<" if target == "ar" else None, {"num_beams": 4}, tuple(ts), seconds=0.5)
+
+    article = Article("art-1", f"Title {SCRIPT}", "news/art 1.txt", "\n\n".join(" ".join(p) for p in texts), sentences, date="2023-03-02")
+    summary = Summary(
+        " ".join(s.text for s in summary_sentences),
+        _model("facebook/bart-large-cnn", False),
+        {"num_beams": 4, "max_new_tokens": 60},
+        input_tokens=80,
+        max_input_tokens=1024,
+        cached=True,
+        warnings=("a warning with <b>markup</b>",),
+    )
+    languages = tuple(LanguageDigest(t, summary=tset(t, summary_sentences), full=tset(t, sentences)) for t in ("az", "ru", "ar"))
+    return Digest(article, summary, summary_sentences, languages, warnings=("digest-level note",), timings={"summarize": 1.5, "read": 0.01})
+
+
+class Page(HTMLParser):
+    """Bitext tables of a rendered page, as data: tables -> rows -> cells with their attributes and text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.tables: list[dict] = []
+        self.text: list[str] = []
+        self._cell: dict | None = None
+        self._in_bitext = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "table" and "bitext" in (a.get("class") or "").split():
+            self._in_bitext = True
+            self.tables.append({"target": a.get("data-target"), "part": a.get("data-part"), "rows": []})
+        elif self._in_bitext and tag == "tr" and "data-sid" in a:
+            self.tables[-1]["rows"].append({"attrs": a, "cells": []})
+        elif self._in_bitext and tag in ("td", "th") and self.tables[-1]["rows"] and self._cell is None:
+            self._cell = {"tag": tag, "attrs": a, "text": ""}
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._in_bitext = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1]["rows"][-1]["cells"].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell["text"] += data
+
+    def table(self, target: str, part: str) -> list[dict]:
+        (table,) = [t for t in self.tables if t["target"] == target and t["part"] == part]
+        return table["rows"]
+
+    def cells(self, row: dict, cls: str) -> dict:
+        (cell,) = [c for c in row["cells"] if c["tag"] == "td" and cls in c["attrs"]["class"].split()]
+        return cell
+
+
+def expected_text(digest: Digest, target: str, part: str, sid: str) -> str:
+    lang = next(lang for lang in digest.languages if lang.target == target)
+    ts = lang.summary if part == "summary" else lang.full
+    return next(t.text for t in ts.translations if t.source_id == sid)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def test_html_rows_align_by_id_not_position():
+    digest = make_digest()
+    page = Page(render_html(digest))
+    assert len(page.tables) == 6
+    for lang in digest.languages:
+        for part, sentences in (("summary", digest.summary_sentences), ("full", digest.article.sentences)):
+            rows = page.table(lang.target, part)
+            assert len(rows) == len(sentences)
+            for row, sentence in zip(rows, sentences):
+                assert row["attrs"]["data-sid"] == sentence.id
+                assert page.cells(row, "src")["text"] == sentence.text
+                assert page.cells(row, "tgt")["text"] == expected_text(digest, lang.target, part, sentence.id)
+
+
+def test_html_single_language_page_has_only_that_language():
+    digest = make_digest()
+    page = Page(render_html(digest, "ar"))
+    assert {(t["target"], t["part"]) for t in page.tables} == {("ar", "summary"), ("ar", "full")}
+    with pytest.raises(ConfigError, match="'xx'"):
+        render_html(digest, "xx")
+
+
+def test_html_escapes_everything_from_the_input():
+    html = render_html(make_digest())
+    page = Page(html)
+    assert "script" not in {tag for tag, _ in page.tags}
+    assert "b" not in {tag for tag, _ in page.tags}, "markup in a warning must show as text"
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;" in html
+    text = "".join(page.text)
+    assert f"Title {SCRIPT}" in text and "It ended & everyone left >quickly<." in text
+
+
+def test_html_lang_and_dir_on_every_cell():
+    digest = make_digest()
+    page = Page(render_html(digest))
+    want_dir = {"az": "ltr", "ru": "ltr", "ar": "rtl"}
+    assert ("html", {"lang": "en", "dir": "ltr"}) in page.tags
+    for table in page.tables:
+        for row in table["rows"]:
+            src, tgt = page.cells(row, "src"), page.cells(row, "tgt")
+            assert (src["attrs"]["lang"], src["attrs"]["dir"]) == ("en", "ltr")
+            assert (tgt["attrs"]["lang"], tgt["attrs"]["dir"]) == (table["target"], want_dir[table["target"]])
+
+
+def test_html_is_self_contained():
+    page = Page(render_html(make_digest(stand_in=True)))
+    tags = {tag for tag, _ in page.tags}
+    assert not tags & {"script", "link", "img", "iframe", "object", "embed"}
+    css = re.search(r"<style>(.*?)</style>", render_html(make_digest()), re.S).group(1)
+    assert "@import" not in css and "url(" not in css
+    assert "@media print" in css and "max-width: 600px" in css
+
+
+def test_html_marks_missing_translations_and_warns():
+    digest = make_digest()
+    lang = digest.languages[0]
+    dropped = replace(lang.full, translations=lang.full.translations[1:])
+    digest = replace(digest, languages=(replace(lang, full=dropped),) + digest.languages[1:])
+    page = Page(render_html(digest))
+    rows = page.table("az", "full")
+    assert len(rows) == len(digest.article.sentences)
+    missing = [r for r in rows if "missing" in page.cells(r, "tgt")["attrs"]["class"]]
+    assert len(missing) == 1
+    assert "1 sentence(s) have no translation" in "".join(page.text)
+
+
+def test_stand_in_notice_iff_stand_in():
+    real, noise = make_digest(stand_in=False), make_digest(stand_in=True)
+    assert not real.stand_in and noise.stand_in
+    for target in (None, "ar"):
+        assert ("section", {"class": "standin", "id": "stand-in-notice", "role": "alert", "data-stand-in": "true"}) in Page(
+            render_html(noise, target)
+        ).tags
+        assert "stand-in" not in render_html(real, target).lower()
+        assert "STAND-IN MODELS" in render_markdown(noise, target)
+        assert "stand-in" not in render_markdown(real, target).lower()
+    assert "[STAND-IN, NOISE]" in "".join(Page(render_html(noise)).text)
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _split_cells(line: str) -> list[str]:
+    """Cells of a GFM table row: split on pipes not escaped by a backslash."""
+    assert line.startswith("| ") and line.endswith(" |"), line
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line[1:-1])]
+
+
+def _md_tables(md: str) -> dict[tuple[str, str], list[list[str]]]:
+    tables, lang, part = {}, None, None
+    lines = md.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("## "):
+            lang = re.search(r"\((\w+)\)$", line).group(1)
+        elif line.startswith("### "):
+            part = {"Summary": "summary", "Full text": "full"}[line[4:]]
+        elif line.startswith("|") and i + 1 < len(lines) and lines[i + 1].startswith("|:") or line.startswith("|:"):
+            continue
+        elif line.startswith("|"):
+            tables.setdefault((lang, part), []).append(_split_cells(line))
+    return tables
+
+
+def test_markdown_tables_align_and_escape():
+    digest = make_digest()
+    md = render_markdown(digest)
+    tables = _md_tables(md)
+    assert set(tables) == {(t, p) for t in ("az", "ru", "ar") for p in ("summary", "full")}
+    for (target, part), rows in tables.items():
+        sentences = digest.summary_sentences if part == "summary" else digest.article.sentences
+        assert len(rows) == len(sentences)
+        for cells, sentence in zip(rows, sentences):
+            assert len(cells) == 3, cells
+            assert cells[0] == sentence.id.split(":", 1)[1]
+            assert sentence.id in cells[2], "the translation in row i is that of sentence i"
+    full = tables[("ru", "full")]
+    assert full[1][1] == "Prices \\| wages rose by 5%."
+    assert full[2][1] == "A line<br>broken in two, with a C:\\\\path\\\\file and \\*stars\\* and \\`ticks\\`."
+    assert full[4][1] == "It ended &amp; everyone left &gt;quickly&lt;."
+    assert tables[("ar", "full")][0][2].startswith('<div dir="rtl" lang="ar">')
+
+
+def test_markdown_escapes_html():
+    md = render_markdown(make_digest(stand_in=True))
+    assert "<script" not in md.lower() and "<b>" not in md
+    assert "&lt;script&gt;alert('pwned')&lt;/script&gt;" in md
+    assert md.startswith("# Title &lt;script&gt;")
+    assert "- **Warnings:**" in md and "a warning with &lt;b&gt;markup&lt;/b&gt;" in md
+    assert "- **Chunking:** not chunked: 80 of 1,024 input tokens" in md
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _check(schema: dict, value, root: dict, where: str = "$") -> list[str]:
+    """A small JSON Schema checker for the keywords our schema uses, for when jsonschema is absent."""
+    if "$ref" in schema:
+        return _check(root["$defs"][schema["$ref"].rsplit("/", 1)[1]], value, root, where)
+    errors = []
+    if "oneOf" in schema:
+        matches = [s for s in schema["oneOf"] if not _check(s, value, root, where)]
+        if len(matches) != 1:
+            errors.append(f"{where}: matches {len(matches)} of oneOf")
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{where}: {value!r} != {schema['const']!r}")
+    if "type" in schema:
+        kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None), "integer": int, "number": (int, float)}
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        ok = any(isinstance(value, kinds[t]) and not (t in ("integer", "number") and isinstance(value, bool)) for t in types)
+        if not ok:
+            return errors + [f"{where}: {value!r} is not {types}"]
+    if "minimum" in schema and isinstance(value, (int, float)) and value < schema["minimum"]:
+        errors.append(f"{where}: below minimum")
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        errors.append(f"{where}: does not match {schema['pattern']}")
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        errors += [f"{where}: missing {k}" for k in schema.get("required", []) if k not in value]
+        for k, v in value.items():
+            if k in props:
+                errors += _check(props[k], v, root, f"{where}.{k}")
+            elif schema.get("additionalProperties") is False:
+                errors.append(f"{where}: unexpected {k}")
+            elif isinstance(schema.get("additionalProperties"), dict):
+                errors += _check(schema["additionalProperties"], v, root, f"{where}.{k}")
+    if isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value):
+            errors += _check(schema["items"], v, root, f"{where}[{i}]")
+    return errors
+
+
+def validate(data: dict) -> list[str]:
+    schema = digest_schema()
+    errors = _check(schema, data, schema)
+    try:
+        import jsonschema
+    except ImportError:
+        return errors
+    validator = jsonschema.Draft202012Validator(schema)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return errors + [e.message for e in validator.iter_errors(data)]
+
+
+def test_json_round_trips():
+    for digest in (
+        make_digest(),
+        make_digest(stand_in=True),
+        replace(make_digest(), summary=None, summary_sentences=(), languages=(LanguageDigest("ru", full=make_digest().languages[1].full),)),
+        replace(make_digest(), languages=()),
+    ):
+        text = render_json(digest)
+        assert digest_from_json(text) == digest
+        assert render_json(digest_from_json(text)) == text
+
+
+def test_json_is_deterministic_and_labelled():
+    digest = make_digest(stand_in=True)
+    reordered = replace(digest, timings=dict(reversed(digest.timings.items())))
+    assert render_json(digest) == render_json(reordered)
+    data = json.loads(render_json(digest))
+    assert list(data)[:3] == ["schema", "format_version", "stand_in"]
+    assert (data["schema"], data["format_version"], data["stand_in"]) == ("summarizer.digest", 1, True)
+    assert data["languages"][0]["summary"]["cache_hits"] == 1
+    assert list(data["timings"]) == ["read", "summarize"]
+
+
+def test_json_validates_against_schema():
+    for digest in (make_digest(), replace(make_digest(), summary=None, languages=())):
+        assert validate(json.loads(render_json(digest))) == []
+    assert digest_schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_schema_check_rejects_broken_documents():
+    data = json.loads(render_json(make_digest()))
+    broken = json.loads(json.dumps(data))
+    del broken["article"]["sentences"][0]["id"]
+    broken["languages"][0]["summary"]["surprise"] = 1
+    broken["summary"]["chunks"] = "two"
+    errors = validate(broken)
+    assert any("missing id" in e for e in errors)
+    assert any("surprise" in e for e in errors)
+    assert any("chunks" in e for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(schema="something.else"), "not a digest"),
+        (lambda d: d.update(format_version=2), "format_version 2"),
+        (lambda d: d["article"].update(extra=1), "digest.article: unknown key 'extra'"),
+        (lambda d: d["article"].pop("title"), "title"),
+        (lambda d: d["summary"].update(input_tokens="80"), "digest.summary.input_tokens: expected int"),
+    ],
+)
+def test_json_reader_rejects_bad_input(mutate, message):
+    data = json.loads(render_json(make_digest()))
+    mutate(data)
+    with pytest.raises(InputError, match=re.escape(message)):
+        digest_from_json(json.dumps(data))
+    with pytest.raises(InputError, match="not valid JSON"):
+        digest_from_json("{")
+
+
+# --- output names and writing ----------------------------------------------------------------
+
+
+def test_output_names_unique_for_same_file_name_in_different_folders():
+    names = output_names(["a/x.txt", "b/x.txt", "c/y.md"])
+    assert names["c/y.md"] == "y"
+    assert names["a/x.txt"] != names["b/x.txt"]
+    assert all(n.startswith("x-") for n in (names["a/x.txt"], names["b/x.txt"]))
+
+
+def test_output_names_are_stable_and_order_independent():
+    sources = ["news/Baku Summit.txt", "old/baku summit.md", "-", "zeta.txt", "./zeta.txt"]
+    first = output_names(sources)
+    assert output_names(sources) == first
+    assert output_names(list(reversed(sources))) == first
+    assert first["-"] == "stdin"
+    assert len(set(first.values())) == len(sources)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["../../etc/x", "/etc/passwd", "..", ".hidden", "a/b/..", "..\\..\\win.txt", "con.txt", "index.txt", "stdin.txt", "Ünïcødé ñame.txt", "خبر.txt", "a.ru.txt"],
+)
+def test_output_names_are_safe(source):
+    stem = output_names([source])[source]
+    assert SAFE_STEM.match(stem), stem
+    assert stem not in ("index", "stdin", "con")
+
+
+def test_dotted_names_do_not_collide_with_language_files(tmp_path):
+    digest = make_digest()
+    names = output_names(["a.txt", "a.ru.txt"])
+    first = {p.name for p in write_digest(digest, tmp_path, names["a.txt"])}
+    second = {p.name for p in write_digest(digest, tmp_path, names["a.ru.txt"])}
+    assert first.isdisjoint(second)
+
+
+def test_write_digest_names_and_contents(tmp_path):
+    digest = make_digest()
+    paths = write_digest(digest, tmp_path / "out", "art-1")
+    assert [p.name for p in paths] == ["art-1.html", "art-1.az.html", "art-1.ru.html", "art-1.ar.html", "art-1.md", "art-1.json"]
+    assert digest_from_json((tmp_path / "out" / "art-1.json").read_text(encoding="utf-8")) == digest
+    assert (tmp_path / "out" / "art-1.ar.html").read_text(encoding="utf-8") == render_html(digest, "ar")
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(p.name for p in paths), "no temporary files are left"
+
+
+def test_write_digest_rejects_unknown_format_before_writing(tmp_path):
+    with pytest.raises(ConfigError, match="'pdf'"):
+        write_digest(make_digest(), tmp_path / "out", "art-1", formats=["html", "pdf"])
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ValueError, match="unsafe output stem"):
+        write_digest(make_digest(), tmp_path, "../escape")
+
+
+def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "f.txt"
+    atomic_write_text(target, "old")
+    target.chmod(0o600)
+    atomic_write_text(target, "new ü")
+    assert target.read_text(encoding="utf-8") == "new ü"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "f.txt"
+    atomic_write_text(target, "old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_text(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_write_index_links_every_digest_and_shows_failures(tmp_path):
+    digest = make_digest(stand_in=True)
+    paths = write_digest(digest, tmp_path, "art-1")
+    entries = [IndexEntry.for_digest(digest, paths, tmp_path), IndexEntry.failed("bad/<b>.txt", "bad/<b>.txt: file is empty")]
+    assert {(link.format, link.target) for link in entries[0].links} == {
+        ("html", None), ("html", "az"), ("html", "ru"), ("html", "ar"), ("md", None), ("json", None)
+    }
+    index = write_index(entries, tmp_path)
+    assert index == tmp_path / "index.html"
+    page = Page(index.read_text(encoding="utf-8"))
+    hrefs = {a["href"] for tag, a in page.tags if tag == "a" and "href" in a}
+    assert hrefs == {p.name for p in paths}
+    assert all((tmp_path / h).is_file() for h in hrefs)
+    text = "".join(page.text)
+    assert "bad/<b>.txt: file is empty" in text and "b" not in {tag for tag, _ in page.tags}
+    assert ("tr", {"data-status": "failed"}) in page.tags
+    listing = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert listing["schema"] == "summarizer.index"
+    assert [e["status"] for e in listing["entries"]] == ["ok", "failed"]
+    assert {link["href"] for link in listing["entries"][0]["links"]} == hrefs
+    assert sorted(os.listdir(tmp_path)) == sorted([p.name for p in paths] + ["index.html", "index.json"])
+
+
+def test_index_rejects_absolute_links():
+    for href in ("javascript:alert(1)", "https://example.com/x.html", "/etc/passwd"):
+        with pytest.raises(ValueError):
+            DigestLink("html", href)
+    assert "No articles." in render_index([])
+
+
+def test_summary_only_formats():
+    noise, real = make_digest(stand_in=True), make_digest()
+    noise = replace(noise, summary=replace(noise.summary, model=replace(noise.summary.model, stand_in=True)))
+    assert render_summary(real, "txt") == real.summary.text + "\n"
+    txt = render_summary(noise, "txt", header=True).splitlines()
+    assert txt[:2] == ["==> news/art 1.txt <==", "[STAND-IN MODEL: random weights, this summary is noise]"]
+    md = render_summary(noise, "md")
+    assert "STAND-IN MODELS" in md and "<script" not in md and "## Summary" in md
+    data = json.loads(render_summary(real, "json"))
+    assert (data["schema"], data["stand_in"], data["summary"]["text"]) == ("summarizer.summary", False, real.summary.text)
+    with pytest.raises(ConfigError, match="'html'"):
+        render_summary(real, "html")

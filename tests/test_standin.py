@@ -1,0 +1,254 @@
+"""Tests for the stand-in models: real tokenizers, real save/load and real generate() on random weights."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from summarizer.errors import ConfigError, ModelError
+from summarizer.standin import (
+    KINDS,
+    MARIAN_LANGUAGE_TOKENS,
+    STAND_IN_MARKER,
+    STAND_IN_MARKER_NOTICE,
+    build_stand_in,
+    is_stand_in,
+    stand_in_info,
+)
+
+# MarianTokenizer warns on every load that the optional sacremoses package is missing.
+pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
+
+MAX_INPUT = {"marian": 512, "bart": 1024, "t5": 512}
+
+
+@pytest.fixture(scope="module")
+def tiny_dirs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("standins")
+    return {kind: build_stand_in(kind, "tiny", root / kind, seed=0) for kind in KINDS}
+
+
+@pytest.fixture(scope="module")
+def loaded(tiny_dirs):
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    return {
+        kind: (AutoTokenizer.from_pretrained(path), AutoModelForSeq2SeqLM.from_pretrained(path).eval())
+        for kind, path in tiny_dirs.items()
+    }
+
+
+def _generate_and_decode(tokenizer, model, texts, new_tokens=8):
+    import torch
+
+    batch = tokenizer(texts, return_tensors="pt", padding=True)
+    with torch.no_grad():
+        output = model.generate(**batch, max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+    return output, tokenizer.batch_decode(output, skip_special_tokens=True)
+
+
+def test_import_does_not_load_heavy_libraries():
+    code = (
+        "import sys, summarizer.standin\n"
+        "heavy = {'torch', 'transformers', 'sentencepiece', 'tokenizers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_tiny_has_marker_and_is_recognised(tiny_dirs, kind):
+    path = tiny_dirs[kind]
+    assert (path / STAND_IN_MARKER).is_file()
+    assert is_stand_in(path)
+    assert stand_in_info(path) == {"kind": kind, "size": "tiny", "seed": 0, "notice": STAND_IN_MARKER_NOTICE}
+    # Nothing half-built is left beside the folder.
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(KINDS)
+
+
+def test_ordinary_folder_is_not_a_stand_in(tmp_path):
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    assert not is_stand_in(tmp_path)
+    assert stand_in_info(tmp_path) is None
+    assert not is_stand_in(tmp_path / "missing")
+    assert stand_in_info(tmp_path / "missing") is None
+
+
+def test_corrupt_marker_is_a_model_error(tmp_path):
+    (tmp_path / STAND_IN_MARKER).write_text("{not json", encoding="utf-8")
+    assert is_stand_in(tmp_path)
+    with pytest.raises(ModelError, match="Rebuild"):
+        stand_in_info(tmp_path)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_tiny_loads_with_auto_classes(loaded, kind):
+    tokenizer, model = loaded[kind]
+    expected = {"marian": "MarianMTModel", "bart": "BartForConditionalGeneration", "t5": "T5ForConditionalGeneration"}
+    assert type(model).__name__ == expected[kind]
+    assert model.config.d_model <= 64
+    assert len(tokenizer) == model.config.vocab_size
+    assert tokenizer.model_max_length == MAX_INPUT[kind]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_tiny_generates_and_decodes(loaded, kind):
+    tokenizer, model = loaded[kind]
+    output, texts = _generate_and_decode(tokenizer, model, ["some text", "A longer sentence about the summit in Baku."])
+    assert output.shape[0] == 2
+    assert output.shape[1] >= 8
+    assert int(output.max()) < len(tokenizer)
+    assert len(texts) == 2
+    assert all(isinstance(text, str) for text in texts)
+    # Special tokens are silenced, so the noise is visible rather than an empty string.
+    assert all(text.strip() for text in texts)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_id_decodes(loaded, kind):
+    import torch
+
+    tokenizer, model = loaded[kind]
+    ids = torch.arange(model.config.vocab_size).reshape(-1, 1)
+    texts = tokenizer.batch_decode(ids, skip_special_tokens=True)
+    assert len(texts) == model.config.vocab_size
+    assert all(isinstance(text, str) for text in texts)
+
+
+@pytest.mark.parametrize("token", MARIAN_LANGUAGE_TOKENS)
+def test_marian_language_tokens_are_single_ids(loaded, token):
+    tokenizer, _ = loaded["marian"]
+    ids = tokenizer(f"{token} Hello world.")["input_ids"]
+    assert ids[0] != tokenizer.unk_token_id
+    assert tokenizer.convert_ids_to_tokens(ids[0]) == token
+    assert token not in "".join(tokenizer.convert_ids_to_tokens(ids[1:]))
+    assert ids[-1] == tokenizer.eos_token_id
+
+
+def test_marian_ids_follow_opus_mt(loaded):
+    tokenizer, model = loaded["marian"]
+    assert (tokenizer.eos_token_id, tokenizer.unk_token_id) == (0, 1)
+    assert tokenizer.pad_token_id == len(tokenizer) - 1
+    assert model.config.decoder_start_token_id == tokenizer.pad_token_id
+    assert model.generation_config.bad_words_ids == [[tokenizer.pad_token_id]]
+
+
+def test_bart_ids_follow_bart(loaded):
+    tokenizer, model = loaded["bart"]
+    specials = [tokenizer.bos_token_id, tokenizer.pad_token_id, tokenizer.eos_token_id, tokenizer.unk_token_id]
+    assert specials == [0, 1, 2, 3]
+    assert tokenizer.mask_token_id == len(tokenizer) - 1
+    ids = tokenizer("Hello world")["input_ids"]
+    assert ids[0] == 0 and ids[-1] == 2
+    # Byte-level: nothing is unknown, not even text the corpus never saw.
+    assert tokenizer.unk_token_id not in tokenizer("Привет, мир! 你好")["input_ids"]
+    assert model.generation_config.forced_bos_token_id == 0
+
+
+def test_t5_ids_follow_t5(loaded):
+    tokenizer, model = loaded["t5"]
+    assert [tokenizer.pad_token_id, tokenizer.eos_token_id, tokenizer.unk_token_id] == [0, 1, 2]
+    assert tokenizer.convert_tokens_to_ids("<extra_id_0>") == len(tokenizer) - 1
+    assert tokenizer.convert_tokens_to_ids("<extra_id_99>") == len(tokenizer) - 100
+    assert tokenizer("Hello world")["input_ids"][-1] == 1
+    assert model.config.decoder_start_token_id == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_generation_config_is_neutral(tiny_dirs, kind):
+    generation = json.loads((tiny_dirs[kind] / "generation_config.json").read_text(encoding="utf-8"))
+    assert generation.get("num_beams", 1) == 1
+    assert not generation.get("do_sample", False)
+    for forced in ("min_length", "min_new_tokens", "max_length", "length_penalty", "no_repeat_ngram_size"):
+        assert forced not in generation
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_seed_gives_identical_files(tiny_dirs, tmp_path, kind):
+    again = build_stand_in(kind, "tiny", tmp_path / "again", seed=0)
+    other = build_stand_in(kind, "tiny", tmp_path / "other", seed=1)
+    first = tiny_dirs[kind]
+    for name in sorted(p.name for p in first.iterdir()):
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+    assert (other / "model.safetensors").read_bytes() != (first / "model.safetensors").read_bytes()
+    assert stand_in_info(other)["seed"] == 1
+
+
+def test_build_leaves_callers_random_state_alone(tmp_path):
+    import torch
+
+    torch.manual_seed(1234)
+    expected = torch.rand(3)
+    torch.manual_seed(1234)
+    build_stand_in("t5", "tiny", tmp_path / "t5", seed=7)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_build_prints_nothing(tmp_path, capfd):
+    for kind in KINDS:
+        build_stand_in(kind, "tiny", tmp_path / kind)
+    captured = capfd.readouterr()
+    assert captured.out == ""
+    assert captured.err == ""
+
+
+def test_rebuild_replaces_a_stand_in(tmp_path):
+    path = build_stand_in("bart", "tiny", tmp_path / "model", seed=0)
+    build_stand_in("bart", "tiny", path, seed=3)
+    assert stand_in_info(path)["seed"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_refuses_to_overwrite_other_folders(tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a stand-in"):
+        build_stand_in("t5", "tiny", tmp_path)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "seed", "message"),
+    [
+        ("gpt2", "tiny", 0, "kind 'gpt2'"),
+        ("marian", "large", 0, "size 'large'"),
+        ("marian", "tiny", -1, "seed"),
+        ("marian", "tiny", "0", "seed"),
+    ],
+)
+def test_bad_arguments_raise_config_error(tmp_path, kind, size, seed, message):
+    with pytest.raises(ConfigError, match=message):
+        build_stand_in(kind, size, tmp_path / "model", seed=seed)
+    assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.slow
+def test_base_marian_has_the_opus_mt_architecture(tmp_path):
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    path = build_stand_in("marian", "base", tmp_path / "marian-base")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSeq2SeqLM.from_pretrained(path).eval()
+    config = model.config
+    assert (config.d_model, config.encoder_layers, config.decoder_layers) == (512, 6, 6)
+    assert (config.encoder_attention_heads, config.encoder_ffn_dim, config.max_position_embeddings) == (8, 2048, 512)
+    assert config.vocab_size >= 60_000
+    assert len(tokenizer) == config.vocab_size
+    assert tokenizer.model_max_length == 512
+    assert tokenizer(">>rus<< Hello")["input_ids"][0] == tokenizer.convert_tokens_to_ids(">>rus<<")
+
+    _, texts = _generate_and_decode(tokenizer, model, [">>rus<< some text"])
+    assert len(texts) == 1 and texts[0].strip()
+    # Random ids anywhere in the padded vocabulary, the top end included, decode.
+    top = torch.arange(config.vocab_size - 64, config.vocab_size)
+    ids = torch.cat([top, torch.randint(0, config.vocab_size, (960,), generator=torch.Generator().manual_seed(0))])
+    texts = tokenizer.batch_decode(ids.reshape(32, 32), skip_special_tokens=True)
+    assert len(texts) == 32 and all(isinstance(text, str) for text in texts)

@@ -1,0 +1,103 @@
+"""Summarization: never truncate; chunk long articles on sentence boundaries and map-reduce."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import summarize
+from summarizer.cache import Cache
+from summarizer.reading import read_article
+from summarizer.summarization import Summarizer, clean_output, model_prefix, plan_chunks
+
+from conftest import SEED
+
+SHORT = dict(max_new_tokens=12, num_beams=1)
+
+
+def _spy_backend(monkeypatch, summarizer):
+    calls = []
+    backend = summarizer.handle.backend
+    real = backend.generate
+
+    def spy(texts, params, **kw):
+        calls.append(list(texts))
+        return real(texts, params, **kw)
+
+    monkeypatch.setattr(backend, "generate", spy)
+    return calls
+
+
+@pytest.mark.parametrize("kind", ["bart", "t5"])
+def test_short_text_is_one_pass(kind, request):
+    path = request.getfixturevalue(kind)
+    result = summarize("The warning begins at 22:00 GMT on Saturday. It ends at 10:00 on Sunday.", model=str(path), **SHORT)
+    assert not result.chunked and result.chunks == 1
+    assert result.input_tokens <= result.max_input_tokens
+    assert result.model.stand_in
+    assert result.text
+
+
+def test_long_article_is_chunked_and_no_sentence_dropped(bart, monkeypatch):
+    article = read_article(str(SEED))
+    summarizer = Summarizer(str(bart), params=SHORT, max_input_tokens=200)
+    calls = _spy_backend(monkeypatch, summarizer)
+    result = summarizer.summarize(article)
+    assert result.chunked and result.chunks > 1 and result.rounds >= 2
+    assert result.input_tokens > 200
+    assert "exceeds the model limit of 200" in result.warnings[0]
+    # The first round's inputs hold every word of the article exactly once (long sentences
+    # may be split between chunks, and chunks run longest first).
+    first_round_words = sorted(" ".join(calls[0]).split())
+    assert first_round_words == sorted(" ".join(s.text for s in article.sentences).split())
+    counts = summarizer.handle.backend.count_tokens(calls[0])
+    assert max(counts) <= 200
+
+
+def test_t5_gets_its_prefix(t5, monkeypatch):
+    summarizer = Summarizer(str(t5), params=SHORT)
+    calls = _spy_backend(monkeypatch, summarizer)
+    summarizer.summarize("Azerbaijan has been a NAM chair since 2019. Baku led the movement.")
+    assert calls[0][0].startswith("summarize: Azerbaijan")
+    assert model_prefix("bart") == ""
+
+
+def test_pegasus_newline_token():
+    assert clean_output("First line.<n>Second line.", "pegasus") == "First line.\nSecond line."
+
+
+def test_plan_chunks_keeps_every_sentence_in_order():
+    sentences = [f"Sentence number {i} has some words." for i in range(50)]
+
+    def count(texts):
+        return [len(t.split()) + 2 for t in texts]
+
+    chunks = plan_chunks(sentences, count, limit=30)
+    assert [s for c in chunks for s in c] == sentences
+    assert all(count([" ".join(c)])[0] <= 30 for c in chunks)
+
+
+def test_plan_chunks_splits_a_sentence_longer_than_the_limit():
+    giant = " ".join(f"w{i}" for i in range(100))
+
+    def count(texts):
+        return [len(t.split()) + 2 for t in texts]
+
+    chunks = plan_chunks(["Short.", giant, "End."], count, limit=20)
+    words = " ".join(s for c in chunks for s in c).split()
+    assert words == ["Short."] + giant.split() + ["End."]
+    assert all(count([" ".join(c)])[0] <= 20 for c in chunks)
+
+
+def test_summary_cache_hit_and_miss(bart, tmp_path):
+    cache = Cache(tmp_path / "c")
+    text = read_article(str(SEED)).text
+    first = summarize(text, model=str(bart), cache=cache, **SHORT)
+    again = summarize(text, model=str(bart), cache=cache, **SHORT)
+    assert not first.cached and again.cached and again.text == first.text
+    other = summarize(text, model=str(bart), cache=cache, max_new_tokens=13, num_beams=1)
+    assert not other.cached
+
+
+def test_list_in_list_out(bart):
+    results = summarize(["First text. It is short.", "Second text here."], model=str(bart), **SHORT)
+    assert isinstance(results, list) and len(results) == 2

@@ -1,0 +1,142 @@
+"""Translation: one sentence per input, 1:1 alignment, dedup, target tokens, long sentences."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer import translate
+from summarizer.backends import ModelHandle
+from summarizer.cache import Cache
+from summarizer.errors import ConfigError, UnknownLanguageError
+from summarizer.languages import target_spec
+from summarizer.reading import read_article
+from summarizer.translation import Translator
+
+from conftest import SEED
+
+SHORT = dict(max_new_tokens=5, num_beams=1)
+
+
+def _spy_generate(monkeypatch, translator):
+    """Record the input ids of every generate() call on the real model."""
+    calls = []
+    model = translator.handle.backend.model
+    real = model.generate
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs["input_ids"].tolist())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model, "generate", spy)
+    return calls
+
+
+def test_alignment_is_one_to_one_by_id(marian):
+    article = read_article(str(SEED))
+    result = translate(list(article.sentences), "ar", model=str(marian), **SHORT)
+    assert [t.source_id for t in result.translations] == [s.id for s in article.sentences]
+    assert [t.source for t in result.translations] == [s.text for s in article.sentences]
+    assert all(t.text for t in result.translations)
+    assert result.model.stand_in
+
+
+def test_target_token_reaches_model_input(marian, monkeypatch):
+    translator = Translator("ar", str(marian), params=SHORT)
+    calls = _spy_generate(monkeypatch, translator)
+    translator.translate(["Azerbaijan has been a NAM chair since 2019.", "Baku hosted the summit."])
+    vocab = json.loads((marian / "vocab.json").read_text())
+    rows = [row for batch in calls for row in batch]
+    assert len(rows) == 2
+    assert all(row[0] == vocab[">>ara<<"] for row in rows)
+
+
+def test_azerbaijani_uses_aze_latn_token(marian, monkeypatch):
+    translator = Translator("az", str(marian), params=SHORT)
+    assert translator.spec.prefix_token == ">>aze_Latn<<"
+    calls = _spy_generate(monkeypatch, translator)
+    translator.translate(["One sentence."])
+    vocab = json.loads((marian / "vocab.json").read_text())
+    assert calls[0][0][0] == vocab[">>aze_Latn<<"]
+
+
+def test_one_sentence_per_input_and_duplicates_translated_once(marian, monkeypatch):
+    translator = Translator("ru", str(marian), params=SHORT)
+    calls = _spy_generate(monkeypatch, translator)
+    sentences = ["Same sentence.", "Another one here.", "Same sentence.", "", "Another one here."]
+    result = translator.translate(sentences)
+    rows = [row for batch in calls for row in batch]
+    assert len(rows) == 2  # two distinct non-empty sentences, one model input each
+    assert [t.text for t in result.translations][0] == result.translations[2].text
+    assert result.translations[3].text == ""
+
+
+def test_batches_sorted_by_length_and_order_restored(marian, monkeypatch):
+    from summarizer.models import Runtime
+
+    translator = Translator("ru", str(marian), params=SHORT, runtime=Runtime(batch_size=2))
+    calls = _spy_generate(monkeypatch, translator)
+    sentences = ["A.", "A much longer sentence with many more words in it than the others.", "Mid length sentence here.", "Tiny."]
+    result = translator.translate(sentences)
+    lengths = [len(batch[0]) for batch in calls]
+    assert lengths == sorted(lengths, reverse=True)
+    assert [t.source for t in result.translations] == sentences
+
+
+def test_over_long_sentence_is_split_not_truncated(marian):
+    long = "; ".join(f"Clause number {i} of a very long line-up with names like Caminati and Vialelle" for i in range(120))
+    result = translate([long, "Short one."], "ru", model=str(marian), **SHORT)
+    first = result.translations[0]
+    assert first.split_parts > 1
+    assert any("translated in" in w for w in result.warnings)
+    assert result.translations[1].split_parts == 1
+
+
+def test_ten_thousand_character_sentence_without_spaces(marian):
+    result = translate(["x" * 10_000], "ru", model=str(marian), **SHORT)
+    assert result.translations[0].split_parts > 1
+
+
+def test_unknown_language_without_model():
+    with pytest.raises(UnknownLanguageError, match="unknown language 'xx'"):
+        Translator("xx")
+
+
+def test_multi_target_model_needs_a_token(marian):
+    with pytest.raises(ConfigError, match="multi-target"):
+        Translator("xx", str(marian))
+    with pytest.raises(ConfigError, match="not in the model's vocabulary"):
+        Translator("ar", str(marian), target_token=">>zzz<<")
+
+
+def test_registry_target_specs():
+    tokens = frozenset({">>ara<<", ">>aze_Latn<<"})
+    assert target_spec("ar", model_type="marian", model_name="x", language_tokens=tokens).prefix_token == ">>ara<<"
+    assert target_spec("ru", model_type="marian", model_name="Helsinki-NLP/opus-mt-en-ru").prefix_token is None
+    nllb = target_spec("az", model_type="m2m_100", model_name="facebook/nllb-200-distilled-600M", nllb=True)
+    assert (nllb.forced_bos, nllb.src_lang) == ("azj_Latn", "eng_Latn")
+    m2m = target_spec("ar", model_type="m2m_100", model_name="facebook/m2m100_418M")
+    assert (m2m.forced_bos, m2m.src_lang) == ("__ar__", "en")
+
+
+def test_cache_hits_and_misses(marian, tmp_path):
+    cache = Cache(tmp_path / "c")
+    first = translate(["One.", "Two."], "ar", model=str(marian), cache=cache, **SHORT)
+    assert first.cache_hits == 0
+    again = translate(["One.", "Two.", "Three."], "ar", model=str(marian), cache=cache, **SHORT)
+    assert [t.cached for t in again.translations] == [True, True, False]
+    assert again.texts[:2] == first.texts
+    other_params = translate(["One."], "ar", model=str(marian), cache=cache, max_new_tokens=6, num_beams=1)
+    assert other_params.cache_hits == 0
+    other_token = translate(["One."], "az", model=str(marian), cache=cache, **SHORT)
+    assert other_token.cache_hits == 0
+
+
+def test_fully_cached_translation_loads_no_model(marian, tmp_path):
+    cache = Cache(tmp_path / "c")
+    translate(["One.", "Two."], "ar", model=str(marian), cache=cache, **SHORT)
+    translator = Translator("ar", str(marian), params=SHORT, cache=cache)
+    result = translator.translate(["Two.", "One."])
+    assert result.cache_hits == 2
+    assert not translator.handle.loaded
