@@ -33,14 +33,14 @@ app.add_typer(cache_app, name="cache")
 # ---- options shared by several commands -----------------------------------------------------
 Paths = Annotated[Optional[list[str]], typer.Argument(help="Files, folders, globs, or - for stdin.", show_default=False)]
 OutDir = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write files into this folder instead of stdout.")]
-CacheDir = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder [env SUMMARIZER_CACHE_DIR, default ./cache].")]
+CacheDir = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (env SUMMARIZER_CACHE_DIR; default ./cache).")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute everything and overwrite cached entries.")]
-Device = Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda or mps [env SUMMARIZER_DEVICE].")]
+Device = Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda or mps (env SUMMARIZER_DEVICE).")]
 Dtype = Annotated[Optional[str], typer.Option("--dtype", help="auto, float32, float16 or bfloat16.")]
 Threads = Annotated[Optional[int], typer.Option("--threads", help="torch CPU threads.")]
 BatchSize = Annotated[Optional[int], typer.Option("--batch-size", help="Inputs per generate() call.")]
-Backend = Annotated[Optional[str], typer.Option("--backend", help="torch or ctranslate2 [env SUMMARIZER_BACKEND].")]
+Backend = Annotated[Optional[str], typer.Option("--backend", help="torch or ctranslate2 (env SUMMARIZER_BACKEND).")]
 ComputeType = Annotated[Optional[str], typer.Option("--compute-type", help="ctranslate2 compute type (default int8 on CPU).")]
 SummaryModel = Annotated[Optional[str], typer.Option("--summary-model", help="Summarization model: hub id or local folder.")]
 ModelMap = Annotated[Optional[list[str]], typer.Option("--model", "-m", help="LANG=MODEL: translation model for one language (repeatable).")]
@@ -207,23 +207,23 @@ def _run_job(settings, *, out: Path | None, quiet: bool, default_stdout_md: bool
     from .outputs import IndexEntry, output_names, write_digest, write_index
     from .pipeline import Callbacks, Failure, Pipeline
 
-    pipeline = Pipeline(settings)
-    sources = None
     from .reading import expand_paths
 
     sources = expand_paths(list(settings.inputs))
     if not sources:
         raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
+    pipeline = Pipeline(settings)
+    pipeline.prepare()  # a missing model fails here, before any progress bar or output
     names = output_names(sources)
     to_stdout = out is None and default_stdout_md
     out_dir = None if to_stdout else Path(out or settings.out_dir)
     bars: dict[str, Any] = {}
-    article_bar = tqdm(total=len(sources), desc="articles", unit="art", disable=quiet, file=sys.stderr, leave=True)
+    article_bar = tqdm(total=len(sources), desc="articles", unit="art", disable=True if quiet else None, file=sys.stderr, leave=True)
 
     def sentences_total(lang: str, n: int) -> None:
         bar = bars.get(lang)
         if bar is None:
-            bars[lang] = tqdm(total=0, desc=f"sentences {lang}", unit="sent", disable=quiet, file=sys.stderr, leave=True)
+            bars[lang] = tqdm(total=0, desc=f"sentences {lang}", unit="sent", disable=True if quiet else None, file=sys.stderr, leave=True)
             bar = bars[lang]
         bar.total += n
         bar.refresh()

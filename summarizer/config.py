@@ -125,7 +125,7 @@ def _targets_from_config(raw: Any, file: str) -> list[TargetSettings]:
 def _resolve_inputs(patterns: Sequence[str], base: Path, file: str) -> tuple[str, ...]:
     out: list[str] = []
     for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(base / pattern)
+        full = os.path.normpath(pattern if os.path.isabs(pattern) else str(base / pattern))
         matches = sorted(glob.glob(full, recursive=True)) if any(c in pattern for c in "*?[") else ([full] if os.path.exists(full) else [])
         if not matches:
             raise ConfigError(f"{file}: inputs entry {pattern!r} matches no file (relative to {base})")

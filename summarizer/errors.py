@@ -32,6 +32,10 @@ class UnknownLanguageError(ConfigError):
     """A target language that the registry does not know and no model was given for."""
 
 
+class OutputError(SummarizerError):
+    """An output file or folder can't be written."""
+
+
 class ModelError(SummarizerError):
     """A model folder is corrupt or incomplete, or a model failed to run."""
 

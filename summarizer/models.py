@@ -194,7 +194,7 @@ def _resolve_local(name: str, path: Path) -> ModelRef:
 def _offline_message(name: str, why: str) -> str:
     return (
         f"model {name} is not available locally and {why}. Provide it by: downloading it on a connected machine "
-        f"(`huggingface-cli download {name}`) and copying the Hugging Face cache (HF_HOME), or passing a local folder "
+        f"(`hf download {name}`) and copying the Hugging Face cache (HF_HOME), or passing a local folder "
         f"made with save_pretrained instead of the id; set HF_HUB_OFFLINE=1 to never try the network"
     )
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 from .render import render_html, render_index, render_index_json, render_json, render_markdown
 from .results import Digest
 
@@ -35,14 +35,18 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     """Write `text` so that readers see the old file or the new one, never a part.
 
     Writes a temporary file in the same folder, fsyncs it, then `os.replace`s it over `path`.
-    New files get mode 0644; an existing file keeps its mode. The folder must exist.
+    New files get mode 0644; an existing file keeps its mode. Missing folders are created.
     """
     path = Path(path)
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: can't write here ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode(encoding))

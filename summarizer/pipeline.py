@@ -40,6 +40,8 @@ class JobStats:
     skipped: int = 0
     translated: int = 0
     from_cache: int = 0
+    summaries: int = 0
+    summaries_from_cache: int = 0
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -105,15 +107,20 @@ class Pipeline:
         sources = expand_paths(list(paths) if paths is not None else list(self.settings.inputs))
         self.prepare()
         window = max(1, self.settings.window)
-        for start in range(0, len(sources), window):
-            for result in self._run_window(sources[start : start + window], callbacks):
-                if isinstance(result, Failure):
-                    self.stats.failed += 1
-                else:
-                    self.stats.done += 1
-                if callbacks.article_done:
-                    callbacks.article_done(result)
-                yield result
+        job = self.cache.begin_job(str(self.settings.config_path or "adhoc"))
+        try:
+            for start in range(0, len(sources), window):
+                for result in self._run_window(sources[start : start + window], callbacks):
+                    if isinstance(result, Failure):
+                        self.stats.failed += 1
+                    else:
+                        self.stats.done += 1
+                    if callbacks.article_done:
+                        callbacks.article_done(result)
+                    yield result
+        finally:
+            s = self.stats
+            self.cache.end_job(job, hits=s.from_cache + s.summaries_from_cache, misses=s.translated + s.summaries - s.summaries_from_cache)
 
     def _run_window(self, sources: list[str], callbacks: Callbacks) -> list[Digest | Failure]:
         settings = self.settings
@@ -130,13 +137,15 @@ class Pipeline:
                 if self.summarizer is not None:
                     t1 = time.perf_counter()
                     summary = self.summarizer.summarize(article)
+                    self.stats.summaries += 1
+                    self.stats.summaries_from_cache += summary.cached
                     timings["summarize"] = time.perf_counter() - t1
                     summary_sentences = segment_article(summary.text, f"{article.id}-summary", settings.source_lang)
                 prepared.append((article, summary, summary_sentences, timings))
             except ModelUnavailableError:
                 raise
             except SummarizerError as exc:
-                log.warning("%s", exc)
+                log.info("skipping %s: %s", source, exc)  # the caller reports the Failure
                 results[source] = Failure(source, str(exc), exc.exit_code)
         # Translate the whole window per language in one call: batches span articles.
         per_lang: dict[str, dict[str, LanguageDigest]] = {a.source: {} for a, *_ in prepared}

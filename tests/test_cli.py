@@ -1,0 +1,145 @@
+"""The CLI end to end: real commands on stand-in models, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import CORPUS, ROOT, SEED, run_cli
+from summarizer.cli import app
+
+runner = CliRunner()
+FAST = ["--num-beams", "1", "--max-new-tokens", "6"]
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_help_lists_commands():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("summarize", "translate", "digest", "models", "cache"):
+        assert command in result.output
+
+
+def test_summarize_files_to_stdout_and_json(bart):
+    result = invoke("summarize", str(SEED), str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), *FAST)
+    assert result.exit_code == 0, result.output
+    assert "STAND-IN" in result.output
+    result = invoke("summarize", str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), "--format", "json", *FAST)
+    data = json.loads(result.stdout)
+    assert data["summary"]["model"]["stand_in"] is True
+
+
+def test_summarize_stdin_and_out_dir(bart, tmp_path):
+    result = invoke("summarize", "-", "--model", str(bart), "--format", "md", "--out", str(tmp_path / "o"), *FAST, input="The ice warning starts tonight. Roads will be slippery.")
+    assert result.exit_code == 0, result.output
+    written = list((tmp_path / "o").iterdir())
+    assert [p.name for p in written] == ["stdin.summary.md"]
+    assert "STAND-IN" in written[0].read_text()
+
+
+def test_summarize_folder_and_glob(bart, tmp_path):
+    result = invoke("summarize", str(CORPUS), "--model", str(bart), "--out", str(tmp_path / "o"), *FAST)
+    assert result.exit_code == 0, result.output
+    from summarizer.reading import expand_paths
+
+    assert len(list((tmp_path / "o").glob("*.summary.txt"))) == len(expand_paths([str(CORPUS)])) == 6  # 5 .txt + SOURCE.md
+    result = invoke("summarize", str(CORPUS / "xsum-*.txt"), "--model", str(bart), "--out", str(tmp_path / "g"), *FAST)
+    assert len(list((tmp_path / "g").iterdir())) == 4
+
+
+def test_summarize_t5_with_chunking(t5):
+    result = invoke("summarize", str(SEED), "--model", str(t5), "--format", "json", "--max-input-tokens", "128", *FAST)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["chunked"] is True and data["summary"]["chunks"] > 1
+
+
+def test_translate_one_off_writes_side_by_side_markdown(marian):
+    result = invoke("translate", str(CORPUS / "xsum-wales-ice.txt"), "--to", "ru,ar", "--model", f"ru={marian}", "--model", f"ar={marian}", *FAST)
+    assert result.exit_code == 0, result.output
+    assert "| The warning begins at 22:00 GMT on Saturday and ends at 10:00 on Sunday. |" in result.stdout
+    assert "## Arabic (ar)" in result.stdout and "## Russian (ru)" in result.stdout
+
+
+def test_models_list():
+    result = invoke("models", "list")
+    assert result.exit_code == 0
+    assert ">>ara<<" in result.output and ">>aze_Latn<<" in result.output and "opus-mt-en-ru" in result.output
+
+
+def test_models_stand_in_command(tmp_path):
+    result = invoke("models", "stand-in", "--kind", "t5", "--size", "tiny", str(tmp_path / "t5"))
+    assert result.exit_code == 0, result.output
+    assert "noise" in result.output
+    assert (tmp_path / "t5" / "summarizer_stand_in.json").exists()
+
+
+@pytest.mark.parametrize(
+    "make, args, message",
+    [
+        (lambda d: d / "missing.txt", [], "missing.txt: no such file"),
+        (lambda d: (d / "empty.txt").write_text("") and d / "empty.txt" or d / "empty.txt", [], "empty.txt: file is empty"),
+        (lambda d: (d / "bin.txt").write_bytes(b"\x00\x01\x02" * 100) and d / "bin.txt", [], "bin.txt: looks like a binary file"),
+    ],
+)
+def test_bad_input_one_line_error_and_exit_code(make, args, message, tmp_path, bart):
+    path = make(tmp_path)
+    proc = run_cli("summarize", str(path), "--model", str(bart), *FAST)
+    assert proc.returncode != 0
+    err = proc.stderr.decode().strip()
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+
+
+def test_one_bad_file_among_good_ones_still_finishes(tmp_path, bart):
+    (tmp_path / "bad.txt").write_bytes(b"")
+    proc = run_cli("summarize", str(tmp_path / "bad.txt"), str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), *FAST)
+    assert proc.returncode == 1
+    assert "bad.txt: file is empty" in proc.stderr.decode()
+    assert "STAND-IN" in proc.stdout.decode()
+
+
+def test_unknown_language_is_a_usage_error(marian):
+    proc = run_cli("translate", str(SEED), "--to", "xx")
+    assert proc.returncode == 2
+    assert "unknown language 'xx'" in proc.stderr.decode()
+
+
+def test_missing_model_offline_exit_code_and_time():
+    proc = run_cli("summarize", str(SEED), "--model", "org/not-cached-model", timeout=30)
+    assert proc.returncode == 3
+    err = proc.stderr.decode()
+    assert "org/not-cached-model" in err and "HF_HUB_OFFLINE" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_model_folder_with_missing_files(tmp_path, marian):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(marian, broken)
+    (broken / "model.safetensors").unlink()
+    proc = run_cli("translate", str(SEED), "--to", "ru", "--model", f"ru={broken}")
+    assert proc.returncode != 0
+    err = proc.stderr.decode()
+    assert "incomplete" in err and "broken" in err and "Traceback" not in err
+
+
+def test_debug_variable_shows_traceback():
+    proc = run_cli("summarize", "missing.txt", env={"SUMMARIZER_DEBUG": "1"})
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr.decode()
+
+
+def test_cache_path_honours_env(tmp_path):
+    result = invoke("cache", "path")
+    assert result.output.strip() == str(tmp_path / "cache" / "summarizer.sqlite3")
+    result = invoke("cache", "path", "--cache-dir", str(tmp_path / "x"))
+    assert result.output.strip() == str(tmp_path / "x" / "summarizer.sqlite3")
