@@ -447,9 +447,12 @@ def cache_stats(cache_dir: CacheDir = None, as_json: Annotated[bool, typer.Optio
     with Cache(resolve_cache_dir(cache_dir)) as cache:
         stats = cache.stats()
     if as_json:
-        typer.echo(json.dumps(asdict(stats), indent=2, default=str))
+        data = asdict(stats)
+        data["entries"] = [{"task": task, "model": model, "count": n} for (task, model), n in stats.entries.items()]
+        data["last_job"] = None if stats.last_job is None else {**asdict(stats.last_job), "hit_rate": stats.last_job.hit_rate}
+        typer.echo(json.dumps(data, indent=2, default=str))
         return
-    typer.echo(stats.describe() if hasattr(stats, "describe") else json.dumps(asdict(stats), indent=2, default=str))
+    typer.echo(stats.describe())
 
 
 @cache_app.command("clear")

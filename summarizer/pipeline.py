@@ -173,8 +173,9 @@ class Pipeline:
                     results[article.source] = Failure(article.source, f"{target.lang}: {exc}", exc.exit_code)
                 continue
             seconds = time.perf_counter() - t2
-            self.stats.translated += len(translated.translations) - translated.cache_hits
-            self.stats.from_cache += translated.cache_hits
+            # Counted in distinct sentences: what the model computed vs what the cache served.
+            self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})
+            self.stats.from_cache += len({t.source for t in translated.translations if t.cached})
             offset = 0
             for source, part, sents in jobs:
                 chunk = translated.translations[offset : offset + len(sents)]
