@@ -268,6 +268,8 @@ def test_two_concurrent_jobs_share_one_cache(tmp_path, marian, bart):
 def test_kill_9_mid_job_then_resume_recomputes_only_the_rest(tmp_path, marian, bart):
     inputs = _corpus_inputs(tmp_path, 24)
     job = write_job(tmp_path, marian, bart, inputs=inputs, targets=("ru",), translate="full", extra="[runtime]\nwindow = 1\nbatch_size = 2")
+    # Slow generation down (4 beams, 32 tokens) so the kill lands mid-job.
+    job.write_text(job.read_text().replace("[targets.ru.params]\nnum_beams = 1\nmax_new_tokens = 6", "[targets.ru.params]\nnum_beams = 4\nmax_new_tokens = 32"))
     cache = tmp_path / "c"
     db = cache / "summarizer.sqlite3"
     args = [sys.executable, "-m", "summarizer", "translate", "--config", str(job), "--cache-dir", str(cache), "--quiet"]
