@@ -149,6 +149,7 @@ def summarize(
     from .config import resolve_job
     from .outputs import atomic_write_text, output_names
     from .pipeline import Failure, Pipeline
+    from .reading import expand_paths
     from .render import render_summary
 
     _setup_logging(quiet, verbose)
@@ -156,43 +157,38 @@ def summarize(
         raise ConfigError(f"--format: expected txt, md or json, got {fmt!r}")
     if not paths:
         raise ConfigError("summarize: give at least one file, folder, glob, or - for stdin")
+    sources = expand_paths(paths)
     settings = resolve_job(
         None,
-        inputs=paths,
+        inputs=sources,
         targets=[],
         summary_model=model,
+        summary_revision=revision,
+        max_input_tokens=max_input_tokens,
         cache_dir=cache_dir,
         no_cache=no_cache,
         refresh=refresh,
         runtime=_runtime_options(device, dtype, threads, batch_size, backend, compute_type),
         summary_params=_gen_options(num_beams=num_beams, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens, length_penalty=length_penalty, no_repeat_ngram_size=no_repeat_ngram_size),
     )
-    if revision or max_input_tokens:
-        from dataclasses import replace
-
-        settings = replace(settings, summary=replace(settings.summary, revision=revision, max_input_tokens=max_input_tokens))
-    pipeline = Pipeline(settings)
-    results = []
+    names = output_names(sources)
+    as_json = []
     failed = 0
-    for result in pipeline.run():
+    # Each result is written as soon as it exists, so an interrupted batch keeps what it finished.
+    for n, result in enumerate(Pipeline(settings).run(), start=1):
         if isinstance(result, Failure):
             _err(result.error)
             failed += 1
-            continue
-        results.append(result)
-        if out is None and fmt != "json":
-            typer.echo(render_summary(result, fmt, header=len(paths) > 1 or len(results) > 1))
-    if out is not None:
-        names = output_names([d.article.source for d in results])
-        ext = {"txt": "txt", "md": "md", "json": "json"}[fmt]
-        for d in results:
-            path = Path(out) / f"{names[d.article.source]}.summary.{ext}"
-            atomic_write_text(path, render_summary(d, fmt))
+        elif out is not None:
+            path = atomic_write_text(Path(out) / f"{names[result.article.source]}.summary.{fmt}", render_summary(result, fmt))
             if not quiet:
                 typer.echo(f"wrote {path}", err=True)
-    elif fmt == "json":
-        payload = [json.loads(render_summary(d, "json")) for d in results]
-        typer.echo(json.dumps(payload[0] if len(payload) == 1 and len(paths) == 1 else payload, ensure_ascii=False, indent=2))
+        elif fmt == "json":
+            as_json.append(json.loads(render_summary(result, "json")))
+        else:
+            typer.echo(render_summary(result, fmt, header=len(sources) > 1))
+    if out is None and fmt == "json":
+        typer.echo(json.dumps(as_json[0] if len(sources) == 1 and as_json else as_json, ensure_ascii=False, indent=2))
     if failed:
         raise typer.Exit(EXIT_PARTIAL)
 

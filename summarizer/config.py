@@ -141,6 +141,8 @@ def resolve_job(
     targets: Sequence[str] | None = None,
     models: Mapping[str, str] | None = None,
     summary_model: str | None = None,
+    summary_revision: str | None = None,
+    max_input_tokens: int | None = None,
     no_summary: bool = False,
     translate: str | None = None,
     out_dir: str | Path | None = None,
@@ -189,10 +191,12 @@ def resolve_job(
         params = _params(summary_t.get("params", {}), SUMMARY_DEFAULTS, "summary.params", file)
         if summary_params:
             params = GenerationParams.from_mapping(summary_params, base=params, where="summary options")
-        max_in = summary_t.get("max_input_tokens")
+        max_in = max_input_tokens or summary_t.get("max_input_tokens")
         if max_in is not None and max_in < 16:
             raise ConfigError(f"{file}: summary.max_input_tokens must be at least 16, got {max_in}")
-        summary = SummarySettings(model=summary_model or summary_t.get("model", DEFAULT_SUMMARY_MODEL), revision=summary_t.get("revision") if not summary_model else None, params=params, max_input_tokens=max_in)
+        # A model given on the command line replaces the config's model and its revision.
+        revision = summary_revision if summary_model or summary_revision else summary_t.get("revision")
+        summary = SummarySettings(model=summary_model or summary_t.get("model", DEFAULT_SUMMARY_MODEL), revision=revision, params=params, max_input_tokens=max_in)
 
     # targets
     if targets is not None:
