@@ -60,6 +60,37 @@ class Backend(Protocol):
         """One output per input, same order. Inputs longer than max_input_tokens are an error, never truncated."""
 
 
+class TokenizerInput:
+    """The input side both backends share (needs `self.tokenizer`, a Hugging Face tokenizer), so
+    every backend feeds and counts exactly the same tokens, target token included."""
+
+    tokenizer: Any
+    ref: Any
+    max_input_tokens: int
+
+    def _tokenize_args(self, target: TargetSpec) -> None:
+        if target.src_lang is not None and hasattr(self.tokenizer, "src_lang"):
+            self.tokenizer.src_lang = target.src_lang
+
+    def _prepare(self, texts: Sequence[str], target: TargetSpec) -> list[str]:
+        if target.prefix_token:
+            return [f"{target.prefix_token} {t}" for t in texts]
+        return list(texts)
+
+    def count_tokens(self, texts: Sequence[str], target: TargetSpec = NO_TARGET) -> list[int]:
+        self._tokenize_args(target)
+        encoded = self.tokenizer(self._prepare(texts, target), add_special_tokens=True, truncation=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def _check_lengths(self, lengths: Sequence[int]) -> None:
+        """Inputs over the limit are the caller's to split; a backend never truncates them."""
+        from ..errors import ModelError
+
+        too_long = [n for n in lengths if n > self.max_input_tokens]
+        if too_long:
+            raise ModelError(f"{self.ref.name}: an input of {max(too_long)} tokens exceeds the model limit of {self.max_input_tokens}; it must be split, never truncated")
+
+
 _loaded: dict[tuple, Backend] = {}
 _lock = threading.Lock()
 

@@ -18,8 +18,7 @@ from typing import Any, Sequence
 
 from ..errors import BackendUnavailableError, ModelError
 from ..models import GenerationParams, ModelRef, Runtime, max_input_tokens
-from . import NO_TARGET, Generated, ModelHandle, TargetSpec
-from .torch_backend import TorchBackend  # imports torch lazily, only inside its methods
+from . import NO_TARGET, Generated, ModelHandle, TargetSpec, TokenizerInput
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ def _device(requested: str, ctranslate2) -> tuple[str, int]:
     return "cpu", 0
 
 
-class CTranslate2Backend:
+class CTranslate2Backend(TokenizerInput):
     def __init__(self, ref: ModelRef, runtime: Runtime):
         ctranslate2 = _import_ctranslate2()
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
@@ -183,12 +182,6 @@ class CTranslate2Backend:
         kept = [seq for seq in sequences if seq and all(t in vocab for t in seq)]
         return kept or None
 
-    # The input side is the torch backend's own (it needs only self.tokenizer): both backends feed and
-    # count exactly the same tokens, target token included.
-    _tokenize_args = TorchBackend._tokenize_args
-    _prepare = TorchBackend._prepare
-    count_tokens = TorchBackend.count_tokens
-
     def _target_prefix(self, target: TargetSpec) -> list[str]:
         if target.forced_bos is not None:
             bos = self.tokenizer.convert_tokens_to_ids(target.forced_bos)
@@ -213,9 +206,7 @@ class CTranslate2Backend:
             return []
         self._tokenize_args(target)
         encoded = self.tokenizer(self._prepare(texts, target), truncation=False)["input_ids"]
-        too_long = [len(ids) for ids in encoded if len(ids) > self.max_input_tokens]
-        if too_long:
-            raise ModelError(f"{self.ref.name}: an input of {max(too_long)} tokens exceeds the model limit of {self.max_input_tokens}; it must be split, never truncated")
+        self._check_lengths([len(ids) for ids in encoded])
         sources = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         prefix = self._target_prefix(target)
         max_len, min_len = self.decoding_lengths(params)

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from ..errors import ModelError
 from ..models import GenerationParams, ModelRef, Runtime, max_input_tokens
-from . import NO_TARGET, Generated, TargetSpec
+from . import NO_TARGET, Generated, TargetSpec, TokenizerInput
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def pick_dtype(requested: str, device: str):
     return getattr(torch, requested)
 
 
-class TorchBackend:
+class TorchBackend(TokenizerInput):
     def __init__(self, ref: ModelRef, runtime: Runtime):
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -76,20 +76,6 @@ class TorchBackend:
         self._pad = self.tokenizer.pad_token_id
         self._forced_eos = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
 
-    def _tokenize_args(self, target: TargetSpec) -> None:
-        if target.src_lang is not None and hasattr(self.tokenizer, "src_lang"):
-            self.tokenizer.src_lang = target.src_lang
-
-    def _prepare(self, texts: Sequence[str], target: TargetSpec) -> list[str]:
-        if target.prefix_token:
-            return [f"{target.prefix_token} {t}" for t in texts]
-        return list(texts)
-
-    def count_tokens(self, texts: Sequence[str], target: TargetSpec = NO_TARGET) -> list[int]:
-        self._tokenize_args(target)
-        encoded = self.tokenizer(self._prepare(texts, target), add_special_tokens=True, truncation=False)["input_ids"]
-        return [len(ids) for ids in encoded]
-
     def generate(self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET) -> list[Generated]:
         import torch
 
@@ -98,9 +84,7 @@ class TorchBackend:
         self._tokenize_args(target)
         prepared = self._prepare(texts, target)
         lengths = [len(ids) for ids in self.tokenizer(prepared, truncation=False)["input_ids"]]
-        too_long = [n for n in lengths if n > self.max_input_tokens]
-        if too_long:
-            raise ModelError(f"{self.ref.name}: an input of {max(too_long)} tokens exceeds the model limit of {self.max_input_tokens}; it must be split, never truncated")
+        self._check_lengths(lengths)
         gen_kwargs = params.as_dict()
         if target.forced_bos is not None:
             bos = self.tokenizer.convert_tokens_to_ids(target.forced_bos)
