@@ -1,7 +1,7 @@
 """Naming, resolving and loading seq2seq models: hub ids, local folders, runtime settings.
 
-Resolution (`resolve_model`) never imports torch, so a fully cached job can skip it.
-Loading goes through `load_backend`, which keeps one loaded model per process and settings.
+Resolution (`resolve_model`) never imports torch, so a fully cached job never loads weights;
+loading is `backends.get_backend`, which keeps one loaded model per process and settings.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ TRANSLATION_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=256)
 
 @dataclass(frozen=True)
 class Runtime:
-    """Where and how models run. Resolved once (see `config.resolve_runtime`), never at import."""
+    """Where and how models run. Resolved once (see `config.resolve_job`), never at import."""
 
     device: str = "auto"  # auto | cpu | cuda | mps
     dtype: str = "auto"  # auto | float32 | float16 | bfloat16
@@ -251,10 +251,3 @@ def max_input_tokens(ref: ModelRef, tokenizer_max: int | None = None) -> int:
         if isinstance(value, int) and value > 0:
             return value
     return 512
-
-
-def load_backend(ref: ModelRef, runtime: Runtime):
-    """The loaded model for `ref` under `runtime`, loaded once per process."""
-    from .backends import get_backend
-
-    return get_backend(ref, runtime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -181,12 +181,8 @@ class Pipeline:
                 chunk = translated.translations[offset : offset + len(sents)]
                 offset += len(sents)
                 assert [t.source_id for t in chunk] == [s.id for s in sents], "alignment broken"
-                piece = type(translated)(
-                    target=translated.target,
-                    source_lang=translated.source_lang,
-                    model=translated.model,
-                    target_token=translated.target_token,
-                    params=translated.params,
+                piece = replace(
+                    translated,
                     translations=tuple(chunk),
                     seconds=seconds * len(sents) / len(flat),
                     warnings=translation_warnings(chunk, translator.params.max_new_tokens),

@@ -73,8 +73,3 @@ def segment_article(text: str, article_id: str, lang: str = "en") -> tuple[Sente
                     sentences.append(Sentence(id=f"{article_id}:p{p}:s{index}", text=piece, paragraph=p, index=index))
                     index += 1
     return tuple(sentences)
-
-
-def sentences_from_texts(texts: list[str], prefix: str) -> tuple[Sentence, ...]:
-    """Wrap already-split sentences (a list the caller gave) with ids in one paragraph."""
-    return tuple(Sentence(id=f"{prefix}:p0:s{i}", text=t, paragraph=0, index=i) for i, t in enumerate(texts))

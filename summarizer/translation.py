@@ -13,9 +13,8 @@ from typing import Mapping, Sequence
 
 from .backends import Generated, ModelHandle
 from .cache import cache_key
-from .errors import UnknownLanguageError
 from .generation import Progress, cached_generate, split_to_fit
-from .languages import LANGUAGES, target_spec
+from .languages import get_language, target_spec
 from .models import TRANSLATION_DEFAULTS, GenerationParams, Runtime, resolve_model
 from .results import Sentence, Translation, TranslationSet
 from .segment import SEGMENTATION_VERSION
@@ -78,9 +77,7 @@ class Translator:
         from .cache import NullCache
 
         if model is None:
-            if target not in LANGUAGES:
-                raise UnknownLanguageError(f"unknown language {target!r}; known: {', '.join(sorted(LANGUAGES))} (or give a model for it with --model {target}=MODEL)")
-            model = LANGUAGES[target].model
+            model = get_language(target).model
         self.target = target
         self.source_lang = source_lang
         self.params = params if isinstance(params, GenerationParams) else GenerationParams.from_mapping(params or {}, base=TRANSLATION_DEFAULTS, where=f"translation options for {target}")
