@@ -88,7 +88,10 @@ def worker(spec: dict) -> dict:
     w = WORKLOADS[spec["workload"]]
     new = spec["new_tokens"]
     texts = spec["inputs"]
-    import transformers.configuration_utils  # noqa: F401 - every workload imports it, and torch with it
+    if not (w.backend == "ctranslate2" and w.kind == "ours"):
+        # Every workload but ctranslate2 translation imports transformers, and torch with it; the
+        # ctranslate2 backend tokenizes Marian with SentencePiece directly and imports neither.
+        import transformers.configuration_utils  # noqa: F401
 
     if w.backend == "ctranslate2":
         import ctranslate2  # noqa: F401

@@ -198,3 +198,20 @@ def test_missing_ctranslate2_names_the_extra(marian, monkeypatch):
 def test_mps_is_refused_with_a_way_out(marian):
     with pytest.raises(ModelError, match="cpu or cuda"):
         CTranslate2Backend(resolve_model(str(marian)), Runtime(device="mps", backend="ctranslate2"))
+
+
+def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
+    """Once converted, a Marian model runs on ctranslate2 with SentencePiece alone: no torch."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom summarizer.models import Runtime\nfrom summarizer.translation import Translator\n"
+        f"t = Translator('ru', {str(marian)!r}, params={{'num_beams': 1, 'max_new_tokens': 5}}, runtime=Runtime(backend='ctranslate2'))\n"
+        "r = t.translate(['One sentence.', 'Another one.'])\n"
+        "print(len(r.translations), 'torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr  # converts (that step uses transformers)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert second.stdout.split() == ["2", "False", "False"], second.stderr

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 from ..errors import BackendUnavailableError, ModelError
 from ..models import GenerationParams, ModelRef, Runtime, max_input_tokens
 from . import NO_TARGET, Generated, ModelHandle, TargetSpec, TokenizerInput
+from .marian_spm import MarianSpmTokenizer, can_use
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,9 @@ def convert(ref: ModelRef, compute_type: str, cache_dir: Path | None = None) -> 
     log.info("converting %s to CTranslate2 (%s) in %s", ref.name, compute_type, final)
     try:
         try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # the CLI owns progress output
             _converter_class()(str(ref.path)).convert(str(staging), quantization=compute_type, force=True)
         except Exception as exc:  # noqa: BLE001 - the converter raises ValueError, KeyError, AttributeError...
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -116,6 +120,16 @@ def _remove_stale_temps(final: Path) -> None:
             pass
 
 
+def _generation_settings(path: Path) -> dict[str, Any]:
+    """The token settings generate() would use: generation_config.json, else config.json (read as
+    JSON, so that this backend needs no transformers)."""
+    for name in ("generation_config.json", "config.json"):
+        file = path / name
+        if file.is_file():
+            return json.loads(file.read_text(encoding="utf-8"))
+    return {}
+
+
 def _device(requested: str, ctranslate2) -> tuple[str, int]:
     if requested == "auto":
         return ("cuda", 0) if ctranslate2.get_cuda_device_count() > 0 else ("cpu", 0)
@@ -132,7 +146,6 @@ def _device(requested: str, ctranslate2) -> tuple[str, int]:
 class CTranslate2Backend(TokenizerInput):
     def __init__(self, ref: ModelRef, runtime: Runtime):
         ctranslate2 = _import_ctranslate2()
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
         self.ref = ref
         self.runtime = runtime
@@ -140,11 +153,14 @@ class CTranslate2Backend(TokenizerInput):
         self.compute_type = handle.compute_type
         self.info = handle.info
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
-            if (ref.path / "generation_config.json").is_file():
-                generation = GenerationConfig.from_pretrained(ref.path)
+            if can_use(ref.path, ref.model_type):
+                # SentencePiece directly: no transformers, so no torch in this process.
+                self.tokenizer = MarianSpmTokenizer(ref.path)
             else:
-                generation = GenerationConfig.from_model_config(AutoConfig.from_pretrained(ref.path))
+                from transformers import AutoTokenizer
+
+                self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
+            generation = _generation_settings(ref.path)
         except Exception as exc:  # noqa: BLE001 - same reasons as the torch backend: a broken folder
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ModelError(f"model {ref.name} ({ref.path}) could not be loaded: {type(exc).__name__}: {first}; the folder may be corrupt or incomplete") from exc
@@ -159,14 +175,14 @@ class CTranslate2Backend(TokenizerInput):
         warned = getattr(self.tokenizer, "deprecation_warnings", None)
         if isinstance(warned, dict):
             warned["sequence-length-is-longer-than-the-specified-maximum"] = True
-        eos = generation.eos_token_id
+        eos = generation.get("eos_token_id")
         self._eos_token = self.tokenizer.convert_ids_to_tokens(eos[0] if isinstance(eos, list) else eos) if eos is not None else None
         # With forced_eos_token_id (BART, Marian) torch spends the last of max_new_tokens on EOS;
         # ctranslate2 does not force it, so it gets one step less and the EOS is counted for it.
-        self._forced_eos = generation.forced_eos_token_id is not None
-        bos = generation.forced_bos_token_id
+        self._forced_eos = generation.get("forced_eos_token_id") is not None
+        bos = generation.get("forced_bos_token_id")
         self._forced_bos = self.tokenizer.convert_ids_to_tokens(bos) if bos is not None else None
-        self._suppress = self._suppressed_sequences(generation.bad_words_ids)
+        self._suppress = self._suppressed_sequences(generation.get("bad_words_ids"))
 
     def _suppressed_sequences(self, bad_words_ids: Any) -> list[list[str]] | None:
         """generate()'s bad_words_ids as tokens; sequences with tokens the converted vocabulary lacks
