@@ -176,9 +176,10 @@ def resolve_job(
         resolved_inputs = tuple(inputs)
     else:
         raw = config.get("inputs", [])
-        resolved_inputs = _resolve_inputs([raw] if isinstance(raw, str) else raw, base, file) if raw else ()
-        if any(not isinstance(x, str) for x in ([raw] if isinstance(raw, str) else raw)):
+        patterns = [raw] if isinstance(raw, str) else raw
+        if any(not isinstance(x, str) for x in patterns):
             raise ConfigError(f"{file}: inputs must be a list of path or glob strings")
+        resolved_inputs = _resolve_inputs(patterns, base, file) if patterns else ()
 
     source_lang = config.get("source_lang", "en")
     what = translate or config.get("translate", "summary")

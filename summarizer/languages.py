@@ -24,7 +24,7 @@ class Language:
 
     @property
     def direction(self) -> str:
-        return "rtl" if self.code in RTL_LANGUAGES else "ltr"
+        return direction(self.code)
 
 
 # Whether `token` is used is decided by the model's vocabulary (see `target_spec`): the default

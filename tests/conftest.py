@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -67,7 +68,10 @@ def seed_text() -> str:
 
 def run_cli(*args: str, env: dict | None = None, input: bytes | None = None, timeout: float = 300):
     """The real console entry point in a subprocess (for exit codes, stdin and import checks)."""
-    import subprocess
-
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "summarizer", *args], capture_output=True, input=input, env=full_env, timeout=timeout)
+
+
+def run_python(code: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Python code in a fresh interpreter (for checks on what a process imports)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)

@@ -202,8 +202,7 @@ def test_mps_is_refused_with_a_way_out(marian):
 
 def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
     """Once converted, a Marian model runs on ctranslate2 with SentencePiece alone: no torch."""
-    import subprocess
-    import sys
+    from conftest import run_python
 
     code = (
         "import sys\nfrom summarizer.models import Runtime\nfrom summarizer.translation import Translator\n"
@@ -211,7 +210,7 @@ def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
         "r = t.translate(['One sentence.', 'Another one.'])\n"
         "print(len(r.translations), 'torch' in sys.modules, 'transformers' in sys.modules)\n"
     )
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    first = run_python(code)
     assert first.returncode == 0, first.stderr  # converts (that step uses transformers)
-    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    second = run_python(code)
     assert second.stdout.split() == ["2", "False", "False"], second.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, SEED, run_cli
+from conftest import CORPUS, ROOT, SEED, run_cli, run_python
 from summarizer import Pipeline, resolve_job
 from summarizer.config import load_job
 from summarizer.errors import ConfigError, UnknownLanguageError
@@ -54,6 +54,7 @@ def write_job(tmp_path: Path, marian: Path, bart: Path, *, inputs=None, extra: s
         ('inputs = ["x.txt"]\n[output]\nformats = ["pdf"]', "unknown format 'pdf'"),
         ('inputs = ["x.txt"]\n[runtime]\ndevice = "tpu"', "device must be"),
         ("inputs = [", "not valid TOML"),
+        ("inputs = [1, 2]", "inputs must be a list of path or glob strings"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path, body, message):
@@ -182,7 +183,7 @@ def test_warm_rerun_makes_zero_model_calls_and_imports_no_torch(tmp_path, marian
         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
         "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', code)\n"
     )
-    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    warm = run_python(code)
     assert warm.stdout.split()[-2:] == ["NO-TORCH", "0"], warm.stderr
     assert ", 0 translated," in warm.stderr.splitlines()[-1] or " 0 translated" in warm.stderr
     digest = json.loads((tmp_path / "warm" / "baku-non-aligned-movement-2023.json").read_text())

@@ -83,7 +83,8 @@ class TorchBackend(TokenizerInput):
             return []
         self._tokenize_args(target)
         prepared = self._prepare(texts, target)
-        lengths = [len(ids) for ids in self.tokenizer(prepared, truncation=False)["input_ids"]]
+        encoded = self.tokenizer(prepared, truncation=False)["input_ids"]  # tokenized once, padded per batch
+        lengths = [len(ids) for ids in encoded]
         self._check_lengths(lengths)
         gen_kwargs = params.as_dict()
         if target.forced_bos is not None:
@@ -99,7 +100,7 @@ class TorchBackend(TokenizerInput):
         bs = self.runtime.batch_size
         for start in range(0, len(order), bs):
             idx = order[start : start + bs]
-            batch = self.tokenizer([prepared[i] for i in idx], return_tensors="pt", padding=True, truncation=False).to(self.device)
+            batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(self.device)
             with torch.inference_mode():
                 seqs = self.model.generate(**batch, **gen_kwargs)
             texts_out = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
