@@ -57,7 +57,7 @@ def main() -> None:
 
     import torch
 
-    from summarizer.models import Runtime
+    from summarizer.options import RuntimeOptions
     from summarizer.standin import build_stand_in
     from summarizer.summarization import Summarizer
 
@@ -74,21 +74,41 @@ def main() -> None:
 
     forced = {"max_new_tokens": 32, "min_new_tokens": 32}
     runs = {}
-    for label, runtime in [("auto", Runtime(device="auto", batch_size=32)), ("cpu", Runtime(device="cpu", batch_size=32))]:
+    for label, runtime in [
+        ("auto", RuntimeOptions(device="auto", batch_size=32)),
+        ("cpu", RuntimeOptions(device="cpu", batch_size=32)),
+    ]:
         for beams in (1, 4):
-            runs[f"{label}-beams{beams}"] = timed_translation(marian, sentences, runtime, {**forced, "num_beams": beams})
+            runs[f"{label}-beams{beams}"] = timed_translation(
+                marian, sentences, runtime, {**forced, "num_beams": beams}
+            )
             print(label, beams, runs[f"{label}-beams{beams}"], flush=True)
     report["translation"] = runs
     if torch.cuda.is_available():
         assert runs["auto-beams1"]["device"] == "cuda" and runs["auto-beams1"]["dtype"] == "torch.float16"
-        report["speedup_greedy"] = round(runs["auto-beams1"]["sentences_per_s"] / runs["cpu-beams1"]["sentences_per_s"], 1)
-        report["speedup_beams4"] = round(runs["auto-beams4"]["sentences_per_s"] / runs["cpu-beams4"]["sentences_per_s"], 1)
+        report["speedup_greedy"] = round(
+            runs["auto-beams1"]["sentences_per_s"] / runs["cpu-beams1"]["sentences_per_s"], 1
+        )
+        report["speedup_beams4"] = round(
+            runs["auto-beams4"]["sentences_per_s"] / runs["cpu-beams4"]["sentences_per_s"], 1
+        )
 
     seed = (ROOT / "seeds" / "baku-non-aligned-movement-2023.txt").read_text()
-    summarizer = Summarizer(str(bart), params={"num_beams": 4, "max_new_tokens": 60, "min_new_tokens": 60}, runtime=Runtime(device="auto"))
+    summarizer = Summarizer(
+        str(bart),
+        params={"num_beams": 4, "max_new_tokens": 60, "min_new_tokens": 60},
+        runtime=RuntimeOptions(device="auto"),
+    )
     t1 = time.perf_counter()
     summary = summarizer.summarize(seed)
-    report["summary"] = {"seconds": round(time.perf_counter() - t1, 2), "chunked": summary.chunked, "chunks": summary.chunks, "rounds": summary.rounds, "input_tokens": summary.input_tokens, "device": summarizer.handle.backend.device}
+    report["summary"] = {
+        "seconds": round(time.perf_counter() - t1, 2),
+        "chunked": summary.chunked,
+        "chunks": summary.chunks,
+        "rounds": summary.rounds,
+        "input_tokens": summary.input_tokens,
+        "device": summarizer.handle.backend.device,
+    }
     print(json.dumps(report, indent=2))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2))

@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=50)
     args = parser.parse_args()
 
-    from summarizer import Pipeline, resolve_job
+    from summarizer import Pipeline, RunOptions, render_html, resolve_job
     from summarizer.standin import build_stand_in
 
     work = Path(tempfile.mkdtemp(prefix="memory-"))
@@ -48,21 +48,23 @@ def main() -> None:
         paragraphs = [p for p in texts[i % len(texts)].split("\n") if p.strip()]
         path.write_text("\n\n".join(f"Item {i}-{j}. {p}" for j, p in enumerate(paragraphs)))
         inputs.append(str(path))
-    settings = resolve_job(
-        None,
-        inputs=inputs,
-        targets=["ru", "ar"],
+    flags = RunOptions.of(
+        inputs,
+        to=["ru", "ar"],
         models={"ru": str(marian), "ar": str(marian)},
         summary_model=str(bart),
-        translate="both",
+        what="both",
         cache_dir=work / "cache",
-        translation_params={"num_beams": 1, "max_new_tokens": 8},
-        summary_params={"num_beams": 1, "max_new_tokens": 16},
+        num_beams=1,
+        max_new_tokens=8,
+        summary_num_beams=1,
+        summary_max_new_tokens=16,
     )
+    settings = resolve_job(None, flags)
     started = time.perf_counter()
     samples = []
     for n, result in enumerate(Pipeline(settings).run(), start=1):
-        result.to_html()  # what a caller does with each digest, then drops it
+        render_html(result)  # what a caller does with each digest, then drops it
         if n % args.every == 0:
             samples.append((n, rss_mb()))
             print(f"{n:5d} articles  RSS {samples[-1][1]:7.1f} MB  {time.perf_counter() - started:6.1f} s", flush=True)

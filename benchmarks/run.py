@@ -110,7 +110,11 @@ def worker(spec: dict) -> dict:
 
         def run(items: list[str]) -> int:
             tokens = 0
-            batches = [[s] for s in items] if w.kind == "card" else [items[i : i + PLAIN_BATCH] for i in range(0, len(items), PLAIN_BATCH)]
+            batches = (
+                [[s] for s in items]
+                if w.kind == "card"
+                else [items[i : i + PLAIN_BATCH] for i in range(0, len(items), PLAIN_BATCH)]
+            )
             for batch in batches:
                 inputs = tokenizer(batch, return_tensors="pt", padding=True)
                 out = model.generate(**inputs, **gen)
@@ -121,15 +125,21 @@ def worker(spec: dict) -> dict:
         warm = lambda: run(sources[:2])  # noqa: E731
         timed = lambda: run(sources)  # noqa: E731
     else:
-        from summarizer.models import Runtime
+        from summarizer.options import RuntimeOptions
 
-        runtime = Runtime(device="cpu", threads=spec["threads"], backend=w.backend, **({"batch_size": w.batch_size} if w.batch_size else {}))
+        runtime = RuntimeOptions(
+            device="cpu",
+            threads=spec["threads"],
+            backend=w.backend,
+            **({"batch_size": w.batch_size} if w.batch_size else {}),
+        )
+        models_dir = Path(os.environ["SUMMARIZER_CACHE_DIR"])  # run_worker sets it: converted models live there
         counter = [0]
         params = {"num_beams": w.beams, "max_new_tokens": new, "min_new_tokens": new}
         if w.kind == "ours":
             from summarizer.translation import Translator
 
-            job = Translator("ru", spec["model"], params=params, runtime=runtime, cache=None)
+            job = Translator("ru", spec["model"], params=params, runtime=runtime, models_dir=models_dir, cache=None)
             warm = lambda: job.translate(texts[:2])  # noqa: E731
 
             def timed() -> int:
@@ -141,7 +151,7 @@ def worker(spec: dict) -> dict:
             from summarizer.reading import read_article
             from summarizer.summarization import Summarizer
 
-            job = Summarizer(spec["model"], params=params, runtime=runtime, cache=None)
+            job = Summarizer(spec["model"], params=params, runtime=runtime, models_dir=models_dir, cache=None)
             articles = [read_article(path) for path in texts]
             warm = lambda: job.summarize("The summit opened in Baku on Thursday. Leaders of many countries came.")  # noqa: E731
 
@@ -255,14 +265,22 @@ def cli() -> list[str]:
 def prepare_ct2(models: dict[str, Path], cache_dir: Path) -> float:
     """Convert both models once, outside the measured workers (conversion is a one-time cost)."""
     code = (
-        "import sys, time, warnings; warnings.filterwarnings('ignore')\n"
+        "import os, sys, time, warnings; warnings.filterwarnings('ignore')\n"
+        "from pathlib import Path\n"
         "from summarizer.models import resolve_model\n"
         "from summarizer.backends.ctranslate2_backend import convert\n"
         "t = time.perf_counter()\n"
-        "for path in sys.argv[1:]: convert(resolve_model(path), 'int8')\n"
+        "folder = Path(os.environ['SUMMARIZER_CACHE_DIR']) / 'ctranslate2'\n"
+        "for path in sys.argv[1:]: convert(resolve_model(path), 'int8', folder)\n"
         "print(time.perf_counter() - t)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, *map(str, models.values())], capture_output=True, text=True, env={**env(), "SUMMARIZER_CACHE_DIR": str(cache_dir)}, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *map(str, models.values())],
+        capture_output=True,
+        text=True,
+        env={**env(), "SUMMARIZER_CACHE_DIR": str(cache_dir)},
+        cwd=ROOT,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"ctranslate2 conversion failed:\n{proc.stderr[-3000:]}")
     return float(proc.stdout.strip().splitlines()[-1])
@@ -279,18 +297,18 @@ def padding_stats(marian: Path, sentences: list[str]) -> dict[str, int]:
 
     from transformers import AutoTokenizer
 
-    from summarizer.models import Runtime
+    from summarizer.options import RuntimeOptions
 
     warnings.filterwarnings("ignore")
     tokenizer = AutoTokenizer.from_pretrained(marian)
     sources = [f"{TARGET_TOKEN} {s}" for s in sentences]
-    length = dict(zip(sentences, (len(ids) for ids in tokenizer(sources)["input_ids"])))
+    length = dict(zip(sentences, (len(ids) for ids in tokenizer(sources)["input_ids"]), strict=True))
 
     def padded(batches: list[list[str]]) -> int:
         return sum(max(length[s] for s in batch) * len(batch) for batch in batches if batch)
 
     plain = [sentences[i : i + PLAIN_BATCH] for i in range(0, len(sentences), PLAIN_BATCH)]
-    bs = Runtime().batch_size
+    bs = RuntimeOptions().batch_size
     misses = sorted(sentences, key=len, reverse=True)
     ours: list[list[str]] = []
     for g in range(0, len(misses), bs * 4):
@@ -328,13 +346,21 @@ def notes(rows: dict[str, dict], checks: list[dict], padding: dict[str, int] | N
                 "the ctranslate2 backend (row (e)), or int8 weights in torch."
             )
         elif check["name"] in ("c/a", "d/a"):
-            out.append(f"- Missed {check['target']}: measured {check['value']:.2f}×; the profile below shows where our path spends its time.")
+            out.append(
+                f"- Missed {check['target']}: measured {check['value']:.2f}×; the profile below shows where our path spends its time."
+            )
         elif check["name"] in ("e/c", "e/d"):
-            out.append(f"- Missed {check['target']}: the profile below shows what the ctranslate2 path spends outside translate_batch (tokenizing and decoding with the HF tokenizer).")
+            out.append(
+                f"- Missed {check['target']}: the profile below shows what the ctranslate2 path spends outside translate_batch (tokenizing and decoding with the HF tokenizer)."
+            )
         elif check["name"] == "rss":
-            out.append(f"- Missed {check['target']}: see the memory note: the imports (Python, transformers and the torch it brings in) are {e['rss_imports']:.0f} MB of ctranslate2's {e['peak_rss']:.0f} MB. What would close it: a tokenizer that does not import torch (the `tokenizers` library for models that ship tokenizer.json, sentencepiece for Marian).")
+            out.append(
+                f"- Missed {check['target']}: see the memory note: the imports (Python, transformers and the torch it brings in) are {e['rss_imports']:.0f} MB of ctranslate2's {e['peak_rss']:.0f} MB. What would close it: a tokenizer that does not import torch (the `tokenizers` library for models that ship tokenizer.json, sentencepiece for Marian)."
+            )
         elif check["name"] == "warm":
-            out.append(f"- Missed {check['target']}: the warm run is process start-up, imports and cache reads; the cold run at these forced lengths is short.")
+            out.append(
+                f"- Missed {check['target']}: the warm run is process start-up, imports and cache reads; the cold run at these forced lengths is short."
+            )
         elif check["name"] == "help":
             out.append(f"- Missed {check['target']}: the slowest imports are listed below.")
     return out
@@ -360,18 +386,29 @@ def machine() -> dict[str, str]:
 
 
 def torch_default_threads() -> int:
-    out = subprocess.run([sys.executable, "-c", "import torch; print(torch.get_num_threads())"], capture_output=True, text=True, env=env())
+    out = subprocess.run(
+        [sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
+        capture_output=True,
+        text=True,
+        env=env(),
+    )
     return int(out.stdout.strip() or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--quick", action="store_true", help="tiny stand-ins, few sentences, one round (used by the tests)")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny stand-ins, few sentences, one round (used by the tests)"
+    )
     parser.add_argument("--size", choices=("tiny", "base"), help="stand-in size (default base; tiny with --quick)")
-    parser.add_argument("--models-dir", type=Path, default=ROOT / "cache" / "bench-models", help="where stand-ins are built and reused")
+    parser.add_argument(
+        "--models-dir", type=Path, default=ROOT / "cache" / "bench-models", help="where stand-ins are built and reused"
+    )
     parser.add_argument("--output", type=Path, help="results file (default BENCHMARKS.md; required with --quick)")
-    parser.add_argument("--runs", type=int, help="rounds per workload; the table shows medians (default 3, 1 with --quick)")
+    parser.add_argument(
+        "--runs", type=int, help="rounds per workload; the table shows medians (default 3, 1 with --quick)"
+    )
     parser.add_argument("--sentences", type=int, help="use only the first N unique sentences (default all)")
     parser.add_argument("--new-tokens", type=int, help="forced output length of every translation (default 32)")
     parser.add_argument("--summary-tokens", type=int, help="forced summary length (default 64)")
@@ -404,7 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     sentences = available[:limit] if limit else available
     articles = [str(p) for p in SOURCES][: 2 if args.quick else None]
     threads = args.threads or torch_default_threads()
-    log(f"{len(sentences)} unique sentences, {len(articles)} articles, {runs} rounds, {new_tokens} tokens, {threads} threads")
+    log(
+        f"{len(sentences)} unique sentences, {len(articles)} articles, {runs} rounds, {new_tokens} tokens, {threads} threads"
+    )
 
     results: dict[str, list[dict]] = {w.name: [] for w in TRANSLATION + SUMMARY}
     timeout = 3600
@@ -424,7 +463,9 @@ def main(argv: list[str] | None = None) -> int:
         for w in TRANSLATION + SUMMARY:
             r = run_worker(spec_for(w), cache_dir, timeout)
             results[w.name].append(r)
-            log(f"round {round_ + 1}/{runs} {w.name}: {r['items'] / r['seconds']:.2f} items/s, {r['tokens'] / r['seconds']:.1f} tok/s, peak {r['peak_rss_mb']:.0f} MB")
+            log(
+                f"round {round_ + 1}/{runs} {w.name}: {r['items'] / r['seconds']:.2f} items/s, {r['tokens'] / r['seconds']:.1f} tok/s, peak {r['peak_rss_mb']:.0f} MB"
+            )
 
     # Whole-process runs of the corpus job: cold (empty cache), then warm.
     marian, bart = models["marian"], models["bart"]
@@ -455,7 +496,9 @@ def main(argv: list[str] | None = None) -> int:
         for check in checks:
             if not check["met"] and check.get("profile") and check["profile"] not in profiles:
                 log(f"profiling {check['profile']} (target missed: {check['target']})")
-                profiles[check["profile"]] = run_worker(spec_for(WORKLOADS[check["profile"]], profile=True), cache_dir, timeout)["profile"]
+                profiles[check["profile"]] = run_worker(
+                    spec_for(WORKLOADS[check["profile"]], profile=True), cache_dir, timeout
+                )["profile"]
         if any(not c["met"] and c["name"] == "help" for c in checks):
             profiles["summarizer --help (python -X importtime, slowest imports)"] = import_profile()
 
@@ -491,15 +534,64 @@ def targets(rows: dict[str, dict], cold: float, warm: float, help_s: float) -> l
         return rows[a]["items_s"] / rows[b]["items_s"]
 
     checks = [
-        {"name": "c/a", "target": "ours vs (a), greedy ≥ 6×", "value": ratio("c-ours-greedy", "a-greedy"), "goal": 6.0, "profile": "c-ours-greedy"},
-        {"name": "d/a", "target": "ours vs (a), 4 beams ≥ 4×", "value": ratio("d-ours-beam4", "a-beam4"), "goal": 4.0, "profile": "d-ours-beam4"},
-        {"name": "c/b", "target": "ours vs (b), greedy ≥ 1.2×", "value": ratio("c-ours-greedy", "b-greedy"), "goal": 1.2, "profile": "c-ours-greedy"},
-        {"name": "d/b", "target": "ours vs (b), 4 beams ≥ 1.2×", "value": ratio("d-ours-beam4", "b-beam4"), "goal": 1.2, "profile": "d-ours-beam4"},
-        {"name": "e/c", "target": "ctranslate2 int8 vs our torch, greedy ≥ 2.5× throughput", "value": ratio("e-ct2-greedy", "c-ours-greedy"), "goal": 2.5, "profile": "e-ct2-greedy"},
-        {"name": "e/d", "target": "ctranslate2 int8 vs our torch, 4 beams ≥ 2.5× throughput", "value": ratio("e-ct2-beam4", "d-ours-beam4"), "goal": 2.5, "profile": "e-ct2-beam4"},
-        {"name": "rss", "target": "ctranslate2 int8 peak RSS ≤ 50% of our torch (greedy)", "value": rows["e-ct2-greedy"]["peak_rss"] / rows["c-ours-greedy"]["peak_rss"], "goal": 0.5, "lower": True},
+        {
+            "name": "c/a",
+            "target": "ours vs (a), greedy ≥ 6×",
+            "value": ratio("c-ours-greedy", "a-greedy"),
+            "goal": 6.0,
+            "profile": "c-ours-greedy",
+        },
+        {
+            "name": "d/a",
+            "target": "ours vs (a), 4 beams ≥ 4×",
+            "value": ratio("d-ours-beam4", "a-beam4"),
+            "goal": 4.0,
+            "profile": "d-ours-beam4",
+        },
+        {
+            "name": "c/b",
+            "target": "ours vs (b), greedy ≥ 1.2×",
+            "value": ratio("c-ours-greedy", "b-greedy"),
+            "goal": 1.2,
+            "profile": "c-ours-greedy",
+        },
+        {
+            "name": "d/b",
+            "target": "ours vs (b), 4 beams ≥ 1.2×",
+            "value": ratio("d-ours-beam4", "b-beam4"),
+            "goal": 1.2,
+            "profile": "d-ours-beam4",
+        },
+        {
+            "name": "e/c",
+            "target": "ctranslate2 int8 vs our torch, greedy ≥ 2.5× throughput",
+            "value": ratio("e-ct2-greedy", "c-ours-greedy"),
+            "goal": 2.5,
+            "profile": "e-ct2-greedy",
+        },
+        {
+            "name": "e/d",
+            "target": "ctranslate2 int8 vs our torch, 4 beams ≥ 2.5× throughput",
+            "value": ratio("e-ct2-beam4", "d-ours-beam4"),
+            "goal": 2.5,
+            "profile": "e-ct2-beam4",
+        },
+        {
+            "name": "rss",
+            "target": "ctranslate2 int8 peak RSS ≤ 50% of our torch (greedy)",
+            "value": rows["e-ct2-greedy"]["peak_rss"] / rows["c-ours-greedy"]["peak_rss"],
+            "goal": 0.5,
+            "lower": True,
+        },
         {"name": "warm", "target": "warm re-run ≥ 20× faster than cold", "value": cold / warm, "goal": 20.0},
-        {"name": "help", "target": "`summarizer --help` < 0.5 s", "value": help_s, "goal": 0.5, "lower": True, "unit": "s"},
+        {
+            "name": "help",
+            "target": "`summarizer --help` < 0.5 s",
+            "value": help_s,
+            "goal": 0.5,
+            "lower": True,
+            "unit": "s",
+        },
     ]
     for c in checks:
         c["met"] = c["value"] <= c["goal"] if c.get("lower") else c["value"] >= c["goal"]
@@ -507,7 +599,13 @@ def targets(rows: dict[str, dict], cold: float, warm: float, help_s: float) -> l
 
 
 def import_profile() -> str:
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "summarizer", "--help"], capture_output=True, text=True, env=env(), cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "summarizer", "--help"],
+        capture_output=True,
+        text=True,
+        env=env(),
+        cwd=ROOT,
+    )
     rows = []
     for line in proc.stderr.splitlines():
         parts = line.split("|")
@@ -542,9 +640,17 @@ def render(**r) -> str:
         f"- Versions: torch {m['torch']}, transformers {m['transformers']}, ctranslate2 {m['ctranslate2']}, tokenizers {m['tokenizers']}.",
         f"- Load average (1/5/15 min) at start {'/'.join(f(x) for x in r['load'][0])}, at end {'/'.join(f(x) for x in r['load'][1])}: the machine is shared, so only ratios measured side by side mean much.",
         f"- Inputs: **{len(r['sentences'])} unique sentences**, "
-        + ("all the unique sentences" if len(r["sentences"]) == r["available"] else f"the first {len(r['sentences'])} of the {r['available']} unique sentences")
+        + (
+            "all the unique sentences"
+            if len(r["sentences"]) == r["available"]
+            else f"the first {len(r['sentences'])} of the {r['available']} unique sentences"
+        )
         + " of the real text in `examples/corpus/*.txt` and `seeds/*.txt`"
-        + (f" (the target was {SENTENCE_TARGET}; the shipped text has only {r['available']}, and no text was made up to pad it)" if r["available"] < SENTENCE_TARGET else "")
+        + (
+            f" (the target was {SENTENCE_TARGET}; the shipped text has only {r['available']}, and no text was made up to pad it)"
+            if r["available"] < SENTENCE_TARGET
+            else ""
+        )
         + f"; summaries of {len(r['articles'])} articles ({', '.join(Path(a).name for a in r['articles'])}).",
         f"- Forced equal output lengths: every translation is exactly {r['new_tokens']} new tokens (`min_new_tokens = max_new_tokens`), every summary {r['summary_tokens']}, so random weights can't stop early and every workload does the same decoding work.",
         f"- Each workload runs in a fresh process (peak RSS = `ru_maxrss` of that process: imports, model, generation), after an untimed warm-up call; model loading is not in the throughput. Workloads are interleaved, {r['runs']} rounds; the table shows the median throughput and the highest peak RSS.",
@@ -579,7 +685,9 @@ def render(**r) -> str:
     for w in SUMMARY:
         row = rows[w.name]
         base = rows["s-ours-torch"]
-        lines.append(f"| {w.label} | {w.beams} | {f(row['items_s'], 3)} | {f(row['tokens_s'], 1)} | {f(row['items_s'] / base['items_s'])}× | {row['peak_rss']:.0f} | {f(row['load_s'], 1)} |")
+        lines.append(
+            f"| {w.label} | {w.beams} | {f(row['items_s'], 3)} | {f(row['tokens_s'], 1)} | {f(row['items_s'] / base['items_s'])}× | {row['peak_rss']:.0f} | {f(row['load_s'], 1)} |"
+        )
     warm = statistics.median(r["warm"])
     lines += [
         "",
@@ -600,10 +708,19 @@ def render(**r) -> str:
         "|---|---:|:---:|",
     ]
     for c in r["checks"]:
-        value = f"{f(c['value'], 3)} s" if c.get("unit") == "s" else (f"{f(c['value'] * 100, 0)}%" if c["name"] == "rss" else f"{f(c['value'])}×")
+        value = (
+            f"{f(c['value'], 3)} s"
+            if c.get("unit") == "s"
+            else (f"{f(c['value'] * 100, 0)}%" if c["name"] == "rss" else f"{f(c['value'])}×")
+        )
         lines.append(f"| {c['target']} | {value} | {'yes' if c['met'] else '**no**'} |")
     missed = [c for c in r["checks"] if not c["met"]]
-    lines += ["", "Every target met." if not missed else f"Missed: {', '.join(c['target'] for c in missed)}. Profiles below show where the time goes."]
+    lines += [
+        "",
+        "Every target met."
+        if not missed
+        else f"Missed: {', '.join(c['target'] for c in missed)}. Profiles below show where the time goes.",
+    ]
     lines += ["", "## What the numbers mean", "", *notes(rows, r["checks"], r.get("padding"), r["new_tokens"])]
     if r["profiles"]:
         lines += ["", "## Profiles of missed targets", ""]

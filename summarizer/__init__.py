@@ -16,15 +16,20 @@ _EXPORTS = {
     "translate": "api",
     "Pipeline": "pipeline",
     "Failure": "pipeline",
-    "JobSettings": "config",
-    "SummarySettings": "config",
-    "TargetSettings": "config",
+    "JobSettings": "options",
+    "SummaryOptions": "options",
+    "TargetOptions": "options",
+    "RuntimeOptions": "options",
+    "CacheOptions": "options",
+    "OutputOptions": "options",
+    "GenerationParams": "options",
+    "RunOptions": "flags",
     "load_job": "config",
     "resolve_job": "config",
+    "run_job": "jobs",
+    "JobReport": "jobs",
     "Summarizer": "summarization",
     "Translator": "translation",
-    "GenerationParams": "models",
-    "Runtime": "models",
     "resolve_model": "models",
     "Cache": "cache",
     "build_stand_in": "standin",
@@ -38,13 +43,19 @@ _EXPORTS = {
     "Translation": "results",
     "TranslationSet": "results",
     "read_article": "reading",
+    "render_html": "render",
+    "render_markdown": "render",
+    "render_json": "render",
+    "digest_from_json": "render",
     "SummarizerError": "errors",
     "InputError": "errors",
     "ConfigError": "errors",
     "UnknownLanguageError": "errors",
     "ModelError": "errors",
     "ModelUnavailableError": "errors",
+    "GenerationError": "errors",
     "CacheError": "errors",
+    "OutputError": "errors",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -64,12 +75,34 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .api import summarize, translate
     from .cache import Cache
-    from .config import JobSettings, SummarySettings, TargetSettings, load_job, resolve_job
-    from .errors import CacheError, ConfigError, InputError, ModelError, ModelUnavailableError, SummarizerError, UnknownLanguageError
+    from .config import load_job, resolve_job
+    from .errors import (
+        CacheError,
+        ConfigError,
+        GenerationError,
+        InputError,
+        ModelError,
+        ModelUnavailableError,
+        OutputError,
+        SummarizerError,
+        UnknownLanguageError,
+    )
+    from .flags import RunOptions
+    from .jobs import JobReport, run_job
     from .languages import LANGUAGES
-    from .models import GenerationParams, Runtime, resolve_model
+    from .models import resolve_model
+    from .options import (
+        CacheOptions,
+        GenerationParams,
+        JobSettings,
+        OutputOptions,
+        RuntimeOptions,
+        SummaryOptions,
+        TargetOptions,
+    )
     from .pipeline import Failure, Pipeline
     from .reading import read_article
+    from .render import digest_from_json, render_html, render_json, render_markdown
     from .results import Article, Digest, LanguageDigest, ModelInfo, Sentence, Summary, Translation, TranslationSet
     from .standin import build_stand_in
     from .summarization import Summarizer

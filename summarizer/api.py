@@ -1,14 +1,17 @@
 """The Python API: `summarize` and `translate` for one call, `Pipeline` for whole jobs.
 
-The CLI is a thin layer over these functions.
+The CLI is a thin layer over these functions. Settings not passed here come from the environment
+and the defaults, resolved by `config` exactly as for the CLI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence, overload
+from typing import Any, overload
 
-from .models import Runtime
+from .errors import InputError
+from .options import RuntimeOptions
 from .results import Sentence, Summary, TranslationSet
 
 
@@ -23,10 +26,51 @@ def _cache(cache: Any):
     return cache
 
 
+def _runtime(runtime: RuntimeOptions | None) -> tuple[RuntimeOptions, Path]:
+    """The runtime options (the environment's, unless given) and the folder for converted models."""
+    from .config import resolve_cache, resolve_runtime
+
+    if runtime is not None and not isinstance(runtime, RuntimeOptions):
+        raise InputError(f"runtime must be a summarizer.RuntimeOptions, got {type(runtime).__name__}")
+    return runtime or resolve_runtime(), resolve_cache().dir
+
+
+def _texts(value: Any, what: str, allow: tuple[type, ...] = (str,)) -> None:
+    """A SummarizerError, not a TypeError deep inside, for input that is not text."""
+    if isinstance(value, (bytes, bytearray)):
+        raise InputError(f"{what}: got bytes; decode them to str first (for example data.decode('utf-8'))")
+    if isinstance(value, str):
+        return
+    if not isinstance(value, Sequence):
+        raise InputError(f"{what}: expected a string or a list of strings, got {type(value).__name__}")
+    for i, item in enumerate(value):
+        if not isinstance(item, allow):
+            names = " or ".join(t.__name__ for t in allow)
+            raise InputError(f"{what}: item {i} is {type(item).__name__}, expected {names}")
+
+
 @overload
-def summarize(text: str, *, model: str = ..., revision: str | None = ..., runtime: Runtime | None = ..., cache: Any = ..., max_input_tokens: int | None = ..., **gen: Any) -> Summary: ...
+def summarize(
+    text: str,
+    *,
+    model: str | None = ...,
+    revision: str | None = ...,
+    runtime: RuntimeOptions | None = ...,
+    cache: Any = ...,
+    max_input_tokens: int | None = ...,
+    **gen: Any,
+) -> Summary: ...
 @overload
-def summarize(text: Sequence[str], *, model: str = ..., revision: str | None = ..., runtime: Runtime | None = ..., cache: Any = ..., max_input_tokens: int | None = ..., **gen: Any) -> list[Summary]: ...
+def summarize(
+    text: Sequence[str],
+    *,
+    model: str | None = ...,
+    revision: str | None = ...,
+    runtime: RuntimeOptions | None = ...,
+    cache: Any = ...,
+    max_input_tokens: int | None = ...,
+    **gen: Any,
+) -> list[Summary]: ...
 
 
 def summarize(text, *, model=None, revision=None, runtime=None, cache=None, max_input_tokens=None, **gen):
@@ -35,9 +79,20 @@ def summarize(text, *, model=None, revision=None, runtime=None, cache=None, max_
     `gen` are generation options (num_beams, max_new_tokens, min_new_tokens, length_penalty,
     no_repeat_ngram_size, repetition_penalty, early_stopping); unknown ones raise ConfigError.
     """
-    from .summarization import DEFAULT_SUMMARY_MODEL, Summarizer
+    from .options import DEFAULT_SUMMARY_MODEL
+    from .summarization import Summarizer
 
-    summarizer = Summarizer(model or DEFAULT_SUMMARY_MODEL, revision=revision, params=gen, runtime=runtime, cache=_cache(cache), max_input_tokens=max_input_tokens)
+    _texts(text, "summarize")
+    runtime, models_dir = _runtime(runtime)
+    summarizer = Summarizer(
+        DEFAULT_SUMMARY_MODEL if model is None else model,
+        revision=revision,
+        params=gen,
+        runtime=runtime,
+        models_dir=models_dir,
+        cache=_cache(cache),
+        max_input_tokens=max_input_tokens,
+    )
     if isinstance(text, str):
         return summarizer.summarize(text)
     return summarizer.summarize_many(list(text))
@@ -51,7 +106,7 @@ def translate(
     revision: str | None = None,
     target_token: str | None = None,
     source_lang: str = "en",
-    runtime: Runtime | None = None,
+    runtime: RuntimeOptions | None = None,
     cache: Any = None,
     **gen: Any,
 ) -> TranslationSet:
@@ -61,7 +116,19 @@ def translate(
     from .segment import normalize, segment_article
     from .translation import Translator
 
+    _texts(sentences, "translate", (str, Sentence))
     if isinstance(sentences, str):
         sentences = segment_article(normalize(sentences), "text", source_lang)
-    translator = Translator(target, model, revision=revision, source_lang=source_lang, target_token=target_token, params=gen, runtime=runtime, cache=_cache(cache))
+    runtime, models_dir = _runtime(runtime)
+    translator = Translator(
+        target,
+        model,
+        revision=revision,
+        source_lang=source_lang,
+        target_token=target_token,
+        params=gen,
+        runtime=runtime,
+        models_dir=models_dir,
+        cache=_cache(cache),
+    )
     return translator.translate(list(sentences))

@@ -24,7 +24,6 @@ from .results import ModelInfo
 __all__ = [
     "CACHE_FORMAT_VERSION",
     "DB_NAME",
-    "ENV_CACHE_DIR",
     "Cache",
     "CacheEntry",
     "CacheStats",
@@ -33,15 +32,13 @@ __all__ = [
     "NullCache",
     "cache_key",
     "clear_all",
-    "resolve_cache_dir",
+    "read_stats",
 ]
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 CACHE_FORMAT_VERSION = 1  # bump when preprocessing/output format changes: old entries then miss
 DB_NAME = "summarizer.sqlite3"
-ENV_CACHE_DIR = "SUMMARIZER_CACHE_DIR"
-DEFAULT_CACHE_DIR = "cache"
 
 BUSY_TIMEOUT_S = 30.0
 _RETRIES = 4  # on top of busy_timeout: WAL can report "locked" at once (recovery, snapshots)
@@ -121,19 +118,6 @@ def cache_key(
     return hashlib.sha256(_canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-def resolve_cache_dir(
-    flag: str | os.PathLike[str] | None = None,
-    config_value: str | os.PathLike[str] | None = None,
-) -> Path:
-    """The cache folder: flag > $SUMMARIZER_CACHE_DIR > config > ./cache, made absolute against the cwd now."""
-    chosen: str | os.PathLike[str] = DEFAULT_CACHE_DIR
-    for value in (flag, os.environ.get(ENV_CACHE_DIR), config_value):
-        if value is not None and os.fspath(value) != "":  # an empty env var means unset
-            chosen = value
-            break
-    return Path(os.path.abspath(Path(chosen).expanduser()))
-
-
 @dataclass(frozen=True)
 class CacheEntry:
     """One model output to store. `model` is the display name, used only by stats and clear."""
@@ -169,10 +153,16 @@ class CacheStats:
     total: int
     size_bytes: int  # db + -wal + -shm on disk
     last_job: JobStats | None
+    exists: bool = True
 
     def describe(self) -> str:
         """A few lines for people (`summarizer cache stats`)."""
-        lines = [f"cache: {self.path or '(not stored)'}", f"entries: {self.total}, {self.size_bytes / 1e6:.1f} MB on disk"]
+        if not self.exists:
+            return f"cache: {self.path} (not created yet: no job has used it)\nentries: 0"
+        lines = [
+            f"cache: {self.path or '(not stored)'}",
+            f"entries: {self.total}, {self.size_bytes / 1e6:.1f} MB on disk",
+        ]
         lines += [f"  {n:>8}  {task}  {model}" for (task, model), n in sorted(self.entries.items())]
         job = self.last_job
         if job is None:
@@ -225,9 +215,15 @@ class Cache:
     kill between calls loses nothing already stored.
     """
 
-    def __init__(self, cache_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, cache_dir: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        """Open (creating it if needed) the cache in `cache_dir`; `readonly` opens an existing one for
+        reading only, also where the folder or file can't be written."""
         self.cache_dir = Path(cache_dir)
         self.path = self.cache_dir / DB_NAME
+        self._conn: sqlite3.Connection | None = None
+        if readonly:
+            self._conn = self._connect_readonly()
+            return
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -235,7 +231,6 @@ class Cache:
             raise CacheError(
                 f"can't create cache folder {self.cache_dir}: {why}; pass another --cache-dir or set SUMMARIZER_CACHE_DIR"
             ) from err
-        self._conn: sqlite3.Connection | None = None
         try:
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write never
             # starts as a read and then fails to upgrade its lock.
@@ -250,6 +245,26 @@ class Cache:
 
     # -- connection and errors ------------------------------------------------------------
 
+    def _connect_readonly(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise CacheError(f"there is no cache at {self.path}")
+        uri = self.path.resolve().as_uri()
+        last: sqlite3.Error | None = None
+        # A WAL database opened read-only still needs its -shm file; where the folder is read-only
+        # and that file is missing, `immutable` reads the file as it is (no writer can be active then).
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{query}", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()
+                return conn
+            except sqlite3.Error as err:
+                conn.close()
+                last = err
+                if _is_corrupt(err):
+                    break
+        assert last is not None
+        raise self._error(last)
+
     def _setup(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         # Reading the schema is the cheap open check: random bytes or a bad header fail here.
@@ -257,7 +272,7 @@ class Cache:
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
-                logger.warning("cache %s: WAL mode unavailable (got %s); concurrency is reduced", self.path, mode)
+                log.warning("cache %s: WAL mode unavailable (got %s); concurrency is reduced", self.path, mode)
         # With WAL, NORMAL may lose the last commits on power loss but never corrupts the db.
         conn.execute("PRAGMA synchronous = NORMAL")
         self._migrate(conn)
@@ -273,7 +288,7 @@ class Cache:
                 for sql in statements:
                     conn.execute(sql)
                 conn.execute(f"INSERT INTO {_MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)", (name, time.time()))
-                logger.debug("cache %s: applied migration %s", self.path, name)
+                log.debug("cache %s: applied migration %s", self.path, name)
             conn.execute("COMMIT")
 
     @staticmethod
@@ -295,8 +310,7 @@ class Cache:
                 "try again when it finishes, or use --no-cache"
             )
         return CacheError(
-            f"cache database {self.path} can't be used ({detail}): check permissions and free disk space, "
-            f"or {recover}"
+            f"cache database {self.path} can't be used ({detail}): check permissions and free disk space, or {recover}"
         )
 
     def _retrying(self, op: Callable[[sqlite3.Connection], T]) -> T:
@@ -316,14 +330,14 @@ class Cache:
                     try:
                         conn.execute("ROLLBACK")
                     except sqlite3.Error:
-                        logger.debug("cache %s: rollback failed", self.path, exc_info=True)
+                        log.debug("cache %s: rollback failed", self.path, exc_info=True)
                 attempt += 1
                 # Retry only a "locked" that came back early (WAL recovery, a snapshot race): one that
                 # already waited out busy_timeout means another process really holds the lock.
                 waited = time.monotonic() - started
                 if isinstance(err, sqlite3.Error) and _is_busy(err) and attempt < _RETRIES and waited < BUSY_TIMEOUT_S:
                     delay = 0.05 * 2**attempt * (1 + random.random())  # jitter: don't retry in lockstep
-                    logger.debug("cache %s is locked, retrying in %.2fs", self.path, delay)
+                    log.debug("cache %s is locked, retrying in %.2fs", self.path, delay)
                     time.sleep(delay)
                     continue
                 raise self._error(err) from err
@@ -400,6 +414,9 @@ class Cache:
         )
 
     def stats(self) -> CacheStats:
+        if self._conn is not None and self._pending_migrations(self._conn):
+            return CacheStats(path=self.path, entries={}, total=0, size_bytes=0, last_job=None)  # never used yet
+
         def op(conn: sqlite3.Connection) -> CacheStats:
             # One read transaction, so the counts and the last job come from the same snapshot.
             conn.execute("BEGIN")
@@ -446,7 +463,7 @@ class Cache:
         except sqlite3.Error as err:
             if not _is_busy(err):
                 raise self._error(err) from err
-            logger.info("cache %s is in use; skipped compacting it after clear", self.path)
+            log.info("cache %s is in use; skipped compacting it after clear", self.path)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -555,5 +572,14 @@ def clear_all(cache_dir: str | os.PathLike[str]) -> list[Path]:
         except OSError as err:
             raise CacheError(f"can't remove {path}: {err.strerror or err}; remove it by hand") from err
         removed.append(path)
-    logger.info("removed %s", ", ".join(map(str, removed)) or "nothing")
+    log.info("removed %s", ", ".join(map(str, removed)) or "nothing")
     return removed
+
+
+def read_stats(cache_dir: str | os.PathLike[str]) -> CacheStats:
+    """Stats of the cache in `cache_dir` without creating or changing anything (read-only)."""
+    path = Path(cache_dir) / DB_NAME
+    if not path.exists():
+        return CacheStats(path=path, entries={}, total=0, size_bytes=0, last_job=None, exists=False)
+    with Cache(cache_dir, readonly=True) as cache:
+        return cache.stats()

@@ -1,89 +1,75 @@
-"""Job settings: the dataclasses a Pipeline runs on, and strict loading of TOML job files.
-
-Every setting is resolved in one place (`resolve_job`), in one order: flag > environment > config file > default.
+"""Resolving a job: strict reading of TOML job files, and the one merge that turns defaults, a job file,
+the environment and flags into `JobSettings`, in that order (a flag beats the environment, which beats
+the file, which beats the default). Every folder and environment variable is resolved here and only here.
 """
 
 from __future__ import annotations
 
-import glob
+import codecs
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from .errors import ConfigError, UnknownLanguageError
-from .languages import LANGUAGES
-from .models import SUMMARY_DEFAULTS, TRANSLATION_DEFAULTS, GenerationParams, Runtime
+from .errors import ConfigError, InputError, UnknownLanguageError
+from .flags import RunOptions
+from .languages import LANGUAGES, check_language_code, language_tag
+from .options import (
+    SUMMARY_DEFAULTS,
+    TRANSLATE_WHAT,
+    CacheOptions,
+    GenerationParams,
+    JobSettings,
+    OutputOptions,
+    RuntimeOptions,
+    SummaryOptions,
+    TargetOptions,
+)
 
-from .outputs import FORMATS
-TRANSLATE_WHAT = ("summary", "full", "both")
-
-
-@dataclass(frozen=True)
-class SummarySettings:
-    model: str
-    revision: str | None = None
-    params: GenerationParams = SUMMARY_DEFAULTS
-    max_input_tokens: int | None = None  # lower than the model's own limit, e.g. to force chunking
-
-
-@dataclass(frozen=True)
-class TargetSettings:
-    lang: str
-    model: str | None = None  # None: the registry's default for `lang`
-    revision: str | None = None
-    target_token: str | None = None
-    params: GenerationParams = TRANSLATION_DEFAULTS
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    inputs: tuple[str, ...] = ()
-    source_lang: str = "en"
-    translate: str = "summary"  # summary | full | both
-    summary: SummarySettings | None = None  # None: no summarization, translate the full text
-    targets: tuple[TargetSettings, ...] = ()
-    runtime: Runtime = field(default_factory=Runtime)
-    out_dir: Path = Path("out")
-    formats: tuple[str, ...] = FORMATS
-    cache_dir: Path = Path("cache")
-    use_cache: bool = True
-    refresh: bool = False
-    window: int = 16  # articles whose sentences are translated together
-    config_path: Path | None = None
-
-    def target(self, lang: str) -> TargetSettings:
-        for t in self.targets:
-            if t.lang == lang:
-                return t
-        raise ConfigError(f"{lang!r} is not a target of this job")
-
-
-# ---- strict TOML loading -------------------------------------------------------------------
-
-_TOP_KEYS = {"inputs": (list, str), "source_lang": str, "translate": str, "targets": (list, dict), "summary": dict, "runtime": dict, "output": dict, "cache": dict}
-_SUMMARY_KEYS = {"model": str, "revision": str, "enabled": bool, "max_input_tokens": int, "params": dict}
+_TOP_KEYS = {
+    "inputs": list,
+    "source_lang": str,
+    "encoding": str,
+    "translate": str,
+    "targets": list | dict,
+    "summary": dict,
+    "runtime": dict,
+    "output": dict,
+    "cache": dict,
+}
 _TARGET_KEYS = {"model": str, "revision": str, "target_token": str, "params": dict}
-_RUNTIME_KEYS = {"device": str, "dtype": str, "threads": int, "batch_size": int, "backend": str, "compute_type": str, "window": int}
-_OUTPUT_KEYS = {"dir": str, "formats": list}
-_CACHE_KEYS = {"dir": str, "enabled": bool}
 
 
-def _type_name(t) -> str:
-    if isinstance(t, tuple):
-        return " or ".join(_type_name(x) for x in t)
-    return {str: "a string", int: "an integer", bool: "true/false", list: "a list", dict: "a table"}.get(t, t.__name__)
+@dataclass(frozen=True)
+class _Source:
+    """Where config values come from: the file (for messages) and the folder its paths are relative to."""
+
+    file: str
+    base: Path
+
+    @classmethod
+    def of(cls, config_path: str | Path | None) -> _Source:
+        if config_path is None:
+            return cls("command line", Path.cwd())
+        return cls(str(config_path), Path(config_path).resolve().parent)
+
+    def path(self, value: str | Path) -> Path:
+        return self.base / Path(value).expanduser()
+
+    def model(self, value: str) -> str:
+        """A model named in the file: a folder relative to the file when it looks like one, else a hub id."""
+        if Path(value).expanduser().is_absolute():
+            return value
+        candidate = self.base / value
+        if value.startswith(("./", "../", ".\\", "..\\")) or candidate.exists():
+            return str(candidate)
+        return value
 
 
-def _check(table: Mapping[str, Any], schema: Mapping[str, Any], where: str, file: str) -> None:
-    for key, value in table.items():
-        if key not in schema:
-            raise ConfigError(f"{file}: unknown key {where}{key!r}; expected one of: {', '.join(sorted(schema))}")
-        expected = schema[key]
-        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-        if not ok:
-            raise ConfigError(f"{file}: {where}{key} must be {_type_name(expected)}, got {type(value).__name__} {value!r}")
+# ---- strict TOML ------------------------------------------------------------------------------
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -101,165 +87,253 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: can't be read ({exc})") from None
 
 
-def _params(values: Mapping[str, Any], base: GenerationParams, where: str, file: str) -> GenerationParams:
-    return GenerationParams.from_mapping(values, base=base, where=f"{file}: {where}")
+def _type_name(tp: Any) -> str:
+    args = typing.get_args(tp)
+    if args and typing.get_origin(tp) is not tuple:
+        return " or ".join(_type_name(a) for a in args if a is not type(None))
+    names = {str: "a string", int: "an integer", bool: "true/false", float: "a number", list: "a list"}
+    names.update({dict: "a table", Path: "a path string", tuple: "a list"})
+    return names.get(typing.get_origin(tp) or tp, getattr(tp, "__name__", str(tp)))
 
 
-def _targets_from_config(raw: Any, file: str) -> list[TargetSettings]:
-    targets = []
+def _matches(value: Any, tp: Any) -> bool:
+    """Does a TOML value fit a field type (`int | None`, `Path`, `tuple[str, ...]`, ...)?"""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, type(int | None)):
+        return any(_matches(value, arg) for arg in typing.get_args(tp) if arg is not type(None))
+    if origin is tuple or tp is list:
+        inner = (typing.get_args(tp) or (Any,))[0]
+        return isinstance(value, list) and all(inner is Any or _matches(v, inner) for v in value)
+    if tp is Path:
+        return isinstance(value, str)
+    if tp is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, tp)
+
+
+def _check(table: Any, schema: Mapping[str, Any], where: str, file: str) -> dict[str, Any]:
+    """`table` if every key is known and every value has its type; else a ConfigError naming both."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: {where.rstrip('.')} must be a table, got {table!r}")
+    for key, value in table.items():
+        if key not in schema:
+            raise ConfigError(f"{file}: unknown key {where}{key!r}; expected one of: {', '.join(sorted(schema))}")
+        if not _matches(value, schema[key]):
+            raise ConfigError(
+                f"{file}: {where}{key} must be {_type_name(schema[key])}, got {type(value).__name__} {value!r}"
+            )
+    return table
+
+
+def _schema(cls: type, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls) if f.name not in exclude}
+
+
+# ---- one small function per section -----------------------------------------------------------
+
+
+def _section(cls: type, table: Any, flags: Mapping[str, Any], src: _Source, where: str, exclude=()) -> Any:
+    """A section dataclass from its TOML table, its environment variables and its flags, in that order."""
+    schema = _schema(cls, exclude)
+    values: dict[str, Any] = {}
+    for key, value in _check(table or {}, schema, f"{where}.", src.file).items():
+        tp = schema[key]
+        values[key] = src.path(value) if tp is Path else tuple(value) if isinstance(value, list) else value
+    for f in fields(cls):
+        var = f.metadata.get("env")
+        if var and os.environ.get(var):  # an empty variable counts as unset
+            values[f.name] = Path(os.environ[var]).expanduser() if schema[f.name] is Path else os.environ[var]
+    values.update(flags)
+    try:
+        return cls(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{src.file}: {where}: {exc}") from None
+
+
+def _runtime(table: Any, options: RunOptions, src: _Source) -> RuntimeOptions:
+    return _section(RuntimeOptions, table, options.table("runtime"), src, "runtime")
+
+
+def _cache(table: Any, options: RunOptions, src: _Source) -> CacheOptions:
+    cache = _section(CacheOptions, table, options.table("cache"), src, "cache")
+    return replace(cache, dir=Path(os.path.abspath(cache.dir.expanduser())))
+
+
+def _output(table: Any, options: RunOptions, src: _Source) -> OutputOptions:
+    from .render import check_formats
+
+    output = _section(OutputOptions, table, options.table("output"), src, "output")
+    where = "--format" if "formats" in options.table("output") else f"{src.file}: output.formats"
+    return replace(output, formats=check_formats(output.formats, where=where))
+
+
+def _summary(table: Any, options: RunOptions, src: _Source) -> SummaryOptions | None:
+    table = dict(_check(table or {}, {**_schema(SummaryOptions), "params": dict}, "summary.", src.file))
+    params = GenerationParams.from_mapping(
+        table.pop("params", {}), base=SUMMARY_DEFAULTS, where=f"{src.file}: summary.params"
+    )
+    if options.table("summary_params"):
+        params = GenerationParams.from_mapping(options.table("summary_params"), base=params, where="summary options")
+    if "model" in table:
+        table["model"] = src.model(table["model"])
+    flags = options.table("summary")
+    if "model" in flags:
+        table.pop("revision", None)  # a model from the command line replaces the file's model and its revision
+    summary = _section(SummaryOptions, table, flags, _Source(src.file, Path("/")), "summary", exclude=("params",))
+    return replace(summary, params=params) if summary.enabled else None
+
+
+def _config_targets(raw: Any, src: _Source) -> list[TargetOptions]:
     if isinstance(raw, list):
         for i, lang in enumerate(raw):
             if not isinstance(lang, str):
-                raise ConfigError(f"{file}: targets[{i}] must be a language code string, got {lang!r}")
-            targets.append(TargetSettings(lang=lang))
-    else:
-        for lang, table in raw.items():
-            if not isinstance(table, dict):
-                raise ConfigError(f"{file}: targets.{lang} must be a table (for example [targets.{lang}]), got {table!r}")
-            _check(table, _TARGET_KEYS, f"targets.{lang}.", file)
-            params = _params(table.get("params", {}), TRANSLATION_DEFAULTS, f"targets.{lang}.params", file)
-            targets.append(TargetSettings(lang=lang, model=table.get("model"), revision=table.get("revision"), target_token=table.get("target_token"), params=params))
+                raise ConfigError(f"{src.file}: targets[{i}] must be a language code string, got {lang!r}")
+        return [TargetOptions(lang=lang) for lang in raw]
+    targets = []
+    for lang, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{src.file}: targets.{lang} must be a table (for example [targets.{lang}]), got {table!r}"
+            )
+        table = dict(_check(table, _TARGET_KEYS, f"targets.{lang}.", src.file))
+        where = f"{src.file}: targets.{lang}.params"
+        params = GenerationParams.from_mapping(table.pop("params", {}), base=TargetOptions.params, where=where)
+        if "model" in table:
+            table["model"] = src.model(table["model"])
+        targets.append(TargetOptions(lang=lang, params=params, **table))
     return targets
 
 
-def _resolve_inputs(patterns: Sequence[str], base: Path, file: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for pattern in patterns:
-        full = os.path.normpath(pattern if os.path.isabs(pattern) else str(base / pattern))
-        matches = sorted(glob.glob(full, recursive=True)) if any(c in pattern for c in "*?[") else ([full] if os.path.exists(full) else [])
-        if not matches:
-            raise ConfigError(f"{file}: inputs entry {pattern!r} matches no file (relative to {base})")
-        out.extend(m for m in matches if m not in out)
-    return tuple(out)
-
-
-def resolve_job(
-    config: Mapping[str, Any] | None = None,
-    *,
-    config_path: str | Path | None = None,
-    inputs: Sequence[str] | None = None,
-    targets: Sequence[str] | None = None,
-    models: Mapping[str, str] | None = None,
-    summary_model: str | None = None,
-    summary_revision: str | None = None,
-    max_input_tokens: int | None = None,
-    no_summary: bool = False,
-    translate: str | None = None,
-    out_dir: str | Path | None = None,
-    formats: Sequence[str] | None = None,
-    cache_dir: str | Path | None = None,
-    no_cache: bool = False,
-    refresh: bool = False,
-    runtime: Mapping[str, Any] | None = None,
-    summary_params: Mapping[str, Any] | None = None,
-    translation_params: Mapping[str, Any] | None = None,
-) -> JobSettings:
-    """Build JobSettings from a parsed config plus flags. Flag > environment > config > default."""
-    from .cache import resolve_cache_dir
-    from .summarization import DEFAULT_SUMMARY_MODEL
-
-    config = dict(config or {})
-    file = str(config_path) if config_path else "command line"
-    base = Path(config_path).resolve().parent if config_path else Path.cwd()
-    _check(config, _TOP_KEYS, "", file)
-    summary_t = config.get("summary", {})
-    runtime_t = config.get("runtime", {})
-    output_t = config.get("output", {})
-    cache_t = config.get("cache", {})
-    _check(summary_t, _SUMMARY_KEYS, "summary.", file)
-    _check(runtime_t, _RUNTIME_KEYS, "runtime.", file)
-    _check(output_t, _OUTPUT_KEYS, "output.", file)
-    _check(cache_t, _CACHE_KEYS, "cache.", file)
-
-    # inputs: flag paths are taken as given (relative to cwd); config globs are relative to the file.
-    if inputs:
-        resolved_inputs = tuple(inputs)
-    else:
-        raw = config.get("inputs", [])
-        patterns = [raw] if isinstance(raw, str) else raw
-        if any(not isinstance(x, str) for x in patterns):
-            raise ConfigError(f"{file}: inputs must be a list of path or glob strings")
-        resolved_inputs = _resolve_inputs(patterns, base, file) if patterns else ()
-
-    source_lang = config.get("source_lang", "en")
-    what = translate or config.get("translate", "summary")
-    if what not in TRANSLATE_WHAT:
-        raise ConfigError(f"{file}: translate must be one of {', '.join(TRANSLATE_WHAT)}, got {what!r}")
-
-    # summary
-    summary = None
-    if not no_summary and summary_t.get("enabled", True):
-        params = _params(summary_t.get("params", {}), SUMMARY_DEFAULTS, "summary.params", file)
-        if summary_params:
-            params = GenerationParams.from_mapping(summary_params, base=params, where="summary options")
-        max_in = max_input_tokens or summary_t.get("max_input_tokens")
-        if max_in is not None and max_in < 16:
-            raise ConfigError(f"{file}: summary.max_input_tokens must be at least 16, got {max_in}")
-        # A model given on the command line replaces the config's model and its revision.
-        revision = summary_revision if summary_model or summary_revision else summary_t.get("revision")
-        summary = SummarySettings(model=summary_model or summary_t.get("model", DEFAULT_SUMMARY_MODEL), revision=revision, params=params, max_input_tokens=max_in)
-
-    # targets
-    if targets is not None:
-        target_list = [TargetSettings(lang=t) for t in targets]
-        from_config = {t.lang: t for t in _targets_from_config(config.get("targets", []), file)}
-        target_list = [from_config.get(t.lang, t) for t in target_list]
-    else:
-        target_list = _targets_from_config(config.get("targets", []), file)
-    models = dict(models or {})
-    for lang in models:
-        if lang not in {t.lang for t in target_list}:
-            raise ConfigError(f"--model {lang}=...: {lang!r} is not a target of this job (targets: {', '.join(t.lang for t in target_list) or 'none'})")
-    final_targets = []
-    seen = set()
-    for t in target_list:
-        if t.lang in seen:
-            raise ConfigError(f"{file}: target language {t.lang!r} is listed twice")
-        seen.add(t.lang)
+def _targets(raw: Any, options: RunOptions, src: _Source) -> tuple[TargetOptions, ...]:
+    from_config = _config_targets(raw, src)
+    wanted = options.get("targets")
+    if wanted is not None:
+        by_lang = {t.lang: t for t in from_config}
+        from_config = [by_lang.get(lang, TargetOptions(lang=lang)) for lang in wanted]
+    models = options.get("models") or {}
+    unknown = [lang for lang in models if lang not in {t.lang for t in from_config}]
+    if unknown:
+        listed = ", ".join(t.lang for t in from_config) or "none"
+        raise ConfigError(f"--model {unknown[0]}=...: {unknown[0]!r} is not a target of this job (targets: {listed})")
+    _check_codes([t.lang for t in from_config], src)
+    flag_params = options.table("translation_params")
+    targets: list[TargetOptions] = []
+    for t in from_config:
         if t.lang in models:
-            # A model given on the command line replaces the config's model and its revision.
-            t = TargetSettings(lang=t.lang, model=models[t.lang], target_token=t.target_token, params=t.params)
+            t = replace(t, model=models[t.lang], revision=None)
         if t.model is None and t.lang not in LANGUAGES:
-            raise UnknownLanguageError(f"{file}: targets: unknown language {t.lang!r}; known: {', '.join(sorted(LANGUAGES))}, or give a model for it")
-        if translation_params:
-            t = TargetSettings(lang=t.lang, model=t.model, revision=t.revision, target_token=t.target_token, params=GenerationParams.from_mapping(translation_params, base=t.params, where="translation options"))
-        final_targets.append(t)
+            known = ", ".join(sorted(LANGUAGES))
+            raise UnknownLanguageError(
+                f"{src.file}: targets: unknown language {t.lang!r}; known: {known}, or give a model for it"
+            )
+        if flag_params:
+            t = replace(
+                t, params=GenerationParams.from_mapping(flag_params, base=t.params, where="translation options")
+            )
+        targets.append(t)
+    return tuple(targets)
 
-    # runtime: flag > environment > config > default
-    rt: dict[str, Any] = {k: v for k, v in runtime_t.items() if k != "window"}
-    for key, env in (("device", "SUMMARIZER_DEVICE"), ("backend", "SUMMARIZER_BACKEND")):
-        if os.environ.get(env):
-            rt[key] = os.environ[env]
-    rt.update({k: v for k, v in (runtime or {}).items() if v is not None})
-    valid = {f.name for f in fields(Runtime)}
+
+def _check_codes(codes: list[str], src: _Source) -> None:
+    """Codes become file names and `lang` attributes: each must be well formed and name another language."""
+    tags: dict[str, str] = {}
+    for code in codes:
+        check_language_code(code, where=f"{src.file}: targets")
+        tag = language_tag(code).lower()
+        if tag in tags:
+            same = "is listed twice" if tags[tag] == code else f"and {tags[tag]!r} are the same language ({tag})"
+            raise ConfigError(f"{src.file}: target language {code!r} {same}")
+        tags[tag] = code
+
+
+def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
+    """Paths from the command line are taken as given; the file's paths and globs are relative to it."""
+    from .paths import expand_paths
+
+    given = options.get("", "inputs")
+    if given:
+        return tuple(given)
+    patterns = [raw] if isinstance(raw, str) else list(raw or [])
+    found: list[str] = []
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise ConfigError(f"{src.file}: inputs must be a list of path or glob strings")
+        full = pattern if os.path.isabs(pattern) else os.path.normpath(src.path(pattern))
+        try:
+            found += [p for p in expand_paths([full]) if p not in found]
+        except InputError:
+            raise ConfigError(
+                f"{src.file}: inputs entry {pattern!r} matches no file (relative to {src.base})"
+            ) from None
+    return tuple(found)
+
+
+def _encoding(raw: Any, options: RunOptions, src: _Source) -> str | None:
+    name = options.get("", "encoding", raw)
+    if name is None:
+        return None
     try:
-        runtime_obj = Runtime(**{k: v for k, v in rt.items() if k in valid})
-    except ConfigError as exc:
-        raise ConfigError(f"{file}: runtime: {exc}") from None
+        return codecs.lookup(name).name
+    except LookupError:
+        where = "--encoding" if options.get("", "encoding") else f"{src.file}: encoding"
+        raise ConfigError(
+            f"{where}: unknown encoding {name!r}; use a Python codec name such as cp1251 or latin-1"
+        ) from None
 
-    fmts = tuple(formats) if formats else tuple(output_t.get("formats", FORMATS))
-    for f in fmts:
-        if f not in FORMATS:
-            raise ConfigError(f"{file}: output.formats: unknown format {f!r}; expected some of {', '.join(FORMATS)}")
-    out = Path(out_dir) if out_dir else (base / output_t["dir"] if "dir" in output_t else Path("out"))
-    cfg_cache = (base / cache_t["dir"]) if "dir" in cache_t else None
-    return JobSettings(
-        inputs=resolved_inputs,
-        source_lang=source_lang,
-        translate=what,
-        summary=summary,
-        targets=tuple(final_targets),
-        runtime=runtime_obj,
-        out_dir=out,
-        formats=fmts,
-        cache_dir=resolve_cache_dir(cache_dir, cfg_cache),
-        use_cache=not no_cache and cache_t.get("enabled", True),
-        refresh=refresh,
-        window=runtime_t.get("window", 16),
-        config_path=Path(config_path) if config_path else None,
+
+def _top(config: Mapping[str, Any], options: RunOptions, src: _Source) -> dict[str, Any]:
+    what = options.get("", "translate", config.get("translate", "summary"))
+    if what not in TRANSLATE_WHAT:
+        where = "--what" if options.get("", "translate") else f"{src.file}: translate"
+        raise ConfigError(f"{where}: translate must be one of {', '.join(TRANSLATE_WHAT)}, got {what!r}")
+    return {
+        "inputs": _inputs(config.get("inputs"), options, src),
+        "source_lang": options.get("", "source_lang", config.get("source_lang", "en")),
+        "encoding": _encoding(config.get("encoding"), options, src),
+        "translate": what,
+    }
+
+
+# ---- the merge -----------------------------------------------------------------------------------
+
+
+def resolve_job(config_path: str | Path | None = None, options: RunOptions | None = None) -> JobSettings:
+    """The whole job from an optional TOML file and the flags (see the module docstring)."""
+    options = options or RunOptions()
+    src = _Source.of(config_path)
+    config = read_toml(config_path) if config_path is not None else {}
+    if "inputs" in config and isinstance(config["inputs"], str):
+        config["inputs"] = [config["inputs"]]
+    if isinstance(config.get("inputs"), list) and any(not isinstance(x, str) for x in config["inputs"]):
+        raise ConfigError(f"{src.file}: inputs must be a list of path or glob strings")
+    _check(config, _TOP_KEYS, "", src.file)
+    settings = JobSettings(
+        **_top(config, options, src),
+        summary=_summary(config.get("summary"), options, src),
+        targets=_targets(config.get("targets", []), options, src),
+        runtime=_runtime(config.get("runtime"), options, src),
+        cache=_cache(config.get("cache"), options, src),
+        output=_output(config.get("output"), options, src),
+        config_path=Path(config_path) if config_path is not None else None,
     )
+    if settings.summary is None and not settings.targets:
+        raise ConfigError(f"{src.file}: nothing to do: no target languages and the summary is off; add targets (--to)")
+    return settings
 
 
-def load_job(path: str | Path, **overrides) -> JobSettings:
-    """Read a TOML job file and apply command-line overrides."""
-    return resolve_job(read_toml(path), config_path=path, **overrides)
+def load_job(path: str | Path, options: RunOptions | None = None) -> JobSettings:
+    """Read a TOML job file and apply the command line's options over it."""
+    return resolve_job(path, options)
+
+
+def resolve_cache(options: RunOptions | None = None) -> CacheOptions:
+    """The cache settings of a command that runs no job (`summarizer cache ...`)."""
+    return _cache({}, options or RunOptions(), _Source.of(None))
+
+
+def resolve_runtime(options: RunOptions | None = None) -> RuntimeOptions:
+    """The runtime settings of a single API call: environment and defaults (and `options`, if given)."""
+    return _runtime({}, options or RunOptions(), _Source.of(None))

@@ -1,6 +1,7 @@
 """The one exception hierarchy of summarizer: every error a user can cause or fix.
 
-Each error carries an exit code for the CLI and a message that says what to do next.
+Each error carries an exit code for the CLI and a message that says what to do next. A `fatal` error
+stops the whole job (every article would fail the same way); any other one fails only its article.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 # Exit codes, documented in the README.
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # some articles failed, the rest finished
-EXIT_USAGE = 2  # bad arguments, config, input path
+EXIT_USAGE = 2  # bad arguments, config, input path, or a broken model folder
 EXIT_MODEL_UNAVAILABLE = 3  # a model is not available locally and the Hub can't be reached
 EXIT_CACHE = 4  # the cache database is unusable
+EXIT_OUTPUT = 5  # an output can't be written (disk full, read-only folder, --out is a file)
 EXIT_INTERRUPTED = 130
 
 
@@ -18,10 +20,13 @@ class SummarizerError(Exception):
     """Base class. `str(err)` is a one-line message meant for people."""
 
     exit_code = EXIT_USAGE
+    fatal = True
 
 
 class InputError(SummarizerError):
     """An input file or path can't be read: missing, empty, binary, undecodable."""
+
+    fatal = False
 
 
 class ConfigError(SummarizerError):
@@ -35,11 +40,18 @@ class UnknownLanguageError(ConfigError):
 class OutputError(SummarizerError):
     """An output file or folder can't be written."""
 
+    exit_code = EXIT_OUTPUT
+
 
 class ModelError(SummarizerError):
-    """A model folder is corrupt or incomplete, or a model failed to run."""
+    """A model folder is corrupt or incomplete, or can't be loaded with the chosen options."""
+
+
+class GenerationError(ModelError):
+    """A model could not produce an output for one input; the job goes on with the others."""
 
     exit_code = EXIT_PARTIAL
+    fatal = False
 
 
 class ModelUnavailableError(ModelError):

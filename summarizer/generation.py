@@ -5,8 +5,8 @@ and splitting inputs that exceed the model's limit (never truncating them).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Callable, Sequence
 
 from .backends import Generated
 from .cache import CacheEntry
@@ -53,8 +53,13 @@ def cached_generate(
         outputs = compute(group)
         if len(outputs) != len(group):
             raise RuntimeError(f"{model_name}: {len(group)} inputs gave {len(outputs)} outputs")
-        cache.put_many([CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g)) for t, g in zip(group, outputs)])
-        for t, g in zip(group, outputs):
+        cache.put_many(
+            [
+                CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g))
+                for t, g in zip(group, outputs, strict=True)
+            ]
+        )
+        for t, g in zip(group, outputs, strict=True):
             done[t] = (g, False)
         if progress:
             progress(sum(counts[t] for t in group))
@@ -76,7 +81,7 @@ def split_to_fit(text: str, count: Callable[[list[str]], list[int]], limit: int)
         sizes = count(parts)
         pieces: list[str] = []
         current: list[str] = []
-        for part, size in zip(parts, sizes):
+        for part, size in zip(parts, sizes, strict=True):
             if size > limit:
                 if current:
                     pieces.append(" ".join(current))

@@ -1,7 +1,7 @@
-"""Naming, resolving and loading seq2seq models: hub ids, local folders, runtime settings.
+"""Naming and resolving seq2seq models: hub ids, local folders, their identity and limits.
 
 Resolution (`resolve_model`) never imports torch, so a fully cached job never loads weights;
-loading is `backends.get_backend`, which keeps one loaded model per process and settings.
+loading is `backends.get_backend`, which keeps loaded models per process and options.
 """
 
 from __future__ import annotations
@@ -9,97 +9,30 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import socket
 import threading
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 from .errors import ConfigError, ModelError, ModelUnavailableError
+from .options import GenerationParams
 from .results import ModelInfo
 
 log = logging.getLogger(__name__)
 
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
+WEIGHT_FILES = (
+    "model.safetensors",
+    "pytorch_model.bin",
+    "model.safetensors.index.json",
+    "pytorch_model.bin.index.json",
+)
 TOKENIZER_FILES = ("tokenizer.json", "source.spm", "spiece.model", "sentencepiece.bpe.model", "vocab.json")
 # Files that define a model's behaviour; their bytes make up a local folder's fingerprint.
 _IGNORED_FOR_FINGERPRINT = {"README.md", ".gitattributes"}
 _HUB_DOWNLOAD_PATTERNS = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors", "pytorch_model*.bin"]
 CONNECT_TIMEOUT_S = 3.0
-
-
-@dataclass(frozen=True)
-class GenerationParams:
-    """Options passed to `generate()`. Unknown options are errors (see `from_mapping`)."""
-
-    num_beams: int = 4
-    max_new_tokens: int = 256
-    min_new_tokens: int = 0
-    length_penalty: float = 1.0
-    no_repeat_ngram_size: int = 0
-    repetition_penalty: float = 1.0
-    early_stopping: bool = True
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any], *, base: GenerationParams | None = None, where: str = "generation options") -> GenerationParams:
-        """Validate `values` strictly: unknown keys and wrong types raise ConfigError naming them."""
-        base = base or cls()
-        known = {f.name: f for f in fields(cls)}
-        changes: dict[str, Any] = {}
-        for key, value in values.items():
-            if key not in known:
-                raise ConfigError(f"{where}: unknown generation option {key!r} (known: {', '.join(sorted(known))})")
-            expected = type(getattr(base, key))
-            if expected is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            if type(value) is not expected:
-                raise ConfigError(f"{where}: {key} must be {expected.__name__}, got {type(value).__name__} {value!r}")
-            if expected in (int, float) and value < 0:
-                raise ConfigError(f"{where}: {key} must not be negative, got {value!r}")
-            changes[key] = value
-        if "max_new_tokens" in changes and "min_new_tokens" not in changes:
-            # Lowering only the maximum lowers a default minimum with it rather than failing.
-            changes["min_new_tokens"] = min(base.min_new_tokens, changes["max_new_tokens"])
-        params = replace(base, **changes)
-        if params.num_beams < 1 or params.max_new_tokens < 1:
-            raise ConfigError(f"{where}: num_beams and max_new_tokens must be at least 1")
-        if params.min_new_tokens > params.max_new_tokens:
-            raise ConfigError(f"{where}: min_new_tokens ({params.min_new_tokens}) exceeds max_new_tokens ({params.max_new_tokens})")
-        return params
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-# What a distilbart-cnn model card uses; they keep summaries a few sentences long.
-SUMMARY_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=142, min_new_tokens=30, length_penalty=2.0, no_repeat_ngram_size=3)
-TRANSLATION_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=256)
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """Where and how models run. Resolved once (see `config.resolve_job`), never at import."""
-
-    device: str = "auto"  # auto | cpu | cuda | mps
-    dtype: str = "auto"  # auto | float32 | float16 | bfloat16
-    threads: int | None = None  # torch intra-op threads; None keeps torch's default
-    batch_size: int = 16
-    backend: str = "torch"  # torch | ctranslate2
-    compute_type: str = "default"  # ctranslate2 only: int8, int8_float32, float16, ... ("default" = int8 on CPU)
-
-    def __post_init__(self) -> None:
-        if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith("cuda:"):
-            raise ConfigError(f"device must be auto, cpu, cuda or mps, got {self.device!r}")
-        if self.dtype not in ("auto", "float32", "float16", "bfloat16"):
-            raise ConfigError(f"dtype must be auto, float32, float16 or bfloat16, got {self.dtype!r}")
-        if self.batch_size < 1:
-            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
-        if self.threads is not None and self.threads < 1:
-            raise ConfigError(f"threads must be at least 1, got {self.threads}")
-        if self.backend not in ("torch", "ctranslate2"):
-            raise ConfigError(f"backend must be torch or ctranslate2, got {self.backend!r}")
 
 
 @dataclass(frozen=True)
@@ -132,10 +65,7 @@ def resolve_model(name: str, revision: str | None = None) -> ModelRef:
         if key in _resolved:
             return _resolved[key]
     path = Path(name).expanduser()
-    if path.exists() or _looks_like_path(name):
-        ref = _resolve_local(name, path)
-    else:
-        ref = _resolve_hub(name, revision)
+    ref = _resolve_local(name, path) if path.exists() or _looks_like_path(name) else _resolve_hub(name, revision)
     with _lock:
         _resolved[key] = ref
     return ref
@@ -153,7 +83,9 @@ def _read_config(name: str, path: Path) -> dict[str, Any]:
     if not any((path / f).is_file() for f in TOKENIZER_FILES):
         missing.append("tokenizer files (tokenizer.json, *.spm, spiece.model or vocab.json)")
     if missing:
-        raise ModelError(f"model folder {name} is incomplete: missing {', '.join(missing)}; re-save it with save_pretrained or download it again")
+        raise ModelError(
+            f"model folder {name} is incomplete: missing {', '.join(missing)}; re-save it with save_pretrained or download it again"
+        )
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -187,7 +119,9 @@ def _resolve_local(name: str, path: Path) -> ModelRef:
     from .standin import is_stand_in
 
     config = _read_config(name, path)
-    info = ModelInfo(name=name, revision=None, fingerprint="local:" + folder_fingerprint(path), stand_in=is_stand_in(path))
+    info = ModelInfo(
+        name=name, revision=None, fingerprint="local:" + folder_fingerprint(path), stand_in=is_stand_in(path)
+    )
     return ModelRef(name=name, path=path.resolve(), info=info, model_type=str(config["model_type"]), config=config)
 
 
@@ -216,10 +150,17 @@ def hub_reachable(timeout: float = CONNECT_TIMEOUT_S) -> bool:
 
 def _resolve_hub(name: str, revision: str | None) -> ModelRef:
     from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     try:
-        folder = snapshot_download(name, revision=revision, local_files_only=True, allow_patterns=_HUB_DOWNLOAD_PATTERNS)
+        folder = snapshot_download(
+            name, revision=revision, local_files_only=True, allow_patterns=_HUB_DOWNLOAD_PATTERNS
+        )
     except (LocalEntryNotFoundError, OSError, ValueError):
         folder = None
     except Exception as exc:  # huggingface_hub validation errors for malformed ids
@@ -230,11 +171,17 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
         if not hub_reachable():
             raise ModelUnavailableError(_offline_message(name, "the Hugging Face Hub can't be reached"))
         try:
-            folder = snapshot_download(name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, etag_timeout=CONNECT_TIMEOUT_S)
+            folder = snapshot_download(
+                name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, etag_timeout=CONNECT_TIMEOUT_S
+            )
         except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
-            raise ModelUnavailableError(f"model {name}{'@' + revision if revision else ''} was not found on the Hub: {exc}".splitlines()[0]) from None
+            raise ModelUnavailableError(
+                f"model {name}{'@' + revision if revision else ''} was not found on the Hub: {exc}".splitlines()[0]
+            ) from None
         except (HfHubHTTPError, OSError) as exc:
-            raise ModelUnavailableError(_offline_message(name, f"downloading it failed ({type(exc).__name__})")) from None
+            raise ModelUnavailableError(
+                _offline_message(name, f"downloading it failed ({type(exc).__name__})")
+            ) from None
     path = Path(folder)
     config = _read_config(name, path)
     commit = path.name  # snapshots/<commit hash>
@@ -251,3 +198,19 @@ def max_input_tokens(ref: ModelRef, tokenizer_max: int | None = None) -> int:
         if isinstance(value, int) and value > 0:
             return value
     return 512
+
+
+# Models whose decoder positions are a fixed table (sinusoidal or learned): generating past it fails.
+_FIXED_POSITIONS = {"marian", "bart", "mbart", "pegasus", "m2m_100", "nllb", "fsmt", "blenderbot"}
+
+
+def check_generation(params: GenerationParams, ref: ModelRef, where: str) -> None:
+    """Generation options that this model can't honour are a ConfigError now, before anything runs."""
+    positions = ref.config.get("max_position_embeddings")
+    if ref.model_type in _FIXED_POSITIONS and isinstance(positions, int) and positions > 1:
+        most = positions - 1  # the decoder start token takes the first position
+        if params.max_new_tokens > most:
+            raise ConfigError(
+                f"{where}: max_new_tokens={params.max_new_tokens} is more than {ref.name} can generate "
+                f"({positions} positions, so at most {most} new tokens); lower it"
+            )

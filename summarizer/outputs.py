@@ -1,4 +1,4 @@
-"""Writing digests and the job index to disk: safe unique file names and atomic writes.
+"""Writing digests and the job index to disk: safe unique file names, each article's files written as one set.
 
 File names, for an input whose stem is `<stem>` (see `output_names`):
     <stem>.html          all target languages          <stem>.<lang>.html   one target language
@@ -8,9 +8,12 @@ File names, for an input whose stem is `<stem>` (see `output_names`):
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections import defaultdict
@@ -20,49 +23,122 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError, OutputError
-from .render import render_html, render_index, render_index_json, render_json, render_markdown
+from .render import DIGEST_FORMATS, check_formats, render_digest, render_index, render_index_json
 from .results import Digest
 
-FORMATS = ("html", "md", "json")
+log = logging.getLogger(__name__)
+
 STDIN_STEM = "stdin"
 # Stems a file must not take: the index's own name, stdin's, and names Windows reserves.
-_RESERVED = frozenset({"index", STDIN_STEM, "con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)})
+_RESERVED = frozenset(
+    {"index", STDIN_STEM, "con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)}
+)
 _SAFE_STEM = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,78}[a-z0-9])?")
 _MAX_SLUG = 60
+_ELSEWHERE = "choose another folder with --out"
+_ADVICE = {
+    errno.ENOSPC: f"free some disk space or {_ELSEWHERE}",
+    errno.EROFS: f"the file system is read-only; {_ELSEWHERE}",
+    errno.EACCES: f"check the folder's permissions or {_ELSEWHERE}",
+    errno.EPERM: f"check the folder's permissions or {_ELSEWHERE}",
+}
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    """One line for people: which file, why (the system's words), and what to do."""
+    return OutputError(f"can't write {path}: {exc.strerror or exc}; {_ADVICE.get(exc.errno, _ELSEWHERE)}")
+
+
+def _make_folder(folder: Path) -> None:
+    """Create `folder` and its parents; a file in the way is named as such rather than as a system error."""
+    for existing in (folder, *folder.parents):
+        if existing.exists():
+            if existing.is_dir():
+                break
+            if existing == folder:
+                raise OutputError(f"--out {folder} is a file; give a folder")
+            raise OutputError(f"--out {folder}: {existing} is a file, not a folder; give a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _output_error(folder, exc) from None
+
+
+def ensure_output_dir(path: str | os.PathLike[str]) -> Path:
+    """Create the output folder (parents too) and prove it is writable, so a job fails before any model runs."""
+    folder = Path(path)
+    _make_folder(folder)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _output_error(folder, exc) from None
+    return folder
+
+
+def _write_set(folder: str | os.PathLike[str], files: Sequence[tuple[str, str]], encoding: str = "utf-8") -> list[Path]:
+    """Write `(name, text)` pairs into `folder` (created if needed) as one set; return their paths.
+
+    Every file is written and fsynced in a staging folder inside `folder` first; only then is each
+    `os.replace`d into place. A failure before the renames (a full disk) leaves the files already there
+    as they were and no stray files; the renames themselves, within one folder, need no space. New files
+    get mode 0644; an existing file keeps its mode. Any OSError becomes an OutputError naming the file.
+    """
+    folder = Path(folder)
+    data = [(name, text.encode(encoding)) for name, text in files]
+    paths = [folder / name for name, _ in data]
+    _make_folder(folder)
+    current = folder  # what an error names: the file being written, not the staging copy
+    staging = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        for path, (name, blob) in zip(paths, data, strict=True):
+            current = path
+            _write_synced(staging / name, blob, _mode(path))
+        for path, (name, _) in zip(paths, data, strict=True):
+            current = path
+            os.replace(staging / name, path)
+        current = folder
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise _output_error(current, exc) from None
+    finally:
+        if staging is not None:
+            _remove(staging)
+    return paths
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
-    """Write `text` so that readers see the old file or the new one, never a part.
-
-    Writes a temporary file in the same folder, fsyncs it, then `os.replace`s it over `path`.
-    New files get mode 0644; an existing file keeps its mode. Missing folders are created.
-    """
+    """Write one file so that readers see the old file or the new one, never a part (see `_write_set`)."""
     path = Path(path)
+    return _write_set(path.parent, [(path.name, text)], encoding)[0]
+
+
+def _mode(path: Path) -> int:
     try:
-        mode = path.stat().st_mode & 0o7777
+        return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o644
+        return 0o644
+
+
+def _write_synced(path: Path, blob: bytes, mode: int) -> None:
+    with open(path, "xb") as f:
+        f.write(blob)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(path, mode)
+
+
+def _remove(staging: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: can't write here ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode(encoding))
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return path
+        shutil.rmtree(staging)
+    except OSError as exc:  # the outputs themselves are fine; say what is left behind
+        log.warning("could not remove the staging folder %s: %s", staging, exc.strerror or exc)
 
 
 def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it (POSIX)."""
+    """Make the renames themselves durable where the platform allows it (POSIX)."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -161,7 +237,9 @@ class IndexEntry:
         return cls(title=title or source, source=source, status="failed", error=error)
 
     @classmethod
-    def for_digest(cls, digest: Digest, paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str]) -> IndexEntry:
+    def for_digest(
+        cls, digest: Digest, paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str]
+    ) -> IndexEntry:
         """The entry for the files `write_digest` wrote; links are relative to `out_dir`, where the index goes."""
         by_suffix = {_lang_suffix(lang.target): lang.target for lang in digest.languages}
         links = []
@@ -170,8 +248,11 @@ class IndexEntry:
             parts = path.name.split(".")
             href = quote(Path(os.path.relpath(path, out_dir)).as_posix())
             links.append(DigestLink(parts[-1], href, by_suffix.get(parts[1]) if len(parts) == 3 else None))
-        warnings = len(digest.warnings) + (len(digest.summary.warnings) if digest.summary else 0)
-        warnings += sum(len(ts.warnings) for lang in digest.languages for ts in (lang.summary, lang.full) if ts is not None)
+        warnings = len(digest.article.warnings) + len(digest.warnings)
+        warnings += len(digest.summary.warnings) if digest.summary else 0
+        warnings += sum(
+            len(ts.warnings) for lang in digest.languages for ts in (lang.summary, lang.full) if ts is not None
+        )
         return cls(
             title=digest.article.title,
             source=digest.article.source,
@@ -182,14 +263,6 @@ class IndexEntry:
         )
 
 
-def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
-    formats = tuple(dict.fromkeys(formats))
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ConfigError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return formats
-
-
 def _lang_suffix(target: str) -> str:
     suffix = re.sub(r"[^A-Za-z0-9-]+", "-", target).strip("-")
     if not suffix:
@@ -197,21 +270,16 @@ def _lang_suffix(target: str) -> str:
     return suffix
 
 
-def _render(digest: Digest, fmt: str, target: str | None) -> str:
-    if fmt == "html":
-        return render_html(digest, target)
-    if fmt == "md":
-        return render_markdown(digest, target)
-    return render_json(digest)
-
-
-def write_digest(digest: Digest, out_dir: str | os.PathLike[str], stem: str, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write one article's digest files into `out_dir` (created if needed); return their paths.
+def write_digest(
+    digest: Digest, out_dir: str | os.PathLike[str], stem: str, formats: Iterable[str] = DIGEST_FORMATS
+) -> list[Path]:
+    """Write one article's digest files into `out_dir` (created if needed) as one set; return their paths.
 
     html: `<stem>.html` (all languages) and `<stem>.<lang>.html` per target; md: `<stem>.md`;
-    json: `<stem>.json`. Bad formats or names raise before anything is written.
+    json: `<stem>.json`. Bad formats or names raise before anything is written, and every file is
+    rendered before any is written, so a failure leaves the previous set of files whole (see `_write_set`).
     """
-    formats = _check_formats(formats)
+    formats = check_formats(formats, where="formats")
     if not _SAFE_STEM.fullmatch(stem):
         raise ValueError(f"unsafe output stem {stem!r}: use output_names() to make one")
     files: list[tuple[str, str, str | None]] = []  # (name, format, target or None for all)
@@ -224,16 +292,14 @@ def write_digest(digest: Digest, out_dir: str | os.PathLike[str], stem: str, for
         files.append((f"{stem}.json", "json", None))
     names = [name for name, _, _ in files]
     if len(set(names)) != len(names):
-        raise ConfigError(f"two target languages of {digest.article.source!r} map to the same file name: {', '.join(names)}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return [atomic_write_text(out / name, _render(digest, fmt, target)) for name, fmt, target in files]
+        raise ConfigError(
+            f"two target languages of {digest.article.source!r} map to the same file name: {', '.join(names)}"
+        )
+    return _write_set(out_dir, [(name, render_digest(digest, fmt, target)) for name, fmt, target in files])
 
 
 def write_index(entries: Iterable[IndexEntry], out_dir: str | os.PathLike[str], title: str = "Digests") -> Path:
-    """Write `index.json` and `index.html` (in that order, each atomically); return the HTML path."""
+    """Write `index.json` and `index.html` as one set (see `_write_set`); return the HTML path."""
     entries = list(entries)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "index.json", render_index_json(entries, title))
-    return atomic_write_text(out / "index.html", render_index(entries, title))
+    files = [("index.json", render_index_json(entries, title)), ("index.html", render_index(entries, title))]
+    return _write_set(out_dir, files)[1]

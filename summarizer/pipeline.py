@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
+from .backends import set_limit
 from .cache import Cache, MemoryCache
-from .config import JobSettings
-from .errors import ModelUnavailableError, SummarizerError
-from .reading import expand_paths, read_article
-from .results import Article, Digest, LanguageDigest, Sentence
+from .errors import SummarizerError
+from .options import JobSettings
+from .paths import expand_paths
+from .reading import read_article
+from .results import Article, Digest, LanguageDigest, Sentence, Summary
 from .segment import segment_article
 from .translation import translation_warnings
 
@@ -30,16 +33,14 @@ class Failure:
 
     source: str
     error: str
-    exit_code: int = 1
 
 
 @dataclass
 class JobStats:
     done: int = 0
     failed: int = 0
-    skipped: int = 0
-    translated: int = 0
-    from_cache: int = 0
+    translated: int = 0  # distinct sentences the models computed
+    from_cache: int = 0  # distinct sentences the cache served
     summaries: int = 0
     summaries_from_cache: int = 0
     started: float = field(default_factory=time.perf_counter)
@@ -58,23 +59,37 @@ class Callbacks:
     sentences_total: Callable[[str, int], None] | None = None  # (language, count to do)
 
 
+@dataclass
+class _Read:
+    """An article read and summarized, waiting for its translations."""
+
+    article: Article
+    summary: Summary | None
+    summary_sentences: tuple[Sentence, ...]
+    timings: dict[str, float]
+    languages: dict[str, LanguageDigest] = field(default_factory=dict)
+
+
 class Pipeline:
     """Runs a job described by `JobSettings` over input paths."""
 
-    def __init__(self, settings: JobSettings, *, cache: Cache | None = None):
+    def __init__(self, settings: JobSettings, *, cache: Any = None):
         self.settings = settings
         if cache is None:
-            cache = Cache(settings.cache_dir) if settings.use_cache else MemoryCache()
+            cache = Cache(settings.cache.dir) if settings.cache.enabled else MemoryCache()
         self.cache = cache
         self.stats = JobStats()
         self._summarizer = None
-        self._translators: dict[str, object] = {}
+        self._translators: dict[str, Any] = {}
+        set_limit(settings.runtime.max_loaded_models)
 
     @classmethod
-    def from_config(cls, path: str | Path, **overrides) -> Pipeline:
+    def from_config(cls, path: str | Path, **flags: Any) -> Pipeline:
+        """A job file with overrides named like the CLI flags, e.g. `out="digests"`, `to=["ru"]`."""
         from .config import load_job
+        from .flags import RunOptions
 
-        return cls(load_job(path, **overrides))
+        return cls(load_job(path, RunOptions.of(**flags)))
 
     # Models are resolved lazily (so a bad model for one language fails that job clearly)
     # and loaded lazily (so a fully cached job never loads weights).
@@ -83,16 +98,37 @@ class Pipeline:
         if self._summarizer is None and self.settings.summary is not None:
             from .summarization import Summarizer
 
-            s = self.settings.summary
-            self._summarizer = Summarizer(s.model, revision=s.revision, params=s.params, runtime=self.settings.runtime, cache=self.cache, refresh=self.settings.refresh, max_input_tokens=s.max_input_tokens, lang=self.settings.source_lang)
+            s, job = self.settings.summary, self.settings
+            self._summarizer = Summarizer(
+                s.model,
+                revision=s.revision,
+                params=s.params,
+                runtime=job.runtime,
+                models_dir=job.cache.dir,
+                cache=self.cache,
+                refresh=job.cache.refresh,
+                max_input_tokens=s.max_input_tokens,
+                lang=job.source_lang,
+            )
         return self._summarizer
 
     def translator(self, lang: str):
         if lang not in self._translators:
             from .translation import Translator
 
-            t = self.settings.target(lang)
-            self._translators[lang] = Translator(lang, t.model, revision=t.revision, source_lang=self.settings.source_lang, target_token=t.target_token, params=t.params, runtime=self.settings.runtime, cache=self.cache, refresh=self.settings.refresh)
+            t, job = self.settings.target(lang), self.settings
+            self._translators[lang] = Translator(
+                lang,
+                t.model,
+                revision=t.revision,
+                source_lang=job.source_lang,
+                target_token=t.target_token,
+                params=t.params,
+                runtime=job.runtime,
+                models_dir=job.cache.dir,
+                cache=self.cache,
+                refresh=job.cache.refresh,
+            )
         return self._translators[lang]
 
     def prepare(self) -> None:
@@ -101,12 +137,14 @@ class Pipeline:
         for target in self.settings.targets:
             self.translator(target.lang)
 
-    def run(self, paths: Iterable[str] | None = None, *, callbacks: Callbacks | None = None) -> Iterator[Digest | Failure]:
-        """Yield one Digest (or Failure) per input, in input order."""
+    def run(
+        self, paths: Iterable[str] | None = None, *, callbacks: Callbacks | None = None
+    ) -> Iterator[Digest | Failure]:
+        """Yield one Digest (or Failure) per input, in input order. Fatal errors stop the job."""
         callbacks = callbacks or Callbacks()
         sources = expand_paths(list(paths) if paths is not None else list(self.settings.inputs))
         self.prepare()
-        window = max(1, self.settings.window)
+        window = self.settings.runtime.window
         job = self.cache.begin_job(str(self.settings.config_path or "adhoc"))
         try:
             for start in range(0, len(sources), window):
@@ -120,80 +158,95 @@ class Pipeline:
                     yield result
         finally:
             s = self.stats
-            self.cache.end_job(job, hits=s.from_cache + s.summaries_from_cache, misses=s.translated + s.summaries - s.summaries_from_cache)
+            misses = s.translated + s.summaries - s.summaries_from_cache
+            self.cache.end_job(job, hits=s.from_cache + s.summaries_from_cache, misses=misses)
 
     def _run_window(self, sources: list[str], callbacks: Callbacks) -> list[Digest | Failure]:
-        settings = self.settings
         results: dict[str, Digest | Failure] = {}
-        prepared: list[tuple[Article, object, tuple[Sentence, ...], dict]] = []
+        ready: list[_Read] = []
         for source in sources:
-            timings: dict[str, float] = {}
-            t0 = time.perf_counter()
-            try:
-                article = read_article(source, lang=settings.source_lang)
-                timings["read"] = time.perf_counter() - t0
-                summary = None
-                summary_sentences: tuple[Sentence, ...] = ()
-                if self.summarizer is not None:
-                    t1 = time.perf_counter()
-                    summary = self.summarizer.summarize(article)
-                    self.stats.summaries += 1
-                    self.stats.summaries_from_cache += summary.cached
-                    timings["summarize"] = time.perf_counter() - t1
-                    summary_sentences = segment_article(summary.text, f"{article.id}-summary", settings.source_lang)
-                prepared.append((article, summary, summary_sentences, timings))
-            except ModelUnavailableError:
-                raise
-            except SummarizerError as exc:
-                log.info("skipping %s: %s", source, exc)  # the caller reports the Failure
-                results[source] = Failure(source, str(exc), exc.exit_code)
-        # Translate the whole window per language in one call: batches span articles.
-        per_lang: dict[str, dict[str, LanguageDigest]] = {a.source: {} for a, *_ in prepared}
-        for target in settings.targets:
-            translator = self.translator(target.lang)
-            jobs: list[tuple[str, str, tuple[Sentence, ...]]] = []
-            for article, _summary, summary_sentences, _ in prepared:
-                if settings.translate in ("summary", "both") and summary_sentences:
-                    jobs.append((article.source, "summary", summary_sentences))
-                if settings.translate in ("full", "both") or settings.summary is None:
-                    jobs.append((article.source, "full", article.sentences))
-            flat = [s for _, _, sents in jobs for s in sents]
-            if not flat:
-                continue
-            if callbacks.sentences_total:
-                callbacks.sentences_total(target.lang, len(flat))
-            progress = (lambda n, lang=target.lang: callbacks.sentences(lang, n)) if callbacks.sentences else None
-            t2 = time.perf_counter()
-            try:
-                translated = translator.translate(flat, progress=progress)
-            except ModelUnavailableError:
-                raise
-            except SummarizerError as exc:
-                for article, *_ in prepared:
-                    results[article.source] = Failure(article.source, f"{target.lang}: {exc}", exc.exit_code)
-                continue
-            seconds = time.perf_counter() - t2
-            # Counted in distinct sentences: what the model computed vs what the cache served.
-            self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})
-            self.stats.from_cache += len({t.source for t in translated.translations if t.cached})
-            offset = 0
-            for source, part, sents in jobs:
-                chunk = translated.translations[offset : offset + len(sents)]
-                offset += len(sents)
-                assert [t.source_id for t in chunk] == [s.id for s in sents], "alignment broken"
-                piece = replace(
-                    translated,
-                    translations=tuple(chunk),
-                    seconds=seconds * len(sents) / len(flat),
-                    warnings=translation_warnings(chunk, translator.params.max_new_tokens),
+            item = self._read(source)
+            if isinstance(item, Failure):
+                results[source] = item
+            else:
+                ready.append(item)
+        for target in self.settings.targets:
+            self._translate(target.lang, [r for r in ready if r.article.source not in results], results, callbacks)
+        for r in ready:
+            if r.article.source not in results:
+                languages = tuple(r.languages[t.lang] for t in self.settings.targets if t.lang in r.languages)
+                results[r.article.source] = Digest(
+                    article=r.article,
+                    summary=r.summary,
+                    summary_sentences=r.summary_sentences,
+                    languages=languages,
+                    timings=r.timings,
                 )
-                current = per_lang[source].get(target.lang, LanguageDigest(target=target.lang))
-                per_lang[source][target.lang] = LanguageDigest(target=target.lang, summary=piece if part == "summary" else current.summary, full=piece if part == "full" else current.full)
-        for article, summary, summary_sentences, timings in prepared:
-            if article.source in results:
-                continue
-            languages = tuple(per_lang[article.source][t.lang] for t in settings.targets if t.lang in per_lang[article.source])
-            # Summary and translation warnings live on their own results; Digest.warnings is for
-            # what belongs to neither.
-            results[article.source] = Digest(article=article, summary=summary, summary_sentences=summary_sentences, languages=languages, timings=timings)
         return [results[s] for s in sources if s in results]
+
+    def _read(self, source: str) -> _Read | Failure:
+        settings = self.settings
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        try:
+            article = read_article(source, lang=settings.source_lang, encoding=settings.encoding)
+            timings["read"] = time.perf_counter() - started
+            if self.summarizer is None:
+                return _Read(article, None, (), timings)
+            started = time.perf_counter()
+            summary = self.summarizer.summarize(article)
+            self.stats.summaries += 1
+            self.stats.summaries_from_cache += summary.cached
+            timings["summarize"] = time.perf_counter() - started
+            sentences = segment_article(summary.text, f"{article.id}-summary", settings.source_lang)
+            return _Read(article, summary, sentences, timings)
+        except SummarizerError as exc:
+            if exc.fatal:
+                raise
+            log.info("skipping %s: %s", source, exc)  # the caller reports the Failure
+            return Failure(source, str(exc))
+
+    def _parts(self, r: _Read) -> list[tuple[str, tuple[Sentence, ...]]]:
+        """What of one article is translated: ("summary" | "full", its sentences)."""
+        what, parts = self.settings.translate, []
+        if what in ("summary", "both") and r.summary_sentences:
+            parts.append(("summary", r.summary_sentences))
+        if what in ("full", "both") or self.settings.summary is None:
+            parts.append(("full", r.article.sentences))
+        return parts
+
+    def _translate(self, lang: str, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
+        """Translate the whole window into one language in one call, so batches span articles."""
+        translator = self.translator(lang)
+        jobs = [(r, part, sents) for r in ready for part, sents in self._parts(r)]
+        flat = [s for _, _, sents in jobs for s in sents]
+        if not flat:
+            return
+        if callbacks.sentences_total:
+            callbacks.sentences_total(lang, len(flat))
+        progress = (lambda n: callbacks.sentences(lang, n)) if callbacks.sentences else None
+        started = time.perf_counter()
+        try:
+            translated = translator.translate(flat, progress=progress)
+        except SummarizerError as exc:
+            if exc.fatal:
+                raise
+            for r in ready:
+                results[r.article.source] = Failure(r.article.source, f"{lang}: {exc}")
+            return
+        seconds = time.perf_counter() - started
+        self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})
+        self.stats.from_cache += len({t.source for t in translated.translations if t.cached})
+        offset = 0
+        for r, part, sents in jobs:
+            chunk = translated.translations[offset : offset + len(sents)]
+            offset += len(sents)
+            assert [t.source_id for t in chunk] == [s.id for s in sents], "alignment broken"
+            piece = replace(
+                translated,
+                translations=tuple(chunk),
+                seconds=seconds * len(sents) / len(flat),
+                warnings=translation_warnings(chunk, translator.params.max_new_tokens),
+            )
+            current = r.languages.get(lang, LanguageDigest(target=lang))
+            r.languages[lang] = replace(current, **{part: piece})

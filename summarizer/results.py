@@ -5,7 +5,7 @@ The pipeline builds them; renderers and callers only read them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -101,6 +101,7 @@ class Article:
     encoding: str = "utf-8"
     date: str | None = None
     lang: str = "en"
+    warnings: tuple[str, ...] = ()  # what reading it found, e.g. a guessed encoding
 
 
 @dataclass(frozen=True)
@@ -130,21 +131,3 @@ class Digest:
         for lang in self.languages:
             models += [ts.model for ts in (lang.summary, lang.full) if ts is not None]
         return any(m.stand_in for m in models)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_html(self) -> str:
-        from .render import render_html
-
-        return render_html(self)
-
-    def to_markdown(self) -> str:
-        from .render import render_markdown
-
-        return render_markdown(self)
-
-    def to_json(self) -> str:
-        from .render import render_json
-
-        return render_json(self)

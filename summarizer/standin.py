@@ -34,7 +34,7 @@ __all__ = [
     "stand_in_info",
 ]
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 STAND_IN_MARKER = "summarizer_stand_in.json"
 STAND_IN_MARKER_NOTICE = "stand-in model with random weights built by summarizer; its output is noise"
@@ -124,7 +124,7 @@ def build_stand_in(kind: str, size: str, out_dir: str | os.PathLike[str], *, see
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    logger.info(
+    log.info(
         "Built a %s %s stand-in in %s (seed %d) in %.2fs: %s",
         size, kind, out, seed, time.perf_counter() - started, STAND_IN_MARKER_NOTICE,
     )  # fmt: skip

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from .backends import Generated, ModelHandle
-from .cache import CacheEntry, cache_key
-from .errors import ModelError
+from .cache import CacheEntry, NullCache, cache_key
+from .errors import ConfigError, GenerationError, InputError, ModelError
 from .generation import Progress, cached_generate, split_to_fit
-from .models import SUMMARY_DEFAULTS, GenerationParams, Runtime, resolve_model
+from .models import check_generation, resolve_model
+from .options import DEFAULT_SUMMARY_MODEL, SUMMARY_DEFAULTS, GenerationParams, RuntimeOptions
 from .results import Article, ModelInfo, Summary
 from .segment import SEGMENTATION_VERSION, split_sentences
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
 TASK_ARTICLE = "summarize"
 TASK_CHUNK = "summarize-chunk"
 MAX_REDUCE_ROUNDS = 8
@@ -40,7 +40,9 @@ def clean_output(text: str, model_type: str) -> str:
     return text.strip()
 
 
-def plan_chunks(sentences: Sequence[str], count: Callable[[list[str]], list[int]], limit: int, prefix: str = "") -> list[list[str]]:
+def plan_chunks(
+    sentences: Sequence[str], count: Callable[[list[str]], list[int]], limit: int, prefix: str = ""
+) -> list[list[str]]:
     """Group consecutive sentences into chunks whose model input (prefix + text) fits `limit` tokens.
 
     Every sentence lands in exactly one chunk, in order; one sentence too long for any chunk is
@@ -52,7 +54,7 @@ def plan_chunks(sentences: Sequence[str], count: Callable[[list[str]], list[int]
         raise ModelError(f"the model's input limit ({limit} tokens) leaves no room for text")
     pieces: list[str] = []
     sizes = count(list(sentences)) if sentences else []
-    for sentence, size in zip(sentences, sizes):
+    for sentence, size in zip(sentences, sizes, strict=True):
         if size - overhead > budget:
             pieces.extend(split_to_fit(sentence, lambda xs: [n - overhead for n in count(xs)], budget))
         else:
@@ -61,7 +63,7 @@ def plan_chunks(sentences: Sequence[str], count: Callable[[list[str]], list[int]
     chunks: list[list[str]] = []
     current: list[str] = []
     used = 0
-    for piece, size in zip(pieces, piece_sizes):
+    for piece, size in zip(pieces, piece_sizes, strict=True):
         if current and used + size > budget:
             chunks.append(current)
             current, used = [], 0
@@ -93,22 +95,28 @@ class Summarizer:
         *,
         revision: str | None = None,
         params: GenerationParams | Mapping | None = None,
-        runtime: Runtime | None = None,
+        runtime: RuntimeOptions | None = None,
+        models_dir: Path | None = None,
         cache=None,
         refresh: bool = False,
         max_input_tokens: int | None = None,
         lang: str = "en",
     ):
-        from .cache import NullCache
-
-        self.params = params if isinstance(params, GenerationParams) else GenerationParams.from_mapping(params or {}, base=SUMMARY_DEFAULTS, where="summary options")
-        self.runtime = runtime or Runtime()
+        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models."""
+        if not isinstance(model, str) or not model.strip():
+            raise ConfigError(f"summary model must be a hub id or a folder, got {model!r}")
+        if isinstance(params, GenerationParams):
+            self.params = params
+        else:
+            self.params = GenerationParams.from_mapping(params or {}, base=SUMMARY_DEFAULTS, where="summary options")
+        self.runtime = runtime or RuntimeOptions()
         self.cache = cache if cache is not None else NullCache()
         self.refresh = refresh
         self.lang = lang
         self.max_input_override = max_input_tokens
         self.ref = resolve_model(model, revision)
-        self.handle = ModelHandle(self.ref, self.runtime)
+        check_generation(self.params, self.ref, f"summary model {model}")
+        self.handle = ModelHandle(self.ref, self.runtime.backend_options(models_dir))
         self.prefix = model_prefix(self.ref.model_type)
 
     @property
@@ -122,7 +130,11 @@ class Summarizer:
             params=self.params.as_dict(),
             text=text,
             source_lang=self.lang,
-            extra={"prefix": self.prefix, "max_input_tokens": self.max_input_override, "segmentation": SEGMENTATION_VERSION},
+            extra={
+                "prefix": self.prefix,
+                "max_input_tokens": self.max_input_override,
+                "segmentation": SEGMENTATION_VERSION,
+            },
         )
 
     def _limit(self) -> int:
@@ -137,14 +149,19 @@ class Summarizer:
         results = cached_generate(
             texts,
             key_for=lambda t: self._key(TASK_CHUNK, t),
-            compute=lambda group: backend.generate([self.prefix + t for t in group], self.params),
+            compute=lambda group: backend.generate(
+                [self.prefix + t for t in group], self.params, batch_size=self.runtime.batch_size
+            ),
             cache=self.cache,
             task=TASK_CHUNK,
             model_name=self.ref.name,
             group_size=self.runtime.batch_size,
             refresh=self.refresh,
         )
-        return [Generated(text=clean_output(g.text, self.ref.model_type), new_tokens=g.new_tokens, finished=g.finished) for g, _ in results]
+        return [
+            Generated(text=clean_output(g.text, self.ref.model_type), new_tokens=g.new_tokens, finished=g.finished)
+            for g, _ in results
+        ]
 
     def _summarize_sentences(self, sentences: list[str]) -> dict:
         backend = self.handle.backend
@@ -165,7 +182,9 @@ class Summarizer:
             while True:
                 rounds += 1
                 if rounds > MAX_REDUCE_ROUNDS:
-                    raise ModelError(f"{self.ref.name}: summaries did not shrink below {limit} tokens after {MAX_REDUCE_ROUNDS} rounds; lower max_new_tokens")
+                    raise GenerationError(
+                        f"{self.ref.name}: summaries did not shrink below {limit} tokens after {MAX_REDUCE_ROUNDS} rounds; lower max_new_tokens"
+                    )
                 chunks = plan_chunks(current, count, limit, self.prefix)
                 if rounds == 1:
                     chunks_n = len(chunks)
@@ -178,7 +197,10 @@ class Summarizer:
                     rounds += 1
                     break
                 current = joined
-            warnings.insert(0, f"input of {input_tokens} tokens exceeds the model limit of {limit}: summarized {chunks_n} chunks on sentence boundaries, then their summaries ({rounds} rounds in all)")
+            warnings.insert(
+                0,
+                f"input of {input_tokens} tokens exceeds the model limit of {limit}: summarized {chunks_n} chunks on sentence boundaries, then their summaries ({rounds} rounds in all)",
+            )
         if not final.finished:
             warnings.append(f"the summary reached max_new_tokens={self.params.max_new_tokens} and may be cut off")
         return {
@@ -196,9 +218,11 @@ class Summarizer:
         out: list[Summary] = []
         for item in items:
             started = time.perf_counter()
-            sentences = [s.text for s in item.sentences] if isinstance(item, Article) else split_sentences(item, self.lang)
+            sentences = (
+                [s.text for s in item.sentences] if isinstance(item, Article) else split_sentences(item, self.lang)
+            )
             if not sentences:
-                raise ModelError("nothing to summarize: the text has no sentences")
+                raise InputError("nothing to summarize: the text has no sentences")
             text = " ".join(sentences)
             key = self._key(TASK_ARTICLE, text)
             cached = None if self.refresh else self.cache.get(key)

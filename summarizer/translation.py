@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from .backends import Generated, ModelHandle
-from .cache import cache_key
+from .cache import NullCache, cache_key
+from .errors import ConfigError
 from .generation import Progress, cached_generate, split_to_fit
-from .languages import get_language, target_spec
-from .models import TRANSLATION_DEFAULTS, GenerationParams, Runtime, resolve_model
+from .languages import check_language_code, get_language, target_spec
+from .models import check_generation, resolve_model
+from .options import TRANSLATION_DEFAULTS, GenerationParams, RuntimeOptions
 from .results import Sentence, Translation, TranslationSet
 from .segment import SEGMENTATION_VERSION
 
@@ -51,10 +54,14 @@ def translation_warnings(translations: Sequence[Translation], max_new_tokens: in
     warnings = []
     split = [t.source_id for t in translations if t.split_parts > 1]
     if split:
-        warnings.append(f"{len(split)} sentence(s) exceeded the model's input limit and were translated in parts: {_ids(split)}")
+        warnings.append(
+            f"{len(split)} sentence(s) exceeded the model's input limit and were translated in parts: {_ids(split)}"
+        )
     cut = [t.source_id for t in translations if not t.complete]
     if cut:
-        warnings.append(f"{len(cut)} of {len(translations)} translations reached max_new_tokens={max_new_tokens} and may be cut off: {_ids(cut)}")
+        warnings.append(
+            f"{len(cut)} of {len(translations)} translations reached max_new_tokens={max_new_tokens} and may be cut off: {_ids(cut)}"
+        )
     return tuple(warnings)
 
 
@@ -70,23 +77,40 @@ class Translator:
         source_lang: str = "en",
         target_token: str | None = None,
         params: GenerationParams | Mapping | None = None,
-        runtime: Runtime | None = None,
+        runtime: RuntimeOptions | None = None,
+        models_dir: Path | None = None,
         cache=None,
         refresh: bool = False,
     ):
-        from .cache import NullCache
-
+        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models."""
+        check_language_code(target, where="target language")
         if model is None:
             model = get_language(target).model
+        elif not isinstance(model, str) or not model.strip():
+            raise ConfigError(f"translation model for {target} must be a hub id or a folder, got {model!r}")
         self.target = target
         self.source_lang = source_lang
-        self.params = params if isinstance(params, GenerationParams) else GenerationParams.from_mapping(params or {}, base=TRANSLATION_DEFAULTS, where=f"translation options for {target}")
-        self.runtime = runtime or Runtime()
+        where = f"translation options for {target}"
+        if isinstance(params, GenerationParams):
+            self.params = params
+        else:
+            self.params = GenerationParams.from_mapping(params or {}, base=TRANSLATION_DEFAULTS, where=where)
+        self.runtime = runtime or RuntimeOptions()
         self.cache = cache if cache is not None else NullCache()
         self.refresh = refresh
         self.ref = resolve_model(model, revision)
-        self.handle = ModelHandle(self.ref, self.runtime)
-        self.spec = target_spec(target, model_type=self.ref.model_type, model_name=model, nllb=_is_nllb(self.ref.path), source_lang=source_lang, target_token=target_token, language_tokens=language_tokens(self.ref.path) if self.ref.model_type == "marian" else frozenset())
+        check_generation(self.params, self.ref, where)
+        self.handle = ModelHandle(self.ref, self.runtime.backend_options(models_dir))
+        tokens = language_tokens(self.ref.path) if self.ref.model_type == "marian" else frozenset()
+        self.spec = target_spec(
+            target,
+            model_type=self.ref.model_type,
+            model_name=model,
+            nllb=_is_nllb(self.ref.path),
+            source_lang=source_lang,
+            target_token=target_token,
+            language_tokens=tokens,
+        )
 
     @property
     def model_info(self):
@@ -114,19 +138,38 @@ class Translator:
 
         parts_of = {t: split_to_fit(t, count, limit) for t in texts}
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
-        outputs = dict(zip(flat, backend.generate(flat, self.params, target=self.spec)))
+        generated = backend.generate(flat, self.params, target=self.spec, batch_size=self.runtime.batch_size)
+        outputs = dict(zip(flat, generated, strict=True))
         result = []
         for t in texts:
             gens = [outputs[p] for p in parts_of[t]]
-            result.append(Generated(text=" ".join(g.text for g in gens).strip(), new_tokens=sum(g.new_tokens for g in gens), finished=all(g.finished for g in gens), parts=len(gens)))
+            result.append(
+                Generated(
+                    text=" ".join(g.text for g in gens).strip(),
+                    new_tokens=sum(g.new_tokens for g in gens),
+                    finished=all(g.finished for g in gens),
+                    parts=len(gens),
+                )
+            )
             if len(gens) > 1:
-                log.warning("a sentence of %d characters exceeded %s's %d-token limit and was translated in %d parts", len(t), self.ref.name, limit, len(gens))
+                log.warning(
+                    "a sentence of %d characters exceeded %s's %d-token limit and was translated in %d parts",
+                    len(t),
+                    self.ref.name,
+                    limit,
+                    len(gens),
+                )
         return result
 
-    def translate(self, sentences: Sequence[Sentence] | Sequence[str], *, progress: Progress | None = None) -> TranslationSet:
+    def translate(
+        self, sentences: Sequence[Sentence] | Sequence[str], *, progress: Progress | None = None
+    ) -> TranslationSet:
         """One Translation per input sentence, same order, `source_id` = the sentence id."""
         started = time.perf_counter()
-        items = [s if isinstance(s, Sentence) else Sentence(id=f"s{i}", text=s, paragraph=0, index=i) for i, s in enumerate(sentences)]
+        items = [
+            s if isinstance(s, Sentence) else Sentence(id=f"s{i}", text=s, paragraph=0, index=i)
+            for i, s in enumerate(sentences)
+        ]
         texts = [s.text.strip() for s in items]
         todo = [t for t in texts if t]
         results = cached_generate(
@@ -140,14 +183,23 @@ class Translator:
             refresh=self.refresh,
             progress=progress,
         )
-        by_text = dict(zip(todo, results))
+        by_text = dict(zip(todo, results, strict=True))
         translations = []
-        for sentence, text in zip(items, texts):
+        for sentence, text in zip(items, texts, strict=True):
             if not text:
                 translations.append(Translation(source_id=sentence.id, source=sentence.text, text="", cached=False))
                 continue
             gen, cached = by_text[text]
-            translations.append(Translation(source_id=sentence.id, source=sentence.text, text=gen.text, cached=cached, split_parts=gen.parts, complete=gen.finished))
+            translations.append(
+                Translation(
+                    source_id=sentence.id,
+                    source=sentence.text,
+                    text=gen.text,
+                    cached=cached,
+                    split_parts=gen.parts,
+                    complete=gen.finished,
+                )
+            )
         return TranslationSet(
             target=self.target,
             source_lang=self.source_lang,

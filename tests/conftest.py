@@ -69,7 +69,9 @@ def seed_text() -> str:
 def run_cli(*args: str, env: dict | None = None, input: bytes | None = None, timeout: float = 300):
     """The real console entry point in a subprocess (for exit codes, stdin and import checks)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "summarizer", *args], capture_output=True, input=input, env=full_env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "summarizer", *args], capture_output=True, input=input, env=full_env, timeout=timeout
+    )
 
 
 def run_python(code: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -28,7 +28,9 @@ def _bench_module():
 
 
 def test_quick_mode_never_overwrites_the_real_results():
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.returncode == 2
     assert "--quick needs --output" in proc.stderr
 
@@ -58,7 +60,15 @@ def test_quick_benchmark_writes_the_full_report(tmp_path):
     for w in bench.TRANSLATION:
         row = next(line for line in report.splitlines() if line.startswith(f"| {w.label} | {w.beams} |"))
         assert row.split("|")[5].strip() == "8.0", row
-    for target in ("ours vs (a), greedy", "ours vs (a), 4 beams", "ours vs (b), greedy", "ctranslate2 int8 vs our torch", "peak RSS", "warm re-run", "`summarizer --help`"):
+    for target in (
+        "ours vs (a), greedy",
+        "ours vs (a), 4 beams",
+        "ours vs (b), greedy",
+        "ctranslate2 int8 vs our torch",
+        "peak RSS",
+        "warm re-run",
+        "`summarizer --help`",
+    ):
         assert target in report
     assert "| cold (empty cache) |" in report and "| warm (median of" in report
     assert "**6 unique sentences**" in report and "the first 6 of the" in report

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from summarizer.outputs import output_names, write_digest
-from summarizer.results import Article, Digest, LanguageDigest, ModelInfo, Sentence, Summary, Translation, TranslationSet
+from summarizer.results import (
+    Article,
+    Digest,
+    LanguageDigest,
+    ModelInfo,
+    Sentence,
+    Summary,
+    Translation,
+    TranslationSet,
+)
 from summarizer.segment import segment_article
 
 pytestmark = pytest.mark.browser
@@ -53,9 +62,14 @@ SUMMARY_TRANSLATIONS = {
         "تعترف غالبية الدول الأعضاء بكاراباخ جزءًا لا يتجزأ من أذربيجان.",
     ],
 }
-FULL_TEMPLATES = {"az": "Cümlə {n}: sınaq tərcüməsi.", "ru": "Предложение {n}: пробный перевод.", "ar": "الجملة {n}: ترجمة تجريبية."}
+FULL_TEMPLATES = {
+    "az": "Cümlə {n}: sınaq tərcüməsi.",
+    "ru": "Предложение {n}: пробный перевод.",
+    "ar": "الجملة {n}: ترجمة تجريبية.",
+}
 TOKENS = {"az": ">>aze_Latn<<", "ru": None, "ar": ">>ara<<"}
 MODELS = {"az": "Helsinki-NLP/opus-mt-en-trk", "ru": "Helsinki-NLP/opus-mt-en-ru", "ar": "Helsinki-NLP/opus-mt-en-ar"}
+READ_WARNINGS = ("the encoding was guessed: windows-1252",)
 
 
 def _model(name: str) -> ModelInfo:
@@ -64,7 +78,9 @@ def _model(name: str) -> ModelInfo:
 
 
 def _tset(target: str, sentences: tuple[Sentence, ...], texts: list[str]) -> TranslationSet:
-    translations = tuple(Translation(s.id, s.text, t, cached=i % 3 == 0) for i, (s, t) in enumerate(zip(sentences, texts)))
+    translations = tuple(
+        Translation(s.id, s.text, t, cached=i % 3 == 0) for i, (s, t) in enumerate(zip(sentences, texts, strict=True))
+    )
     params = {"num_beams": 4, "max_new_tokens": 256}
     return TranslationSet(target, "en", _model(MODELS[target]), TOKENS[target], params, translations, seconds=0.42)
 
@@ -106,7 +122,7 @@ def seed_digest(hostile: bool = False, targets: tuple[str, ...] = ("az", "ru", "
         seconds=3.21,
         warnings=("the input was longer than the model's 1024-token limit and was summarized in 2 chunks",),
     )
-    article = Article(id=article_id, title=title, source=str(SEED), text=text, sentences=sentences, date="2023-03-02")
+    article = Article(article_id, title, str(SEED), text, sentences, date="2023-03-02", warnings=READ_WARNINGS)
     timings = {"read": 0.004, "segment": 0.031, "summarize": 3.21, "translate": 2.87}
     return Digest(article, summary_info, summary_sentences, languages, timings=timings)
 
@@ -115,7 +131,9 @@ def _driver(tmp_path: Path):
     """Headless Chromium from Debian, with the chromedriver we name: selenium-manager never runs."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
     if missing:
-        pytest.fail(f"{', '.join(missing)} missing: run `apt-get install -y chromium chromium-driver` (make test installs them)")
+        pytest.fail(
+            f"{', '.join(missing)} missing: run `apt-get install -y chromium chromium-driver` (make test installs them)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -148,7 +166,8 @@ def _screenshot(driver, path: Path, width: int, mobile: bool) -> Path:
     )
     height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
     driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {"width": width, "height": min(height, 16000), "deviceScaleFactor": 1, "mobile": mobile}
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": min(height, 16000), "deviceScaleFactor": 1, "mobile": mobile},
     )
     assert driver.save_screenshot(str(path)), f"no screenshot saved to {path}"
     return path
@@ -186,7 +205,11 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
         driver.get("about:blank")
         driver.get_log("performance")
         driver.get(url)
-        seen: dict = {"url": url, "title": driver.title, "text": driver.execute_script("return document.body.innerText")}
+        seen: dict = {
+            "url": url,
+            "title": driver.title,
+            "text": driver.execute_script("return document.body.innerText"),
+        }
         assert driver.execute_script("return typeof window.pwned") == "undefined", "a script from the input ran"
         assert driver.execute_script("return document.scripts.length") == 0, "the page contains a <script> element"
 
@@ -202,7 +225,9 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
             lang = cell["lang"].split("-")[0]
             want = EXPECTED_DIRECTION.get(lang)
             assert want is not None, f"no expected direction for lang={cell['lang']!r} ({cell['sid']})"
-            assert cell["direction"] == want, f"{cell['role']} cell {cell['sid']} ({cell['target']}) is {cell['direction']}, not {want}"
+            assert cell["direction"] == want, (
+                f"{cell['role']} cell {cell['sid']} ({cell['target']}) is {cell['direction']}, not {want}"
+            )
             if want == "rtl":
                 assert cell["align"] in ("right", "start"), f"RTL cell {cell['sid']} is aligned {cell['align']}"
             seen["directions"].setdefault(f"{cell['target']}:{cell['role']}", cell["direction"])
@@ -224,7 +249,9 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
         stem = html_path.name.removesuffix(".html").replace(".", "-")
         seen["screenshots"] = {"desktop": _screenshot(driver, shots / f"{stem}-desktop.png", 1280, mobile=False)}
         seen["screenshots"]["phone"] = _screenshot(driver, shots / f"{stem}-phone.png", 400, mobile=True)
-        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px at phone width"
         stacked = {c["display"] for c in driver.execute_script(_CELLS_JS)}
         assert stacked == {"block"}, f"at phone width cells should stack, got display {stacked}"
@@ -243,9 +270,15 @@ def test_digest_renders_in_chromium(tmp_path):
     assert [p.name for p in paths] == [f"{stem}.html", f"{stem}.az.html", f"{stem}.ru.html", f"{stem}.ar.html"]
     seen = check_digest_in_browser(paths[0], {"az": 4, "ru": 4, "ar": 4}, tmp_path)
     assert seen["directions"] == {
-        "az:src": "ltr", "az:tgt": "ltr", "ru:src": "ltr", "ru:tgt": "ltr", "ar:src": "ltr", "ar:tgt": "rtl"
+        "az:src": "ltr",
+        "az:tgt": "ltr",
+        "ru:src": "ltr",
+        "ru:tgt": "ltr",
+        "ar:src": "ltr",
+        "ar:tgt": "rtl",
     }
     assert "STAND-IN" in seen["title"] and "stand-in models" in seen["text"].lower()
+    assert "input: the encoding was guessed: windows-1252" in seen["text"], "reading's warnings are shown"
 
 
 def test_single_language_page_in_chromium(tmp_path):

@@ -23,16 +23,13 @@ from summarizer.cache import (
     NullCache,
     cache_key,
     clear_all,
-    resolve_cache_dir,
 )
 from summarizer.errors import CacheError, ConfigError
 from summarizer.results import ModelInfo
 
 REPO = Path(__file__).resolve().parents[1]
 
-MODEL = ModelInfo(
-    name="Helsinki-NLP/opus-mt-en-ru", revision="abc123", fingerprint="Helsinki-NLP/opus-mt-en-ru@abc123"
-)
+MODEL = ModelInfo(name="Helsinki-NLP/opus-mt-en-ru", revision="abc123", fingerprint="Helsinki-NLP/opus-mt-en-ru@abc123")
 BASE_KEY = dict(
     task="translate",
     model=MODEL,
@@ -100,16 +97,24 @@ def test_key_ignores_display_name_and_stand_in_flag() -> None:
 
 
 def test_resolve_cache_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from summarizer.config import resolve_cache, resolve_job
+    from summarizer.flags import RunOptions
+
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SUMMARIZER_CACHE_DIR", raising=False)
-    assert resolve_cache_dir() == tmp_path / "cache"
-    assert resolve_cache_dir(config_value="from-config") == tmp_path / "from-config"
+    (tmp_path / "cfg").mkdir()
+    job = tmp_path / "cfg" / "job.toml"
+    job.write_text('targets = ["ru"]\n[cache]\ndir = "from-config"')
+    assert resolve_cache().dir == tmp_path / "cache"
+    assert resolve_job(job).cache.dir == tmp_path / "cfg" / "from-config"  # relative to the file
     # Read at call time, after import.
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "from-env"))
-    assert resolve_cache_dir(config_value="from-config") == tmp_path / "from-env"
-    assert resolve_cache_dir(flag="from-flag", config_value="from-config") == tmp_path / "from-flag"
+    assert resolve_job(job).cache.dir == tmp_path / "from-env"
+    flag = RunOptions.of(cache_dir=Path("from-flag"))
+    assert resolve_job(job, flag).cache.dir == tmp_path / "from-flag"
+    assert resolve_cache(flag).dir == tmp_path / "from-flag"
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", "")
-    assert resolve_cache_dir(config_value="from-config") == tmp_path / "from-config"
+    assert resolve_job(job).cache.dir == tmp_path / "cfg" / "from-config"
 
 
 def test_cache_dir_that_is_a_file(tmp_path: Path) -> None:
@@ -269,7 +274,11 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
         stats = cache.stats()
         keys = [f"{w}-{i}-{j}" for w in "ab" for i in range(rounds) for j in range(3)]
         got = cache.get_many(keys)
-    assert stats.entries == {("translate", "a"): 3 * rounds, ("translate", "b"): 3 * rounds, ("summarize", "shared"): rounds}
+    assert stats.entries == {
+        ("translate", "a"): 3 * rounds,
+        ("translate", "b"): 3 * rounds,
+        ("summarize", "shared"): rounds,
+    }
     assert len(got) == len(keys)
     assert got["b-299-2"] == {"w": "b", "i": 299, "j": 2}
 
@@ -319,7 +328,9 @@ def test_kill_9_mid_writes_leaves_complete_batches(tmp_path: Path) -> None:
         keys = [f"b{i}-{j}" for i in range(batches) for j in range(batch_size)]
         got = cache.get_many(keys)
         assert len(got) == total
-        assert all(got[f"b{i}-{j}"] == {"i": i, "j": j, "pad": "é" * 3000} for i in range(batches) for j in range(batch_size))
+        assert all(
+            got[f"b{i}-{j}"] == {"i": i, "j": j, "pad": "é" * 3000} for i in range(batches) for j in range(batch_size)
+        )
         cache.put(_entry("after-crash", "resumed"))
         assert cache.get("after-crash") == "resumed"
 
@@ -355,9 +366,8 @@ def test_garbled_pages_fail_at_read_time_and_keep_the_file(tmp_path: Path) -> No
     data[half:] = random.Random(0).randbytes(len(data) - half)  # the header and schema stay readable
     db.write_bytes(bytes(data))
 
-    with pytest.raises(CacheError) as err:
-        with Cache(tmp_path) as cache:
-            cache.get_many(keys)
+    with pytest.raises(CacheError) as err, Cache(tmp_path) as cache:
+        cache.get_many(keys)
     _assert_recovery_message(err.value, db)
     assert db.read_bytes() == bytes(data)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import CORPUS, ROOT, SEED, run_cli
 from summarizer.cli import app
+
+from conftest import CORPUS, SEED, run_cli
 
 runner = CliRunner()
 FAST = ["--num-beams", "1", "--max-new-tokens", "6"]
@@ -36,7 +36,18 @@ def test_summarize_files_to_stdout_and_json(bart):
 
 
 def test_summarize_stdin_and_out_dir(bart, tmp_path):
-    result = invoke("summarize", "-", "--model", str(bart), "--format", "md", "--out", str(tmp_path / "o"), *FAST, input="The ice warning starts tonight. Roads will be slippery.")
+    result = invoke(
+        "summarize",
+        "-",
+        "--model",
+        str(bart),
+        "--format",
+        "md",
+        "--out",
+        str(tmp_path / "o"),
+        *FAST,
+        input="The ice warning starts tonight. Roads will be slippery.",
+    )
     assert result.exit_code == 0, result.output
     written = list((tmp_path / "o").iterdir())
     assert [p.name for p in written] == ["stdin.summary.md"]
@@ -46,9 +57,11 @@ def test_summarize_stdin_and_out_dir(bart, tmp_path):
 def test_summarize_folder_and_glob(bart, tmp_path):
     result = invoke("summarize", str(CORPUS), "--model", str(bart), "--out", str(tmp_path / "o"), *FAST)
     assert result.exit_code == 0, result.output
-    from summarizer.reading import expand_paths
+    from summarizer.paths import expand_paths
 
-    assert len(list((tmp_path / "o").glob("*.summary.txt"))) == len(expand_paths([str(CORPUS)])) == 6  # 5 .txt + SOURCE.md
+    assert (
+        len(list((tmp_path / "o").glob("*.summary.txt"))) == len(expand_paths([str(CORPUS)])) == 6
+    )  # 5 .txt + SOURCE.md
     result = invoke("summarize", str(CORPUS / "xsum-*.txt"), "--model", str(bart), "--out", str(tmp_path / "g"), *FAST)
     assert len(list((tmp_path / "g").iterdir())) == 4
 
@@ -61,7 +74,17 @@ def test_summarize_t5_with_chunking(t5):
 
 
 def test_translate_one_off_writes_side_by_side_markdown(marian):
-    result = invoke("translate", str(CORPUS / "xsum-wales-ice.txt"), "--to", "ru,ar", "--model", f"ru={marian}", "--model", f"ar={marian}", *FAST)
+    result = invoke(
+        "translate",
+        str(CORPUS / "xsum-wales-ice.txt"),
+        "--to",
+        "ru,ar",
+        "--model",
+        f"ru={marian}",
+        "--model",
+        f"ar={marian}",
+        *FAST,
+    )
     assert result.exit_code == 0, result.output
     assert "| The warning begins at 22:00 GMT on Saturday and ends at 10:00 on Sunday. |" in result.stdout
     assert "## Arabic (ar)" in result.stdout and "## Russian (ru)" in result.stdout
@@ -84,8 +107,16 @@ def test_models_stand_in_command(tmp_path):
     "make, args, message",
     [
         (lambda d: d / "missing.txt", [], "missing.txt: no such file"),
-        (lambda d: (d / "empty.txt").write_text("") and d / "empty.txt" or d / "empty.txt", [], "empty.txt: file is empty"),
-        (lambda d: (d / "bin.txt").write_bytes(b"\x00\x01\x02" * 100) and d / "bin.txt", [], "bin.txt: looks like a binary file"),
+        (
+            lambda d: (d / "empty.txt").write_text("") and d / "empty.txt" or d / "empty.txt",
+            [],
+            "empty.txt: file is empty",
+        ),
+        (
+            lambda d: (d / "bin.txt").write_bytes(b"\x00\x01\x02" * 100) and d / "bin.txt",
+            [],
+            "bin.txt: looks like a binary file",
+        ),
     ],
 )
 def test_bad_input_one_line_error_and_exit_code(make, args, message, tmp_path, bart):
@@ -100,7 +131,9 @@ def test_bad_input_one_line_error_and_exit_code(make, args, message, tmp_path, b
 
 def test_one_bad_file_among_good_ones_still_finishes(tmp_path, bart):
     (tmp_path / "bad.txt").write_bytes(b"")
-    proc = run_cli("summarize", str(tmp_path / "bad.txt"), str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), *FAST)
+    proc = run_cli(
+        "summarize", str(tmp_path / "bad.txt"), str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), *FAST
+    )
     assert proc.returncode == 1
     assert "bad.txt: file is empty" in proc.stderr.decode()
     assert "STAND-IN" in proc.stdout.decode()

@@ -4,6 +4,7 @@ torch's, 1:1 alignment, summarization and translation through the public classes
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,17 +12,30 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from summarizer.backends import TargetSpec
 from summarizer.backends import ctranslate2_backend as ct2_mod
 from summarizer.backends.ctranslate2_backend import CTranslate2Backend, converted_dir
 from summarizer.cache import Cache
 from summarizer.errors import BackendUnavailableError, ModelError
-from summarizer.models import GenerationParams, Runtime, resolve_model
+from summarizer.languages import TargetSpec
+from summarizer.models import resolve_model
+from summarizer.options import BackendOptions, GenerationParams, RuntimeOptions
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
-CT2 = Runtime(device="cpu", backend="ctranslate2")
-CT2_F32 = Runtime(device="cpu", backend="ctranslate2", compute_type="float32", batch_size=2)
+CT2_RUNTIME = RuntimeOptions(device="cpu", backend="ctranslate2")
+
+
+def _folder() -> Path:
+    """The test's cache folder (conftest points SUMMARIZER_CACHE_DIR at tmp_path)."""
+    return Path(os.environ["SUMMARIZER_CACHE_DIR"])
+
+
+def ct2(**changes) -> BackendOptions:
+    return BackendOptions(
+        **{"device": "cpu", "backend": "ctranslate2", "converted_dir": _folder() / "ctranslate2", **changes}
+    )
+
+
 RUS = TargetSpec(prefix_token=">>rus<<")
 SENTENCES = [
     "The summit opened in Baku on Thursday.",
@@ -49,8 +63,8 @@ def _record_batches(monkeypatch, backend: CTranslate2Backend) -> list[dict]:
 
 def test_conversion_happens_once_and_is_reused(marian, tmp_path, monkeypatch):
     ref = resolve_model(str(marian))
-    backend = CTranslate2Backend(ref, CT2)
-    expected = tmp_path / "cache" / "ctranslate2" / converted_dir(ref, "int8").name
+    backend = CTranslate2Backend(ref, ct2())
+    expected = converted_dir(ref, "int8", tmp_path / "cache" / "ctranslate2")
     assert backend.path == expected
     assert expected.name.endswith("-int8") and expected.name.startswith("local_")
     assert (expected / "model.bin").is_file()
@@ -61,7 +75,7 @@ def test_conversion_happens_once_and_is_reused(marian, tmp_path, monkeypatch):
         raise AssertionError("the converted model should have been reused")
 
     monkeypatch.setattr(ct2_mod, "_converter_class", no_second_conversion)
-    again = CTranslate2Backend(ref, CT2)
+    again = CTranslate2Backend(ref, ct2())
     assert again.path == expected
     assert (expected / "model.bin").stat().st_mtime_ns == mtime
     assert again.info.backend == "ctranslate2:int8"
@@ -69,7 +83,7 @@ def test_conversion_happens_once_and_is_reused(marian, tmp_path, monkeypatch):
 
 def test_failed_conversion_leaves_no_half_model(marian, monkeypatch):
     ref = resolve_model(str(marian))
-    target = converted_dir(ref, "int8")
+    target = converted_dir(ref, "int8", _folder() / "ctranslate2")
 
     class Broken:
         def __init__(self, path):
@@ -79,17 +93,18 @@ def test_failed_conversion_leaves_no_half_model(marian, monkeypatch):
             (Path(out) / "model.bin").write_bytes(b"half a model")
             raise RuntimeError("killed mid-conversion")
 
+    options = ct2()
     monkeypatch.setattr(ct2_mod, "_converter_class", lambda: Broken)
     with pytest.raises(ModelError, match="could not be converted"):
-        CTranslate2Backend(ref, CT2)
+        CTranslate2Backend(ref, options)
     assert not target.exists()
     assert not list(target.parent.glob(".*converting"))
     monkeypatch.undo()
-    assert (CTranslate2Backend(ref, CT2).path / "model.bin").is_file()
+    assert (CTranslate2Backend(ref, options).path / "model.bin").is_file()
 
 
 def test_marian_target_token_reaches_the_input(marian, monkeypatch):
-    backend = CTranslate2Backend(resolve_model(str(marian)), CT2)
+    backend = CTranslate2Backend(resolve_model(str(marian)), ct2())
     calls = _record_batches(monkeypatch, backend)
     out = backend.generate(SENTENCES[:3], GenerationParams(num_beams=1, max_new_tokens=6), target=RUS)
     assert len(out) == 3
@@ -102,23 +117,27 @@ def test_marian_target_token_reaches_the_input(marian, monkeypatch):
 
 
 def test_forced_bos_becomes_the_target_prefix(marian, monkeypatch):
-    backend = CTranslate2Backend(resolve_model(str(marian)), CT2)
+    backend = CTranslate2Backend(resolve_model(str(marian)), ct2())
     calls = _record_batches(monkeypatch, backend)
-    backend.generate(SENTENCES[:2], GenerationParams(num_beams=1, max_new_tokens=6), target=TargetSpec(forced_bos=">>ara<<"))
+    backend.generate(
+        SENTENCES[:2], GenerationParams(num_beams=1, max_new_tokens=6), target=TargetSpec(forced_bos=">>ara<<")
+    )
     assert calls[0]["target_prefix"] == [[">>ara<<"], [">>ara<<"]]
     with pytest.raises(ModelError, match="no language token"):
-        backend.generate(SENTENCES[:1], GenerationParams(num_beams=1, max_new_tokens=6), target=TargetSpec(forced_bos="xx_Nope"))
+        backend.generate(
+            SENTENCES[:1], GenerationParams(num_beams=1, max_new_tokens=6), target=TargetSpec(forced_bos="xx_Nope")
+        )
 
 
 def test_bart_forced_bos_from_the_generation_config(bart, monkeypatch):
-    backend = CTranslate2Backend(resolve_model(str(bart)), CT2)
+    backend = CTranslate2Backend(resolve_model(str(bart)), ct2())
     calls = _record_batches(monkeypatch, backend)
     backend.generate(["A short article."], GenerationParams(num_beams=1, max_new_tokens=6))
     assert calls[0]["target_prefix"] == [["<s>"]]  # what generate() forces for BART
 
 
 def test_output_is_aligned_with_input_and_batch_independent(marian):
-    backend = CTranslate2Backend(resolve_model(str(marian)), CT2_F32)  # batch_size=2: several sorted batches
+    backend = CTranslate2Backend(resolve_model(str(marian)), ct2(compute_type="float32"))
     params = GenerationParams(num_beams=1, max_new_tokens=12)
     together = backend.generate(SENTENCES, params, target=RUS)
     alone = [backend.generate([s], params, target=RUS)[0] for s in SENTENCES]
@@ -137,22 +156,22 @@ def test_same_outputs_and_lengths_as_torch(kind, lengths, request):
     target = RUS if kind == "marian" else TargetSpec()
     max_new, min_new = lengths
     params = GenerationParams(num_beams=1, max_new_tokens=max_new, min_new_tokens=min_new)
-    expected = TorchBackend(ref, Runtime(device="cpu")).generate(SENTENCES, params, target=target)
-    got = CTranslate2Backend(ref, CT2_F32).generate(SENTENCES, params, target=target)
+    expected = TorchBackend(ref, BackendOptions(device="cpu")).generate(SENTENCES, params, target=target, batch_size=2)
+    got = CTranslate2Backend(ref, ct2(compute_type="float32")).generate(SENTENCES, params, target=target, batch_size=2)
     assert got == expected
     if min_new == max_new:
         assert all(g.new_tokens == max_new and not g.finished for g in got)
 
 
 def test_int8_forced_lengths(marian):
-    backend = CTranslate2Backend(resolve_model(str(marian)), CT2)
+    backend = CTranslate2Backend(resolve_model(str(marian)), ct2())
     out = backend.generate(SENTENCES, GenerationParams(num_beams=4, max_new_tokens=10, min_new_tokens=10), target=RUS)
     assert [g.new_tokens for g in out] == [10] * len(SENTENCES)
     assert not any(g.finished for g in out)
 
 
 def test_over_long_input_is_an_error_never_truncated(marian):
-    backend = CTranslate2Backend(resolve_model(str(marian)), CT2)
+    backend = CTranslate2Backend(resolve_model(str(marian)), ct2())
     long_text = " ".join(["summit"] * 2 * backend.max_input_tokens)
     assert backend.count_tokens([long_text], RUS)[0] > backend.max_input_tokens
     with pytest.raises(ModelError, match="exceeds the model limit"):
@@ -163,7 +182,7 @@ def test_bart_summarization_through_the_summarizer(bart, seed_text):
     from summarizer.summarization import Summarizer
 
     params = {"num_beams": 2, "max_new_tokens": 20, "min_new_tokens": 20}
-    summary = Summarizer(str(bart), runtime=CT2, params=params).summarize(seed_text)
+    summary = Summarizer(str(bart), runtime=CT2_RUNTIME, models_dir=_folder(), params=params).summarize(seed_text)
     assert summary.model.backend == "ctranslate2:int8"
     assert summary.text
     assert summary.input_tokens > 0
@@ -174,17 +193,25 @@ def test_translation_cache_key_differs_from_torch(marian, tmp_path):
 
     cache = Cache(tmp_path / "shared-cache")
     params = {"num_beams": 1, "max_new_tokens": 8}
-    torch_run = Translator("ru", str(marian), params=params, runtime=Runtime(device="cpu"), cache=cache).translate(SENTENCES)
+    torch_run = Translator(
+        "ru", str(marian), params=params, runtime=RuntimeOptions(device="cpu"), cache=cache
+    ).translate(SENTENCES)
     assert torch_run.cache_hits == 0 and torch_run.model.backend == "torch"
-    torch_again = Translator("ru", str(marian), params=params, runtime=Runtime(device="cpu"), cache=cache).translate(SENTENCES)
+    torch_again = Translator(
+        "ru", str(marian), params=params, runtime=RuntimeOptions(device="cpu"), cache=cache
+    ).translate(SENTENCES)
     assert torch_again.cache_hits == len(SENTENCES)
 
-    ct2_run = Translator("ru", str(marian), params=params, runtime=CT2, cache=cache).translate(SENTENCES)
+    ct2_run = Translator(
+        "ru", str(marian), params=params, runtime=CT2_RUNTIME, models_dir=_folder(), cache=cache
+    ).translate(SENTENCES)
     assert ct2_run.cache_hits == 0, "a ctranslate2 run must not be served torch's outputs"
     assert ct2_run.model.backend == "ctranslate2:int8"
     assert [t.source_id for t in ct2_run.translations] == [t.source_id for t in torch_run.translations]
     assert ct2_run.texts[0] == ct2_run.texts[3] and all(ct2_run.texts)
-    ct2_again = Translator("ru", str(marian), params=params, runtime=CT2, cache=cache).translate(SENTENCES)
+    ct2_again = Translator(
+        "ru", str(marian), params=params, runtime=CT2_RUNTIME, models_dir=_folder(), cache=cache
+    ).translate(SENTENCES)
     assert ct2_again.cache_hits == len(SENTENCES)
     assert ct2_again.texts == ct2_run.texts
 
@@ -192,12 +219,12 @@ def test_translation_cache_key_differs_from_torch(marian, tmp_path):
 def test_missing_ctranslate2_names_the_extra(marian, monkeypatch):
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # makes `import ctranslate2` fail
     with pytest.raises(BackendUnavailableError, match=r"pip install 'summarizer\[ctranslate2\]'"):
-        CTranslate2Backend(resolve_model(str(marian)), CT2)
+        CTranslate2Backend(resolve_model(str(marian)), ct2())
 
 
 def test_mps_is_refused_with_a_way_out(marian):
     with pytest.raises(ModelError, match="cpu or cuda"):
-        CTranslate2Backend(resolve_model(str(marian)), Runtime(device="mps", backend="ctranslate2"))
+        CTranslate2Backend(resolve_model(str(marian)), ct2(device="mps"))
 
 
 def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
@@ -205,8 +232,9 @@ def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
     from conftest import run_python
 
     code = (
-        "import sys\nfrom summarizer.models import Runtime\nfrom summarizer.translation import Translator\n"
-        f"t = Translator('ru', {str(marian)!r}, params={{'num_beams': 1, 'max_new_tokens': 5}}, runtime=Runtime(backend='ctranslate2'))\n"
+        "import sys\nfrom summarizer.options import RuntimeOptions\nfrom summarizer.translation import Translator\n"
+        f"t = Translator('ru', {str(marian)!r}, params={{'num_beams': 1, 'max_new_tokens': 5}}, "
+        f"runtime=RuntimeOptions(backend='ctranslate2'), models_dir={str(tmp_path / 'cache')!r})\n"
         "r = t.translate(['One sentence.', 'Another one.'])\n"
         "print(len(r.translations), 'torch' in sys.modules, 'transformers' in sys.modules)\n"
     )

@@ -6,19 +6,31 @@ from __future__ import annotations
 import json
 
 import pytest
+from typer.testing import CliRunner
+
+from summarizer import Pipeline, RunOptions, resolve_job
+from summarizer.cli import app
+from summarizer.render import digest_from_json, render_html, render_json, render_markdown
 
 from conftest import CORPUS, SEED
-from summarizer import Pipeline, resolve_job
-from summarizer.render import digest_from_json
-from summarizer.cli import app
 from test_browser import XSS, check_digest_in_browser
-from typer.testing import CliRunner
 
 FAST = ["--num-beams", "1", "--max-new-tokens", "6", "--summary-num-beams", "1", "--summary-max-new-tokens", "24"]
 
 
 def _digest_cli(tmp_path, marian, bart, *paths, what="summary"):
-    args = ["digest", *map(str, paths), "--to", "az,ru,ar", "--summary-model", str(bart), "--what", what, "--out", str(tmp_path / "out")]
+    args = [
+        "digest",
+        *map(str, paths),
+        "--to",
+        "az,ru,ar",
+        "--summary-model",
+        str(bart),
+        "--what",
+        what,
+        "--out",
+        str(tmp_path / "out"),
+    ]
     for lang in ("az", "ru", "ar"):
         args += ["--model", f"{lang}={marian}"]
     return CliRunner().invoke(app, args + FAST)
@@ -60,9 +72,21 @@ def test_same_file_name_in_two_folders_gives_two_digests(tmp_path, marian, bart)
 
 
 def test_pipeline_digest_round_trips_through_json(marian, bart):
-    settings = resolve_job(None, inputs=[str(CORPUS / "xsum-wales-ice.txt")], targets=["ar"], models={"ar": str(marian)}, summary_model=str(bart), translate="both", no_cache=True, translation_params={"num_beams": 1, "max_new_tokens": 5}, summary_params={"num_beams": 1, "max_new_tokens": 12})
+    flags = RunOptions.of(
+        inputs=[str(CORPUS / "xsum-wales-ice.txt")],
+        to=["ar"],
+        models={"ar": str(marian)},
+        summary_model=str(bart),
+        what="both",
+        no_cache=True,
+        num_beams=1,
+        max_new_tokens=5,
+        summary_num_beams=1,
+        summary_max_new_tokens=12,
+    )
+    settings = resolve_job(None, flags)
     (digest,) = list(Pipeline(settings).run())
-    assert digest_from_json(digest.to_json()) == digest
-    html = digest.to_html()
+    assert digest_from_json(render_json(digest)) == digest
+    html = render_html(digest)
     assert 'dir="rtl"' in html and 'lang="ar"' in html
-    assert "| The warning begins at 22:00 GMT on Saturday and ends at 10:00 on Sunday. |" in digest.to_markdown()
+    assert "| The warning begins at 22:00 GMT on Saturday and ends at 10:00 on Sunday. |" in render_markdown(digest)

@@ -7,7 +7,12 @@ import sys
 
 
 def _modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print('\\n'.join(sys.modules))"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(out.stdout.split())
 
 
@@ -17,7 +22,9 @@ def test_import_does_not_import_torch():
 
 
 def test_api_attributes_do_not_import_torch():
-    mods = _modules_after("import summarizer; summarizer.summarize; summarizer.translate; summarizer.Pipeline; summarizer.Digest")
+    mods = _modules_after(
+        "import summarizer; summarizer.summarize; summarizer.translate; summarizer.Pipeline; summarizer.Digest"
+    )
     assert "torch" not in mods and "transformers" not in mods
 
 

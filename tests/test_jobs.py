@@ -14,15 +14,26 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, SEED, run_cli, run_python
 from summarizer import Pipeline, resolve_job
 from summarizer.config import load_job
-from summarizer.errors import ConfigError, UnknownLanguageError
+from summarizer.errors import ConfigError
+from summarizer.flags import RunOptions
+
+from conftest import CORPUS, ROOT, SEED, run_cli, run_python
 
 FAST_PARAMS = "num_beams = 1\nmax_new_tokens = 6"
 
 
-def write_job(tmp_path: Path, marian: Path, bart: Path, *, inputs=None, extra: str = "", targets=("az", "ru", "ar"), translate="summary") -> Path:
+def write_job(
+    tmp_path: Path,
+    marian: Path,
+    bart: Path,
+    *,
+    inputs=None,
+    extra: str = "",
+    targets=("az", "ru", "ar"),
+    translate="summary",
+) -> Path:
     inputs = inputs or [str(SEED)]
     lines = [
         f"inputs = {json.dumps([str(i) for i in inputs])}",
@@ -31,7 +42,7 @@ def write_job(tmp_path: Path, marian: Path, bart: Path, *, inputs=None, extra: s
     ]
     for lang in targets:
         lines.append(f"[targets.{lang}]\nmodel = {json.dumps(str(marian))}\n[targets.{lang}.params]\n{FAST_PARAMS}")
-    lines.append(f"[output]\ndir = {json.dumps(str(tmp_path / 'out'))}\nformats = [\"html\", \"md\", \"json\"]")
+    lines.append(f'[output]\ndir = {json.dumps(str(tmp_path / "out"))}\nformats = ["html", "md", "json"]')
     lines.append(extra)
     path = tmp_path / "job.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -92,23 +103,25 @@ def test_example_configs_parse():
         assert settings.inputs, path
         assert settings.targets, path
     nllb = load_job(ROOT / "configs" / "nllb-overrides.toml")
-    assert nllb.target("az").model == "facebook/nllb-200-distilled-600M" and nllb.target("az").target_token == "azj_Latn"
+    assert (
+        nllb.target("az").model == "facebook/nllb-200-distilled-600M" and nllb.target("az").target_token == "azj_Latn"
+    )
     assert nllb.target("ru").params.num_beams == 5
 
 
 def test_resolution_order_flag_env_config_default(tmp_path, monkeypatch, marian, bart):
-    job = write_job(tmp_path, marian, bart, extra=f'[cache]\ndir = "cfgcache"\n[runtime]\ndevice = "cpu"')
+    job = write_job(tmp_path, marian, bart, extra='[cache]\ndir = "cfgcache"\n[runtime]\ndevice = "cpu"')
     monkeypatch.delenv("SUMMARIZER_CACHE_DIR")
-    assert load_job(job).cache_dir == tmp_path / "cfgcache"
+    assert load_job(job).cache.dir == tmp_path / "cfgcache"
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "envcache"))
-    assert load_job(job).cache_dir == tmp_path / "envcache"
-    assert load_job(job, cache_dir=tmp_path / "flag").cache_dir == tmp_path / "flag"
+    assert load_job(job).cache.dir == tmp_path / "envcache"
+    assert load_job(job, RunOptions.of(cache_dir=tmp_path / "flag")).cache.dir == tmp_path / "flag"
     monkeypatch.setenv("SUMMARIZER_DEVICE", "cuda")
     assert load_job(job).runtime.device == "cuda"
-    assert load_job(job, runtime={"device": "mps"}).runtime.device == "mps"
-    assert load_job(job, models={"ru": "/other"}).target("ru").model == "/other"
+    assert load_job(job, RunOptions.of(device="mps")).runtime.device == "mps"
+    assert load_job(job, RunOptions.of(models=["ru=/other"])).target("ru").model == "/other"
     with pytest.raises(ConfigError, match="not a target"):
-        load_job(job, models={"de": "/other"})
+        load_job(job, RunOptions.of(models=["de=/other"]))
 
 
 # ---- running jobs ----------------------------------------------------------------------------
@@ -131,7 +144,7 @@ def test_config_job_writes_digests_index_and_summary_line(tmp_path, marian, bart
         assert [t["source_id"] for t in lang["summary"]["translations"]] == ids
     assert digest["languages"][2]["summary"]["target_token"] == ">>ara<<"
     last = proc.stderr.decode().strip().splitlines()[-1]
-    assert last.startswith("articles: 2 done, 0 failed, 0 skipped; sentences: ")
+    assert last.startswith("articles: 2 done, 0 failed, 0 skipped; distinct sentences: ")
 
 
 def test_one_bad_article_is_reported_and_skipped(tmp_path, marian, bart):
@@ -158,13 +171,18 @@ def test_models_load_once_and_sentences_dedup_across_job(tmp_path, marian, bart,
         p = tmp_path / f"a{i}.txt"
         p.write_text(f"{shared}\n\nArticle number {i} has its own closing line.")
         inputs.append(str(p))
-    settings = resolve_job(None, inputs=inputs, targets=["ru"], models={"ru": str(marian)}, no_summary=True, translate="full", no_cache=True, translation_params={"num_beams": 1, "max_new_tokens": 5})
+    flags = RunOptions.of(
+        inputs, to="ru", models={"ru": str(marian)}, no_summary=True, no_cache=True, num_beams=1, max_new_tokens=5
+    )
+    settings = resolve_job(None, flags)
     pipeline = Pipeline(settings)
     seen: list[str] = []
     loads_before = backends.loaded_count()
     backend = pipeline.translator("ru").handle.backend
     real = backend.generate
-    monkeypatch.setattr(backend, "generate", lambda texts, params, **kw: (seen.extend(texts), real(texts, params, **kw))[1])
+    monkeypatch.setattr(
+        backend, "generate", lambda texts, params, **kw: (seen.extend(texts), real(texts, params, **kw))[1]
+    )
     digests = list(pipeline.run())
     assert len(digests) == 10
     assert len(seen) == len(set(seen)) == 2 + 10
@@ -194,9 +212,23 @@ def test_warm_rerun_makes_zero_model_calls_and_imports_no_torch(tmp_path, marian
 def test_no_cache_and_refresh(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart, targets=("ru",))
     run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
-    refresh = run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"), "--refresh", "--out", str(tmp_path / "r"))
-    assert json.loads((tmp_path / "r" / "baku-non-aligned-movement-2023.json").read_text())["summary"]["cached"] is False
-    nocache = run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "n"), "--no-cache", "--out", str(tmp_path / "o2"))
+    refresh = run_cli(
+        "translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"), "--refresh", "--out", str(tmp_path / "r")
+    )
+    assert refresh.returncode == 0, refresh.stderr
+    assert (
+        json.loads((tmp_path / "r" / "baku-non-aligned-movement-2023.json").read_text())["summary"]["cached"] is False
+    )
+    nocache = run_cli(
+        "translate",
+        "--config",
+        str(job),
+        "--cache-dir",
+        str(tmp_path / "n"),
+        "--no-cache",
+        "--out",
+        str(tmp_path / "o2"),
+    )
     assert nocache.returncode == 0
     assert not (tmp_path / "n").exists()
 
@@ -253,8 +285,32 @@ def test_two_concurrent_jobs_share_one_cache(tmp_path, marian, bart):
     cache = tmp_path / "shared-cache"
     procs = []
     for k in range(2):
-        job = write_job(tmp_path / f"job{k}" if (tmp_path / f"job{k}").mkdir() is None else tmp_path, marian, bart, inputs=inputs, targets=("ru", "ar"), translate="full")
-        procs.append(subprocess.Popen([sys.executable, "-m", "summarizer", "translate", "--config", str(job), "--cache-dir", str(cache), "--summary-model", str(bart)], stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        job = write_job(
+            tmp_path / f"job{k}" if (tmp_path / f"job{k}").mkdir() is None else tmp_path,
+            marian,
+            bart,
+            inputs=inputs,
+            targets=("ru", "ar"),
+            translate="full",
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "summarizer",
+                    "translate",
+                    "--config",
+                    str(job),
+                    "--cache-dir",
+                    str(cache),
+                    "--summary-model",
+                    str(bart),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        )
     for p in procs:
         _, err = p.communicate(timeout=600)
         assert p.returncode == 0, err.decode()
@@ -263,14 +319,29 @@ def test_two_concurrent_jobs_share_one_cache(tmp_path, marian, bart):
         assert len([f for f in files if f.name != "index.json"]) == 6
     first = json.loads((tmp_path / "job0" / "out" / "article-00.json").read_text())
     second = json.loads((tmp_path / "job1" / "out" / "article-00.json").read_text())
-    assert [t["text"] for t in first["languages"][0]["full"]["translations"]] == [t["text"] for t in second["languages"][0]["full"]["translations"]]
+    assert [t["text"] for t in first["languages"][0]["full"]["translations"]] == [
+        t["text"] for t in second["languages"][0]["full"]["translations"]
+    ]
 
 
 def test_kill_9_mid_job_then_resume_recomputes_only_the_rest(tmp_path, marian, bart):
     inputs = _corpus_inputs(tmp_path, 24)
-    job = write_job(tmp_path, marian, bart, inputs=inputs, targets=("ru",), translate="full", extra="[runtime]\nwindow = 1\nbatch_size = 2")
+    job = write_job(
+        tmp_path,
+        marian,
+        bart,
+        inputs=inputs,
+        targets=("ru",),
+        translate="full",
+        extra="[runtime]\nwindow = 1\nbatch_size = 2",
+    )
     # Slow generation down (4 beams, 32 tokens) so the kill lands mid-job.
-    job.write_text(job.read_text().replace("[targets.ru.params]\nnum_beams = 1\nmax_new_tokens = 6", "[targets.ru.params]\nnum_beams = 4\nmax_new_tokens = 32"))
+    job.write_text(
+        job.read_text().replace(
+            "[targets.ru.params]\nnum_beams = 1\nmax_new_tokens = 6",
+            "[targets.ru.params]\nnum_beams = 4\nmax_new_tokens = 32",
+        )
+    )
     cache = tmp_path / "c"
     db = cache / "summarizer.sqlite3"
     args = [sys.executable, "-m", "summarizer", "translate", "--config", str(job), "--cache-dir", str(cache), "--quiet"]

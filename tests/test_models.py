@@ -7,9 +7,11 @@ import time
 
 import pytest
 
-from summarizer.backends import ModelHandle, TargetSpec, get_backend, loaded_count
+from summarizer.backends import ModelHandle, get_backend, loaded_count
 from summarizer.errors import ConfigError, ModelError, ModelUnavailableError
-from summarizer.models import GenerationParams, Runtime, folder_fingerprint, hub_reachable, resolve_model
+from summarizer.languages import TargetSpec
+from summarizer.models import folder_fingerprint, hub_reachable, resolve_model
+from summarizer.options import BackendOptions, GenerationParams, RuntimeOptions
 
 FORCED = GenerationParams(num_beams=2, max_new_tokens=6, min_new_tokens=6)
 
@@ -21,9 +23,13 @@ def test_round_trip_through_model_layer(kind, request):
     assert ref.model_type == kind
     assert ref.info.stand_in is True
     assert ref.info.fingerprint.startswith("local:")
-    backend = get_backend(ref, Runtime(device="cpu"))
+    backend = get_backend(ref, BackendOptions(device="cpu"))
     target = TargetSpec(prefix_token=">>ara<<") if kind == "marian" else TargetSpec()
-    texts = ["The warning begins at 22:00 GMT on Saturday.", "Ban urged the five permanent members to show solidarity.", "Short."]
+    texts = [
+        "The warning begins at 22:00 GMT on Saturday.",
+        "Ban urged the five permanent members to show solidarity.",
+        "Short.",
+    ]
     out = backend.generate(texts, FORCED, target=target)
     assert len(out) == 3
     assert all(isinstance(g.text, str) for g in out)
@@ -35,14 +41,14 @@ def test_round_trip_through_model_layer(kind, request):
 
 def test_loaded_models_are_reused(marian):
     ref = resolve_model(str(marian))
-    first = get_backend(ref, Runtime(device="cpu"))
+    first = get_backend(ref, BackendOptions(device="cpu"))
     n = loaded_count()
-    assert get_backend(resolve_model(str(marian)), Runtime(device="cpu")) is first
+    assert get_backend(resolve_model(str(marian)), BackendOptions(device="cpu")) is first
     assert loaded_count() == n
 
 
 def test_handle_loads_lazily(bart):
-    handle = ModelHandle(resolve_model(str(bart)), Runtime())
+    handle = ModelHandle(resolve_model(str(bart)), BackendOptions())
     assert not handle.loaded
     _ = handle.info  # identity needs no weights
     assert not handle.loaded
@@ -51,7 +57,7 @@ def test_handle_loads_lazily(bart):
 
 
 def test_backend_refuses_over_long_input_instead_of_truncating(marian):
-    backend = get_backend(resolve_model(str(marian)), Runtime())
+    backend = get_backend(resolve_model(str(marian)), BackendOptions())
     with pytest.raises(ModelError, match="exceeds the model limit"):
         backend.generate(["word " * 2000], FORCED)
 
@@ -100,7 +106,7 @@ def test_model_folder_with_missing_files(marian, tmp_path, missing):
     if missing == "vocab.json":
         # Marian keeps tokenizer files besides vocab.json: the check passes, the load must fail clearly.
         with pytest.raises(ModelError, match="could not be loaded"):
-            get_backend(resolve_model(str(copy)), Runtime())
+            get_backend(resolve_model(str(copy)), BackendOptions())
     else:
         with pytest.raises(ModelError, match="incomplete"):
             resolve_model(str(copy))
@@ -111,7 +117,7 @@ def test_corrupt_weights_give_model_error(marian, tmp_path):
     shutil.copytree(marian, copy)
     (copy / "model.safetensors").write_bytes(b"not a safetensors file")
     with pytest.raises(ModelError, match="corrupt"):
-        get_backend(resolve_model(str(copy)), Runtime())
+        get_backend(resolve_model(str(copy)), BackendOptions())
 
 
 def test_missing_folder_is_named():
@@ -125,12 +131,14 @@ def test_generation_params_are_strict():
     with pytest.raises(ConfigError, match="num_beams must be int"):
         GenerationParams.from_mapping({"num_beams": "4"})
     assert GenerationParams.from_mapping({"length_penalty": 2}).length_penalty == 2.0
-    lowered = GenerationParams.from_mapping({"max_new_tokens": 10}, base=GenerationParams(min_new_tokens=30, max_new_tokens=100))
+    lowered = GenerationParams.from_mapping(
+        {"max_new_tokens": 10}, base=GenerationParams(min_new_tokens=30, max_new_tokens=100)
+    )
     assert lowered.min_new_tokens == 10
 
 
 def test_runtime_validation():
     with pytest.raises(ConfigError, match="device"):
-        Runtime(device="tpu")
+        RuntimeOptions(device="tpu")
     with pytest.raises(ConfigError, match="batch_size"):
-        Runtime(batch_size=0)
+        RuntimeOptions(batch_size=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -10,17 +11,49 @@ from html.parser import HTMLParser
 
 import pytest
 
-from summarizer.errors import ConfigError, InputError
-from summarizer.outputs import DigestLink, IndexEntry, atomic_write_text, output_names, write_digest, write_index
-from summarizer.render import digest_from_json, digest_schema, render_html, render_index, render_json, render_markdown, render_summary
-from summarizer.results import Article, Digest, LanguageDigest, ModelInfo, Sentence, Summary, Translation, TranslationSet
+from summarizer.errors import ConfigError, InputError, OutputError
+from summarizer.outputs import (
+    DigestLink,
+    IndexEntry,
+    atomic_write_text,
+    ensure_output_dir,
+    output_names,
+    write_digest,
+    write_index,
+)
+from summarizer.render import (
+    DIGEST_FORMATS,
+    SUMMARY_FORMATS,
+    check_formats,
+    digest_from_json,
+    digest_schema,
+    md_escape,
+    render_digest,
+    render_html,
+    render_index,
+    render_json,
+    render_markdown,
+    render_summary,
+)
+from summarizer.results import (
+    Article,
+    Digest,
+    LanguageDigest,
+    ModelInfo,
+    Sentence,
+    Summary,
+    Translation,
+    TranslationSet,
+)
 
 SCRIPT = "<script>alert('pwned')</script>"
 SAFE_STEM = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _model(name: str, stand_in: bool) -> ModelInfo:
-    return ModelInfo(name=name, revision="0123456789abcdef0123", fingerprint=f"{name}@0123456789abcdef0123", stand_in=stand_in)
+    return ModelInfo(
+        name=name, revision="0123456789abcdef0123", fingerprint=f"{name}@0123456789abcdef0123", stand_in=stand_in
+    )
 
 
 def make_digest(stand_in: bool = False, shuffle: bool = True) -> Digest:
@@ -31,16 +64,42 @@ def make_digest(stand_in: bool = False, shuffle: bool = True) -> Digest:
         ["Baku hosted the summit on March 2.", "It ended & everyone left >quickly<."],
     ]
     sentences = tuple(Sentence(f"art-1:p{p}:s{i}", t, p, i) for p, para in enumerate(texts) for i, t in enumerate(para))
-    summary_sentences = (Sentence("art-1-summary:p0:s0", f"Summit in Baku {SCRIPT}.", 0, 0), Sentence("art-1-summary:p0:s1", "Rows | cols.", 0, 1))
+    summary_sentences = (
+        Sentence("art-1-summary:p0:s0", f"Summit in Baku {SCRIPT}.", 0, 0),
+        Sentence("art-1-summary:p0:s1", "Rows | cols.", 0, 1),
+    )
     scripts = {"az": "Tərcümə", "ru": "Перевод", "ar": "ترجمة"}
 
     def tset(target: str, source: tuple[Sentence, ...]) -> TranslationSet:
-        ts = [Translation(s.id, s.text, f"{scripts[target]} {s.id} {SCRIPT if '<script>' in s.text else ''}".strip(), cached=i == 0) for i, s in enumerate(source)]
+        ts = [
+            Translation(
+                s.id,
+                s.text,
+                f"{scripts[target]} {s.id} {SCRIPT if '<script>' in s.text else ''}".strip(),
+                cached=i == 0,
+            )
+            for i, s in enumerate(source)
+        ]
         if shuffle:
             ts = ts[1::2] + ts[0::2]
-        return TranslationSet(target, "en", _model(f"Helsinki-NLP/opus-mt-en-{target}", stand_in), ">>ara<<" if target == "ar" else None, {"num_beams": 4}, tuple(ts), seconds=0.5)
+        return TranslationSet(
+            target,
+            "en",
+            _model(f"Helsinki-NLP/opus-mt-en-{target}", stand_in),
+            ">>ara<<" if target == "ar" else None,
+            {"num_beams": 4},
+            tuple(ts),
+            seconds=0.5,
+        )
 
-    article = Article("art-1", f"Title {SCRIPT}", "news/art 1.txt", "\n\n".join(" ".join(p) for p in texts), sentences, date="2023-03-02")
+    article = Article(
+        "art-1",
+        f"Title {SCRIPT}",
+        "news/art 1.txt",
+        "\n\n".join(" ".join(p) for p in texts),
+        sentences,
+        date="2023-03-02",
+    )
     summary = Summary(
         " ".join(s.text for s in summary_sentences),
         _model("facebook/bart-large-cnn", False),
@@ -50,8 +109,17 @@ def make_digest(stand_in: bool = False, shuffle: bool = True) -> Digest:
         cached=True,
         warnings=("a warning with <b>markup</b>",),
     )
-    languages = tuple(LanguageDigest(t, summary=tset(t, summary_sentences), full=tset(t, sentences)) for t in ("az", "ru", "ar"))
-    return Digest(article, summary, summary_sentences, languages, warnings=("digest-level note",), timings={"summarize": 1.5, "read": 0.01})
+    languages = tuple(
+        LanguageDigest(t, summary=tset(t, summary_sentences), full=tset(t, sentences)) for t in ("az", "ru", "ar")
+    )
+    return Digest(
+        article,
+        summary,
+        summary_sentences,
+        languages,
+        warnings=("digest-level note",),
+        timings={"summarize": 1.5, "read": 0.01},
+    )
 
 
 class Page(HTMLParser):
@@ -116,7 +184,7 @@ def test_html_rows_align_by_id_not_position():
         for part, sentences in (("summary", digest.summary_sentences), ("full", digest.article.sentences)):
             rows = page.table(lang.target, part)
             assert len(rows) == len(sentences)
-            for row, sentence in zip(rows, sentences):
+            for row, sentence in zip(rows, sentences, strict=True):
                 assert row["attrs"]["data-sid"] == sentence.id
                 assert page.cells(row, "src")["text"] == sentence.text
                 assert page.cells(row, "tgt")["text"] == expected_text(digest, lang.target, part, sentence.id)
@@ -179,9 +247,10 @@ def test_stand_in_notice_iff_stand_in():
     real, noise = make_digest(stand_in=False), make_digest(stand_in=True)
     assert not real.stand_in and noise.stand_in
     for target in (None, "ar"):
-        assert ("section", {"class": "standin", "id": "stand-in-notice", "role": "alert", "data-stand-in": "true"}) in Page(
-            render_html(noise, target)
-        ).tags
+        assert (
+            "section",
+            {"class": "standin", "id": "stand-in-notice", "role": "alert", "data-stand-in": "true"},
+        ) in Page(render_html(noise, target)).tags
         assert "stand-in" not in render_html(real, target).lower()
         assert "STAND-IN MODELS" in render_markdown(noise, target)
         assert "stand-in" not in render_markdown(real, target).lower()
@@ -217,10 +286,10 @@ def test_markdown_tables_align_and_escape():
     md = render_markdown(digest)
     tables = _md_tables(md)
     assert set(tables) == {(t, p) for t in ("az", "ru", "ar") for p in ("summary", "full")}
-    for (target, part), rows in tables.items():
+    for (_target, part), rows in tables.items():
         sentences = digest.summary_sentences if part == "summary" else digest.article.sentences
         assert len(rows) == len(sentences)
-        for cells, sentence in zip(rows, sentences):
+        for cells, sentence in zip(rows, sentences, strict=True):
             assert len(cells) == 3, cells
             assert cells[0] == sentence.id.split(":", 1)[1]
             assert sentence.id in cells[2], "the translation in row i is that of sentence i"
@@ -255,9 +324,19 @@ def _check(schema: dict, value, root: dict, where: str = "$") -> list[str]:
     if "const" in schema and value != schema["const"]:
         errors.append(f"{where}: {value!r} != {schema['const']!r}")
     if "type" in schema:
-        kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None), "integer": int, "number": (int, float)}
+        kinds = {
+            "object": dict,
+            "array": list,
+            "string": str,
+            "boolean": bool,
+            "null": type(None),
+            "integer": int,
+            "number": (int, float),
+        }
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        ok = any(isinstance(value, kinds[t]) and not (t in ("integer", "number") and isinstance(value, bool)) for t in types)
+        ok = any(
+            isinstance(value, kinds[t]) and not (t in ("integer", "number") and isinstance(value, bool)) for t in types
+        )
         if not ok:
             return errors + [f"{where}: {value!r} is not {types}"]
     if "minimum" in schema and isinstance(value, (int, float)) and value < schema["minimum"]:
@@ -296,7 +375,12 @@ def test_json_round_trips():
     for digest in (
         make_digest(),
         make_digest(stand_in=True),
-        replace(make_digest(), summary=None, summary_sentences=(), languages=(LanguageDigest("ru", full=make_digest().languages[1].full),)),
+        replace(
+            make_digest(),
+            summary=None,
+            summary_sentences=(),
+            languages=(LanguageDigest("ru", full=make_digest().languages[1].full),),
+        ),
         replace(make_digest(), languages=()),
     ):
         text = render_json(digest)
@@ -373,7 +457,20 @@ def test_output_names_are_stable_and_order_independent():
 
 @pytest.mark.parametrize(
     "source",
-    ["../../etc/x", "/etc/passwd", "..", ".hidden", "a/b/..", "..\\..\\win.txt", "con.txt", "index.txt", "stdin.txt", "Ünïcødé ñame.txt", "خبر.txt", "a.ru.txt"],
+    [
+        "../../etc/x",
+        "/etc/passwd",
+        "..",
+        ".hidden",
+        "a/b/..",
+        "..\\..\\win.txt",
+        "con.txt",
+        "index.txt",
+        "stdin.txt",
+        "Ünïcødé ñame.txt",
+        "خبر.txt",
+        "a.ru.txt",
+    ],
 )
 def test_output_names_are_safe(source):
     stem = output_names([source])[source]
@@ -392,7 +489,14 @@ def test_dotted_names_do_not_collide_with_language_files(tmp_path):
 def test_write_digest_names_and_contents(tmp_path):
     digest = make_digest()
     paths = write_digest(digest, tmp_path / "out", "art-1")
-    assert [p.name for p in paths] == ["art-1.html", "art-1.az.html", "art-1.ru.html", "art-1.ar.html", "art-1.md", "art-1.json"]
+    assert [p.name for p in paths] == [
+        "art-1.html",
+        "art-1.az.html",
+        "art-1.ru.html",
+        "art-1.ar.html",
+        "art-1.md",
+        "art-1.json",
+    ]
     assert digest_from_json((tmp_path / "out" / "art-1.json").read_text(encoding="utf-8")) == digest
     assert (tmp_path / "out" / "art-1.ar.html").read_text(encoding="utf-8") == render_html(digest, "ar")
     assert sorted(os.listdir(tmp_path / "out")) == sorted(p.name for p in paths), "no temporary files are left"
@@ -424,7 +528,7 @@ def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=f"can't write {re.escape(str(target))}: disk full"):
         atomic_write_text(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
@@ -433,9 +537,17 @@ def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
 def test_write_index_links_every_digest_and_shows_failures(tmp_path):
     digest = make_digest(stand_in=True)
     paths = write_digest(digest, tmp_path, "art-1")
-    entries = [IndexEntry.for_digest(digest, paths, tmp_path), IndexEntry.failed("bad/<b>.txt", "bad/<b>.txt: file is empty")]
+    entries = [
+        IndexEntry.for_digest(digest, paths, tmp_path),
+        IndexEntry.failed("bad/<b>.txt", "bad/<b>.txt: file is empty"),
+    ]
     assert {(link.format, link.target) for link in entries[0].links} == {
-        ("html", None), ("html", "az"), ("html", "ru"), ("html", "ar"), ("md", None), ("json", None)
+        ("html", None),
+        ("html", "az"),
+        ("html", "ru"),
+        ("html", "ar"),
+        ("md", None),
+        ("json", None),
     }
     index = write_index(entries, tmp_path)
     assert index == tmp_path / "index.html"
@@ -469,6 +581,207 @@ def test_summary_only_formats():
     md = render_summary(noise, "md")
     assert "STAND-IN MODELS" in md and "<script" not in md and "## Summary" in md
     data = json.loads(render_summary(real, "json"))
-    assert (data["schema"], data["stand_in"], data["summary"]["text"]) == ("summarizer.summary", False, real.summary.text)
+    assert (data["schema"], data["stand_in"], data["summary"]["text"]) == (
+        "summarizer.summary",
+        False,
+        real.summary.text,
+    )
     with pytest.raises(ConfigError, match="'html'"):
         render_summary(real, "html")
+
+
+# --- attributes built from config values -----------------------------------------------------
+
+# Right-to-left (its base is `ar`), so Markdown wraps its cells in a <div dir="rtl" lang="...">.
+HOSTILE_CODE = 'ar-EG" onmouseover="alert(1)'
+
+
+def _with_target(digest: Digest, code: str) -> Digest:
+    lang = digest.languages[2]
+    sets = {"summary": replace(lang.summary, target=code), "full": replace(lang.full, target=code)}
+    return replace(digest, languages=(replace(lang, target=code, **sets),))
+
+
+def test_markdown_attributes_escape_a_hostile_language_code():
+    md = render_markdown(_with_target(make_digest(), HOSTILE_CODE))
+    divs = [attrs for tag, attrs in Page(md).tags if tag == "div"]
+    assert divs, "right-to-left cells are wrapped in <div dir=...>"
+    for attrs in divs:
+        assert set(attrs) == {"dir", "lang"}, f"an attribute was injected: {attrs}"
+        assert attrs["lang"] == HOSTILE_CODE
+    assert '" onmouseover' not in md, "the code shows escaped everywhere, provenance bullets included"
+
+
+def test_html_attributes_escape_a_hostile_language_code():
+    html = render_html(_with_target(make_digest(), HOSTILE_CODE))
+    assert '" onmouseover' not in html
+    tags = Page(html).tags
+    assert all("onmouseover" not in attrs for _, attrs in tags)
+    assert any(attrs.get("lang") == HOSTILE_CODE for tag, attrs in tags if tag == "td")
+
+
+def test_md_escape_turns_quotes_into_entities():
+    assert md_escape('say "hi" & <go>') == "say &quot;hi&quot; &amp; &lt;go&gt;"
+    assert md_escape("it's") == "it's"
+
+
+# --- article warnings ------------------------------------------------------------------------
+
+READ_WARNINGS = ("the encoding was guessed: cp1252 <b>maybe</b>", "2 control characters removed")
+
+
+def _with_read_warnings(digest: Digest) -> Digest:
+    return replace(digest, article=replace(digest.article, warnings=READ_WARNINGS))
+
+
+def test_article_warnings_show_in_html_and_markdown():
+    digest = _with_read_warnings(make_digest())
+    page = Page(render_html(digest))
+    assert "b" not in {tag for tag, _ in page.tags}
+    text = "".join(page.text)
+    for warning in READ_WARNINGS:
+        assert f"input: {warning}" in text
+    md = render_markdown(digest)
+    assert "  - input: the encoding was guessed: cp1252 &lt;b&gt;maybe&lt;/b&gt;" in md
+    assert "  - input: 2 control characters removed" in md
+    assert "  - input: 2 control characters removed" in render_summary(digest, "md")
+    assert json.loads(render_summary(digest, "json"))["article"]["warnings"] == list(READ_WARNINGS)
+    assert "input:" not in "".join(Page(render_html(make_digest())).text), "no input warnings, no input lines"
+
+
+def test_article_warnings_round_trip_and_validate():
+    digest = _with_read_warnings(make_digest())
+    data = json.loads(render_json(digest))
+    assert data["article"]["warnings"] == list(READ_WARNINGS)
+    assert validate(data) == []
+    assert digest_from_json(render_json(digest)) == digest
+    old = json.loads(render_json(make_digest()))
+    del old["article"]["warnings"]  # written before the field existed
+    assert validate(old) == [] and digest_from_json(json.dumps(old)) == make_digest()
+    data["article"]["warnings"] = [1]
+    assert any("warnings" in e for e in validate(data))
+    with pytest.raises(InputError, match=re.escape("digest.article.warnings[0]: expected str")):
+        digest_from_json(json.dumps(data))
+
+
+def test_index_entry_counts_article_warnings(tmp_path):
+    digest = make_digest()
+    before = IndexEntry.for_digest(digest, [], tmp_path).warnings
+    assert before == 2  # one digest warning, one summary warning
+    assert IndexEntry.for_digest(_with_read_warnings(digest), [], tmp_path).warnings == before + len(READ_WARNINGS)
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+def test_check_formats_dedupes_and_names_the_setting():
+    assert DIGEST_FORMATS == ("html", "md", "json") and SUMMARY_FORMATS == ("txt", "md", "json")
+    assert check_formats(["md", "html", "md"]) == ("md", "html")
+    assert check_formats("json") == ("json",)
+    assert check_formats(["txt"], kind="summary") == ("txt",)
+    message = "jobs.toml: output.formats: unknown format 'pdf' for a digest; choose from html, md, json"
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        check_formats(["html", "pdf"], where="jobs.toml: output.formats")
+    with pytest.raises(ConfigError, match=re.escape("--format: unknown format 'txt' for a digest")):
+        check_formats(["txt"])
+    with pytest.raises(ConfigError, match=re.escape("--format: unknown format 'html' for a summary; choose from txt")):
+        check_formats("html", kind="summary")
+    with pytest.raises(ConfigError, match="no digest format given"):
+        check_formats([])
+
+
+def test_render_digest_dispatches_to_each_renderer():
+    digest = make_digest()
+    assert render_digest(digest, "html") == render_html(digest)
+    assert render_digest(digest, "html", "ar") == render_html(digest, "ar")
+    assert render_digest(digest, "md", "ru") == render_markdown(digest, "ru")
+    assert render_digest(digest, "json") == render_json(digest)
+    with pytest.raises(ConfigError, match="'pdf'"):
+        render_digest(digest, "pdf")
+    with pytest.raises(ValueError, match="every target language"):
+        render_digest(digest, "json", "ar")
+
+
+# --- writing as a set, and output errors -------------------------------------------------------
+
+
+def _disk_fills_after(monkeypatch, files: int) -> list[int]:
+    """Make `os.fsync` fail with ENOSPC once `files` fsyncs have succeeded; return the call count."""
+    real_fsync, calls = os.fsync, [0]
+
+    def fsync(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] > files:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
+def _contents(folder) -> dict[str, str]:
+    return {name: (folder / name).read_text(encoding="utf-8") for name in sorted(os.listdir(folder))}
+
+
+def test_disk_full_mid_set_keeps_the_previous_digest_whole(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_digest(make_digest(), out, "art-1")
+    before = _contents(out)
+    assert len(before) == 6
+    newer = replace(make_digest(), article=replace(make_digest().article, title="A newer title"))
+    calls = _disk_fills_after(monkeypatch, 3)
+    with pytest.raises(OutputError, match="No space left on device; free some disk space") as err:
+        write_digest(newer, out, "art-1")
+    assert calls[0] == 4, "the fourth file failed"
+    assert str(out / "art-1.") in str(err.value) and ".staging" not in str(err.value)
+    assert _contents(out) == before, "no file of the set was replaced, and no staging folder or temp file is left"
+
+
+def test_disk_full_on_a_first_write_leaves_nothing(tmp_path, monkeypatch):
+    _disk_fills_after(monkeypatch, 2)
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_digest(make_digest(), tmp_path / "out", "art-1")
+    assert os.listdir(tmp_path / "out") == []
+
+
+def test_write_index_raises_output_errors(tmp_path, monkeypatch):
+    entries = [IndexEntry.failed("a.txt", "a.txt: file is empty")]
+    not_a_folder = tmp_path / "out.txt"
+    not_a_folder.write_text("x")
+    with pytest.raises(OutputError, match=re.escape(f"--out {not_a_folder} is a file; give a folder")):
+        write_index(entries, not_a_folder)
+    _disk_fills_after(monkeypatch, 1)
+    with pytest.raises(OutputError, match=re.escape(f"can't write {tmp_path / 'out' / 'index.html'}: No space left")):
+        write_index(entries, tmp_path / "out")
+    assert os.listdir(tmp_path / "out") == [], "index.json is not left without its index.html"
+
+
+def test_ensure_output_dir_creates_and_checks_the_folder(tmp_path):
+    made = ensure_output_dir(tmp_path / "a" / "b")
+    assert made == tmp_path / "a" / "b" and made.is_dir() and os.listdir(made) == []
+    assert ensure_output_dir(made) == made, "an existing folder is fine"
+    somefile = tmp_path / "somefile.txt"
+    somefile.write_text("x")
+    with pytest.raises(OutputError, match=re.escape(f"--out {somefile} is a file; give a folder")):
+        ensure_output_dir(somefile)
+    message = f"--out {somefile / 'sub'}: {somefile} is a file, not a folder; give a folder"
+    with pytest.raises(OutputError, match=re.escape(message)):
+        ensure_output_dir(somefile / "sub")
+    assert somefile.read_text() == "x"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root (and Windows) ignore folder permissions")
+def test_ensure_output_dir_read_only_parent(tmp_path):
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="Permission denied; check the folder's permissions"):
+            ensure_output_dir(parent / "out")
+    finally:
+        parent.chmod(0o755)
+
+
+def test_digest_has_no_rendering_methods():
+    # Result types are plain data; rendering lives in summarizer.render (test_architecture checks the imports).
+    assert not any(hasattr(Digest, name) for name in ("to_html", "to_markdown", "to_json", "to_dict"))

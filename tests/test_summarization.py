@@ -30,7 +30,9 @@ def _spy_backend(monkeypatch, summarizer):
 @pytest.mark.parametrize("kind", ["bart", "t5"])
 def test_short_text_is_one_pass(kind, request):
     path = request.getfixturevalue(kind)
-    result = summarize("The warning begins at 22:00 GMT on Saturday. It ends at 10:00 on Sunday.", model=str(path), **SHORT)
+    result = summarize(
+        "The warning begins at 22:00 GMT on Saturday. It ends at 10:00 on Sunday.", model=str(path), **SHORT
+    )
     assert not result.chunked and result.chunks == 1
     assert result.input_tokens <= result.max_input_tokens
     assert result.model.stand_in

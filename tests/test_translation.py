@@ -7,7 +7,6 @@ import json
 import pytest
 
 from summarizer import translate
-from summarizer.backends import ModelHandle
 from summarizer.cache import Cache
 from summarizer.errors import ConfigError, UnknownLanguageError
 from summarizer.languages import target_spec
@@ -73,11 +72,16 @@ def test_one_sentence_per_input_and_duplicates_translated_once(marian, monkeypat
 
 
 def test_batches_sorted_by_length_and_order_restored(marian, monkeypatch):
-    from summarizer.models import Runtime
+    from summarizer.options import RuntimeOptions
 
-    translator = Translator("ru", str(marian), params=SHORT, runtime=Runtime(batch_size=2))
+    translator = Translator("ru", str(marian), params=SHORT, runtime=RuntimeOptions(batch_size=2))
     calls = _spy_generate(monkeypatch, translator)
-    sentences = ["A.", "A much longer sentence with many more words in it than the others.", "Mid length sentence here.", "Tiny."]
+    sentences = [
+        "A.",
+        "A much longer sentence with many more words in it than the others.",
+        "Mid length sentence here.",
+        "Tiny.",
+    ]
     result = translator.translate(sentences)
     lengths = [len(batch[0]) for batch in calls]
     assert lengths == sorted(lengths, reverse=True)
@@ -85,7 +89,9 @@ def test_batches_sorted_by_length_and_order_restored(marian, monkeypatch):
 
 
 def test_over_long_sentence_is_split_not_truncated(marian):
-    long = "; ".join(f"Clause number {i} of a very long line-up with names like Caminati and Vialelle" for i in range(120))
+    long = "; ".join(
+        f"Clause number {i} of a very long line-up with names like Caminati and Vialelle" for i in range(120)
+    )
     result = translate([long, "Short one."], "ru", model=str(marian), **SHORT)
     first = result.translations[0]
     assert first.split_parts > 1

@@ -13,18 +13,21 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import BackendUnavailableError, ModelError
-from ..models import GenerationParams, ModelRef, Runtime, max_input_tokens
-from . import NO_TARGET, Generated, ModelHandle, TargetSpec, TokenizerInput
+from ..languages import NO_TARGET, TargetSpec
+from ..models import ModelRef, max_input_tokens
+from ..options import BackendOptions, GenerationParams
+from .base import Generated, TokenizerInput, load_error
 from .marian_spm import MarianSpmTokenizer, can_use
 
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install 'summarizer[ctranslate2]'"
-CONVERTED_SUBDIR = "ctranslate2"
 # A temp folder left by a killed conversion is removed once it is this old (seconds).
 STALE_TEMP_S = 24 * 3600
 _REQUIRED_FILES = ("model.bin", "config.json")
@@ -34,16 +37,19 @@ def _import_ctranslate2():
     try:
         import ctranslate2
     except ImportError as exc:
-        raise BackendUnavailableError(f"the ctranslate2 backend needs the ctranslate2 package ({exc}); install it with: {INSTALL_HINT}, or use --backend torch") from None
+        raise BackendUnavailableError(
+            f"the ctranslate2 backend needs the ctranslate2 package ({exc}); install it with: {INSTALL_HINT}, or use --backend torch"
+        ) from None
     return ctranslate2
 
 
-def converted_dir(ref: ModelRef, compute_type: str, cache_dir: Path | None = None) -> Path:
-    """Where the converted copy of `ref` lives: `<cache_dir>/ctranslate2/<fingerprint>-<compute_type>`."""
-    from ..cache import resolve_cache_dir
+def converted_dir(ref: ModelRef, compute_type: str, folder: Path) -> Path:
+    """Where the converted copy of `ref` lives: `<folder>/<fingerprint>-<compute_type>`.
 
+    `compute_type` was checked against CTranslate2's names (options.COMPUTE_TYPES) before it gets here.
+    """
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", ref.info.fingerprint).strip("_.")
-    return (cache_dir or resolve_cache_dir()) / CONVERTED_SUBDIR / f"{safe}-{compute_type}"
+    return folder / f"{safe}-{compute_type}"
 
 
 def _is_complete(path: Path) -> bool:
@@ -62,22 +68,20 @@ def _converter_class():
 
         def load_model(self, model_class, model_name_or_path, **kwargs):
             model = super().load_model(model_class, model_name_or_path, **kwargs)
-            try:
-                model.config.normalize_before
-            except AttributeError:
+            if not hasattr(model.config, "normalize_before"):
                 model.config.normalize_before = False
             return model
 
     return Converter
 
 
-def convert(ref: ModelRef, compute_type: str, cache_dir: Path | None = None) -> Path:
+def convert(ref: ModelRef, compute_type: str, folder: Path) -> Path:
     """The converted model folder for `ref`, converting it on first use only.
 
     The conversion writes into a temporary folder beside the target and renames it into place, so a
     killed or concurrent conversion never leaves a half model where a reader would load it.
     """
-    final = converted_dir(ref, compute_type, cache_dir)
+    final = converted_dir(ref, compute_type, folder)
     if _is_complete(final):
         return final
     _import_ctranslate2()
@@ -92,9 +96,11 @@ def convert(ref: ModelRef, compute_type: str, cache_dir: Path | None = None) -> 
 
             hf_logging.disable_progress_bar()  # the CLI owns progress output
             _converter_class()(str(ref.path)).convert(str(staging), quantization=compute_type, force=True)
-        except Exception as exc:  # noqa: BLE001 - the converter raises ValueError, KeyError, AttributeError...
+        except Exception as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"model {ref.name} ({ref.model_type}) could not be converted to CTranslate2 with quantization {compute_type}: {type(exc).__name__}: {first}; use --backend torch for it") from exc
+            raise ModelError(
+                f"model {ref.name} ({ref.model_type}) could not be converted to CTranslate2 with quantization {compute_type}: {type(exc).__name__}: {first}; use --backend torch for it"
+            ) from exc
         if final.exists() and not _is_complete(final):
             shutil.rmtree(final, ignore_errors=True)  # left by something other than this code; never loaded
         try:
@@ -144,14 +150,13 @@ def _device(requested: str, ctranslate2) -> tuple[str, int]:
 
 
 class CTranslate2Backend(TokenizerInput):
-    def __init__(self, ref: ModelRef, runtime: Runtime):
+    def __init__(self, ref: ModelRef, runtime: BackendOptions):
         ctranslate2 = _import_ctranslate2()
 
         self.ref = ref
         self.runtime = runtime
-        handle = ModelHandle(ref, runtime)
-        self.compute_type = handle.compute_type
-        self.info = handle.info
+        self.compute_type = runtime.effective_compute_type
+        self.info = replace(ref.info, backend=runtime.label)
         try:
             if can_use(ref.path, ref.model_type):
                 # SentencePiece directly: no transformers, so no torch in this process.
@@ -161,22 +166,33 @@ class CTranslate2Backend(TokenizerInput):
 
                 self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
             generation = _generation_settings(ref.path)
-        except Exception as exc:  # noqa: BLE001 - same reasons as the torch backend: a broken folder
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"model {ref.name} ({ref.path}) could not be loaded: {type(exc).__name__}: {first}; the folder may be corrupt or incomplete") from exc
+        except Exception as exc:
+            raise load_error(ref, exc) from exc
         device, index = _device(runtime.device, ctranslate2)
-        self.path = convert(ref, self.compute_type)
+        assert runtime.converted_dir is not None, "the registry checks this before loading"
+        self.path = convert(ref, self.compute_type, runtime.converted_dir)
         log.info("loading %s with ctranslate2 on %s (%s)", ref.name, device, self.compute_type)
         try:
-            self.translator = ctranslate2.Translator(str(self.path), device=device, device_index=index, compute_type=self.compute_type, intra_threads=runtime.threads or 0, inter_threads=1)
+            self.translator = ctranslate2.Translator(
+                str(self.path),
+                device=device,
+                device_index=index,
+                compute_type=self.compute_type,
+                intra_threads=runtime.threads or 0,
+                inter_threads=1,
+            )
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"the CTranslate2 copy of {ref.name} in {self.path} could not be loaded: {exc}; delete that folder to convert again") from exc
+            raise ModelError(
+                f"the CTranslate2 copy of {ref.name} in {self.path} could not be loaded: {exc}; delete that folder to convert again"
+            ) from exc
         self.max_input_tokens = max_input_tokens(ref, getattr(self.tokenizer, "model_max_length", None))
         warned = getattr(self.tokenizer, "deprecation_warnings", None)
         if isinstance(warned, dict):
             warned["sequence-length-is-longer-than-the-specified-maximum"] = True
         eos = generation.get("eos_token_id")
-        self._eos_token = self.tokenizer.convert_ids_to_tokens(eos[0] if isinstance(eos, list) else eos) if eos is not None else None
+        self._eos_token = (
+            self.tokenizer.convert_ids_to_tokens(eos[0] if isinstance(eos, list) else eos) if eos is not None else None
+        )
         # With forced_eos_token_id (BART, Marian) torch spends the last of max_new_tokens on EOS;
         # ctranslate2 does not force it, so it gets one step less and the EOS is counted for it.
         self._forced_eos = generation.get("forced_eos_token_id") is not None
@@ -217,7 +233,9 @@ class CTranslate2Backend(TokenizerInput):
         max_len = max(max_len, 1)
         return max_len, min(params.min_new_tokens, max_len)
 
-    def generate(self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET) -> list[Generated]:
+    def generate(
+        self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET, batch_size: int = 16
+    ) -> list[Generated]:
         if not texts:
             return []
         self._tokenize_args(target)
@@ -241,12 +259,12 @@ class CTranslate2Backend(TokenizerInput):
             options["suppress_sequences"] = self._suppress
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
         out: list[Generated | None] = [None] * len(sources)
-        bs = self.runtime.batch_size
+        bs = batch_size
         for start in range(0, len(order), bs):
             idx = order[start : start + bs]
             batch_prefix = [list(prefix) for _ in idx] if prefix else None
             results = self.translator.translate_batch([sources[i] for i in idx], target_prefix=batch_prefix, **options)
-            for result, i in zip(results, idx):
+            for result, i in zip(results, idx, strict=True):
                 tokens = result.hypotheses[0]
                 ended = bool(tokens) and tokens[-1] == self._eos_token and len(tokens) > len(prefix)
                 # torch's new_tokens: the forced first token, the text, and EOS, natural or forced.
@@ -257,4 +275,3 @@ class CTranslate2Backend(TokenizerInput):
                 text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
                 out[i] = Generated(text=text, new_tokens=n, finished=finished)
         return out  # type: ignore[return-value]
-

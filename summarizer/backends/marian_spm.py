@@ -6,8 +6,9 @@ torch with any Hugging Face tokenizer, and that import is most of the backend's 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 MARIAN_FILES = ("source.spm", "target.spm", "vocab.json")
 
@@ -44,7 +45,9 @@ class MarianSpmTokenizer:
             code, text = [text[: end + 2]], text[end + 2 :]
         return code + self.spm_source.encode(text, out_type=str)
 
-    def __call__(self, texts: Sequence[str], add_special_tokens: bool = True, truncation: bool = False) -> dict[str, list[list[int]]]:
+    def __call__(
+        self, texts: Sequence[str], add_special_tokens: bool = True, truncation: bool = False
+    ) -> dict[str, list[list[int]]]:
         ids = []
         for text in texts:
             row = [self.encoder.get(t, self.unk_token_id) for t in self._tokenize(text)]

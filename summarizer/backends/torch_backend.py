@@ -6,11 +6,13 @@ Inputs are sorted by length before batching (less padding) and results restored 
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..errors import ModelError
-from ..models import GenerationParams, ModelRef, Runtime, max_input_tokens
-from . import NO_TARGET, Generated, TargetSpec, TokenizerInput
+from ..languages import NO_TARGET, TargetSpec
+from ..models import ModelRef, max_input_tokens
+from ..options import BackendOptions, GenerationParams
+from .base import Generated, TokenizerInput, load_error
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def pick_dtype(requested: str, device: str):
 
 
 class TorchBackend(TokenizerInput):
-    def __init__(self, ref: ModelRef, runtime: Runtime):
+    def __init__(self, ref: ModelRef, runtime: BackendOptions):
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -60,9 +62,8 @@ class TorchBackend(TokenizerInput):
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
             self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=dtype)
-        except Exception as exc:  # noqa: BLE001 - re-raised as a ModelError that names the folder
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"model {ref.name} ({ref.path}) could not be loaded: {type(exc).__name__}: {first}; the folder may be corrupt or incomplete") from exc
+        except Exception as exc:
+            raise load_error(ref, exc) from exc
         self.model.to(self.device).eval()
         self.max_input_tokens = max_input_tokens(ref, getattr(self.tokenizer, "model_max_length", None))
         # We count long inputs on purpose (to chunk them) and never feed them to the model, so the
@@ -76,7 +77,9 @@ class TorchBackend(TokenizerInput):
         self._pad = self.tokenizer.pad_token_id
         self._forced_eos = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
 
-    def generate(self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET) -> list[Generated]:
+    def generate(
+        self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET, batch_size: int = 16
+    ) -> list[Generated]:
         import torch
 
         if not texts:
@@ -97,7 +100,7 @@ class TorchBackend(TokenizerInput):
             gen_kwargs.pop("length_penalty")
         order = sorted(range(len(prepared)), key=lambda i: lengths[i], reverse=True)
         out: list[Generated | None] = [None] * len(prepared)
-        bs = self.runtime.batch_size
+        bs = batch_size
         for start in range(0, len(order), bs):
             idx = order[start : start + bs]
             batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(self.device)

@@ -1,0 +1,138 @@
+"""Running a job to files or a stream: every article's digest set written whole, the index, and the tally.
+
+The CLI calls these with its progress callbacks; other programs can call them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
+from .options import JobSettings
+from .outputs import IndexEntry, atomic_write_text, ensure_output_dir, output_names, write_digest, write_index
+from .paths import expand_paths
+from .pipeline import Callbacks, Failure, JobStats, Pipeline
+from .render import check_formats, render_markdown, render_summary
+
+Emit = Callable[[str], None]
+
+
+@dataclass
+class JobReport:
+    """What a finished (or interrupted) job did."""
+
+    inputs: int
+    stats: JobStats
+    failures: list[Failure] = field(default_factory=list)
+    index: Path | None = None
+    written: list[Path] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def skipped(self) -> int:
+        return self.inputs - self.stats.done - self.stats.failed
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_INTERRUPTED if self.interrupted else EXIT_PARTIAL if self.failures else EXIT_OK
+
+    def describe(self) -> str:
+        s = self.stats
+        line = f"articles: {s.done} done, {s.failed} failed, {self.skipped} skipped"
+        if s.translated or s.from_cache:
+            line += f"; distinct sentences: {s.translated} translated, {s.from_cache} from cache"
+        if s.summaries:
+            line += f"; summaries: {s.summaries - s.summaries_from_cache} made, {s.summaries_from_cache} from cache"
+        return f"{line}; {s.seconds:.1f} s"
+
+
+def _sources(settings: JobSettings) -> list[str]:
+    sources = expand_paths(list(settings.inputs))
+    if not sources:
+        raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
+    return sources
+
+
+def run_job(
+    settings: JobSettings,
+    *,
+    callbacks: Callbacks | None = None,
+    emit: Emit | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+) -> JobReport:
+    """Digests for every input: to `emit` as Markdown if given, else files in `settings.output.dir`
+    plus an index. A fatal error stops the job; what was already written stays complete."""
+    sources = _sources(settings)
+    pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
+    pipeline.prepare()  # resolves every model (loads none): a missing one fails here
+    out_dir = None if emit else ensure_output_dir(settings.output.dir)
+    names = output_names(sources)
+    report = JobReport(inputs=len(sources), stats=pipeline.stats)
+    entries: list[IndexEntry] = []
+    try:
+        for result in pipeline.run(sources, callbacks=callbacks):
+            if isinstance(result, Failure):
+                report.failures.append(result)
+                entries.append(IndexEntry.failed(result.source, result.error, title=Path(result.source).name))
+                if on_failure:
+                    on_failure(result)
+            elif emit is not None:
+                emit(render_markdown(result))
+            else:
+                paths = write_digest(result, out_dir, names[result.article.source], settings.output.formats)
+                report.written += paths
+                entries.append(IndexEntry.for_digest(result, paths, out_dir))
+    except KeyboardInterrupt:
+        report.interrupted = True
+    if out_dir is not None and entries:
+        report.index = write_index(entries, out_dir)
+    return report
+
+
+def run_summaries(
+    settings: JobSettings,
+    fmt: str,
+    *,
+    out_dir: Path | None = None,
+    emit: Emit,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_written: Callable[[Path], None] | None = None,
+) -> JobReport:
+    """Summaries only (`summarizer summarize`): each file `<stem>.summary.<fmt>` in `out_dir` as soon as
+    it exists, or text to `emit`; JSON to `emit` is one object for one input, an array for several."""
+    (fmt,) = check_formats([fmt], kind="summary")
+    sources = _sources(settings)
+    pipeline = Pipeline(settings)
+    pipeline.prepare()
+    folder = ensure_output_dir(out_dir) if out_dir is not None else None
+    names = output_names(sources)
+    report = JobReport(inputs=len(sources), stats=pipeline.stats)
+    as_json: list[dict] = []
+    try:
+        for result in pipeline.run(sources):
+            if isinstance(result, Failure):
+                report.failures.append(result)
+                if on_failure:
+                    on_failure(result)
+            elif folder is not None:
+                path = atomic_write_text(
+                    folder / f"{names[result.article.source]}.summary.{fmt}", render_summary(result, fmt)
+                )
+                report.written.append(path)
+                if on_written:
+                    on_written(path)
+            elif fmt == "json":
+                as_json.append(json.loads(render_summary(result, "json")))
+            else:
+                emit(render_summary(result, fmt, header=len(sources) > 1))
+    except KeyboardInterrupt:
+        report.interrupted = True
+    if folder is None and fmt == "json":
+        emit(json.dumps(as_json[0] if len(sources) == 1 and as_json else as_json, ensure_ascii=False, indent=2))
+    return report
+
+
+__all__ = ["JobReport", "run_job", "run_summaries"]

@@ -1,0 +1,254 @@
+"""The typed values a job runs on: generation parameters, one frozen dataclass per job-file section,
+and the hashable backend options that key loaded models.
+
+No I/O and no environment here; `config.resolve_job` fills these in one merge (defaults ← config
+file ← environment ← flags). Field metadata `env` names the environment variable of a setting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .render.formats import DIGEST_FORMATS
+
+DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
+TRANSLATE_WHAT = ("summary", "full", "both")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+BACKENDS = ("torch", "ctranslate2")
+# CTranslate2's quantization names ("default": int8 on CPU). Checked before it becomes part of a path.
+COMPUTE_TYPES = (
+    "default",
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+CONVERTED_SUBDIR = "ctranslate2"  # converted models live in <cache dir>/ctranslate2/
+
+
+def env(name: str) -> dict[str, str]:
+    """Field metadata: this setting can also come from environment variable `name`."""
+    return {"env": name}
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Options passed to `generate()`. Unknown options are errors (see `from_mapping`)."""
+
+    num_beams: int = 4
+    max_new_tokens: int = 256
+    min_new_tokens: int = 0
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+    early_stopping: bool = True
+
+    @classmethod
+    def from_mapping(
+        cls, values: Mapping[str, Any], *, base: GenerationParams | None = None, where: str = "generation options"
+    ) -> GenerationParams:
+        """Validate `values` strictly: unknown keys, wrong types and impossible values raise ConfigError."""
+        base = base or cls()
+        known = {f.name for f in fields(cls)}
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "do_sample":
+                _check_do_sample(value, where)
+                continue
+            if key not in known:
+                raise ConfigError(f"{where}: unknown generation option {key!r} (known: {', '.join(sorted(known))})")
+            changes[key] = _typed(value, type(getattr(base, key)), f"{where}: {key}")
+        if "max_new_tokens" in changes and "min_new_tokens" not in changes:
+            # Lowering only the maximum lowers a default minimum with it rather than failing.
+            changes["min_new_tokens"] = min(base.min_new_tokens, changes["max_new_tokens"])
+        params = replace(base, **changes)
+        params.check(where)
+        return params
+
+    def check(self, where: str) -> None:
+        for name in ("num_beams", "max_new_tokens"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{where}: {name} must be at least 1, got {getattr(self, name)}")
+        for name in ("min_new_tokens", "no_repeat_ngram_size"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{where}: {name} must not be negative, got {getattr(self, name)}")
+        if self.repetition_penalty <= 0:
+            raise ConfigError(
+                f"{where}: repetition_penalty must be above 0 (1.0 = no penalty), got {self.repetition_penalty}"
+            )
+        if self.min_new_tokens > self.max_new_tokens:
+            raise ConfigError(
+                f"{where}: min_new_tokens ({self.min_new_tokens}) exceeds max_new_tokens ({self.max_new_tokens})"
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_do_sample(value: Any, where: str) -> None:
+    if value is False:
+        return  # what generate() does anyway: harmless, accepted
+    raise ConfigError(
+        f"{where}: do_sample={value!r} is not supported: cached outputs assume deterministic decoding "
+        "(greedy or beam search), so a sampled output could never be reproduced; use num_beams instead"
+    )
+
+
+def _typed(value: Any, expected: type, where: str) -> Any:
+    """`value` as `expected` (int widens to float), or a ConfigError; floats must be finite."""
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if type(value) is not expected:
+        raise ConfigError(f"{where} must be {expected.__name__}, got {type(value).__name__} {value!r}")
+    if expected is float and not math.isfinite(value):
+        raise ConfigError(f"{where} must be a finite number, got {value!r}")
+    return value
+
+
+# What a distilbart-cnn model card uses; they keep summaries a few sentences long.
+SUMMARY_DEFAULTS = GenerationParams(
+    num_beams=4, max_new_tokens=142, min_new_tokens=30, length_penalty=2.0, no_repeat_ngram_size=3
+)
+TRANSLATION_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=256)
+
+
+def _one_of(value: str, choices: tuple[str, ...], name: str) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """What loading a model depends on. Hashable: it keys the loaded-model registry itself."""
+
+    backend: str = "torch"
+    device: str = "auto"
+    dtype: str = "auto"
+    threads: int | None = None
+    compute_type: str = "default"
+    converted_dir: Path | None = None  # where CTranslate2 copies of models are kept
+
+    @property
+    def effective_compute_type(self) -> str:
+        if self.backend == "ctranslate2" and self.compute_type == "default":
+            return "int8"
+        return self.compute_type
+
+    @property
+    def label(self) -> str:
+        """The backend as results and cache keys record it: `torch` or `ctranslate2:int8`."""
+        return "torch" if self.backend == "torch" else f"{self.backend}:{self.effective_compute_type}"
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    """`[runtime]`: where and how models run, and how much work goes to them at once."""
+
+    device: str = field(default="auto", metadata=env("SUMMARIZER_DEVICE"))
+    dtype: str = "auto"
+    threads: int | None = None
+    batch_size: int = 16
+    backend: str = field(default="torch", metadata=env("SUMMARIZER_BACKEND"))
+    compute_type: str = "default"
+    window: int = 16  # articles whose sentences are translated together
+    max_loaded_models: int = 6  # least recently used models are unloaded beyond this
+
+    def __post_init__(self) -> None:
+        if self.device not in DEVICES and not self.device.startswith("cuda:"):
+            _one_of(self.device, DEVICES, "device")
+        _one_of(self.dtype, DTYPES, "dtype")
+        _one_of(self.backend, BACKENDS, "backend")
+        _one_of(self.compute_type, COMPUTE_TYPES, "compute_type")
+        for name in ("batch_size", "window", "max_loaded_models", "threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ConfigError(f"{name} must be at least 1, got {value}")
+
+    def backend_options(self, cache_dir: Path | None) -> BackendOptions:
+        """The loading part of these options; converted models go under `cache_dir`."""
+        converted = Path(cache_dir) / CONVERTED_SUBDIR if cache_dir is not None else None
+        shared = {f.name: getattr(self, f.name) for f in fields(BackendOptions) if hasattr(self, f.name)}
+        return BackendOptions(**shared, converted_dir=converted)
+
+
+@dataclass(frozen=True)
+class CacheOptions:
+    """`[cache]`: where model outputs are kept, and whether to use them."""
+
+    dir: Path = field(default=Path("cache"), metadata=env("SUMMARIZER_CACHE_DIR"))
+    enabled: bool = True
+    refresh: bool = False  # recompute everything and overwrite what is stored
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """`[output]`: where digests go and in which formats."""
+
+    dir: Path = Path("out")
+    formats: tuple[str, ...] = DIGEST_FORMATS
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    """`[summary]`: the summarization model and its settings."""
+
+    model: str = DEFAULT_SUMMARY_MODEL
+    revision: str | None = None
+    enabled: bool = True
+    max_input_tokens: int | None = None  # lower than the model's own limit, e.g. to force chunking
+    params: GenerationParams = SUMMARY_DEFAULTS
+
+    def __post_init__(self) -> None:
+        if self.max_input_tokens is not None and self.max_input_tokens < 16:
+            raise ConfigError(f"max_input_tokens must be at least 16, got {self.max_input_tokens}")
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """`[targets.LANG]`: one target language, its model and settings."""
+
+    lang: str
+    model: str | None = None  # None: the registry's default for `lang`
+    revision: str | None = None
+    target_token: str | None = None
+    params: GenerationParams = TRANSLATION_DEFAULTS
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """A whole job, resolved: what `Pipeline` runs on."""
+
+    inputs: tuple[str, ...] = ()
+    source_lang: str = "en"
+    encoding: str | None = None  # None: UTF-8, else detected
+    translate: str = "summary"  # summary | full | both
+    summary: SummaryOptions | None = None  # None: no summarization, translate the full text
+    targets: tuple[TargetOptions, ...] = ()
+    runtime: RuntimeOptions = field(default_factory=RuntimeOptions)
+    cache: CacheOptions = field(default_factory=CacheOptions)
+    output: OutputOptions = field(default_factory=OutputOptions)
+    config_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self.translate, TRANSLATE_WHAT, "translate")
+
+    def target(self, lang: str) -> TargetOptions:
+        for t in self.targets:
+            if t.lang == lang:
+                return t
+        raise ConfigError(f"{lang!r} is not a target of this job")
+
+    @property
+    def backend_options(self) -> BackendOptions:
+        return self.runtime.backend_options(self.cache.dir)

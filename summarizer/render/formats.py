@@ -1,0 +1,46 @@
+"""The output formats: which exist, checking a choice of them, and rendering a digest in one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import ConfigError
+from ..results import Digest
+from .html import render_html
+from .json import render_json
+from .markdown import render_markdown
+
+DIGEST_FORMATS = ("html", "md", "json")
+SUMMARY_FORMATS = ("txt", "md", "json")
+_CHOICES = {"digest": DIGEST_FORMATS, "summary": SUMMARY_FORMATS}
+
+
+def check_formats(formats: str | Iterable[str], *, kind: str = "digest", where: str = "--format") -> tuple[str, ...]:
+    """`formats` in order without repeats. An unknown format, or none, raises ConfigError naming `where`.
+
+    `kind` is "digest" (html, md, json) or "summary" (txt, md, json). A string is one format.
+    """
+    if kind not in _CHOICES:
+        raise ValueError(f"kind must be one of {', '.join(_CHOICES)}, got {kind!r}")
+    choices = _CHOICES[kind]
+    out: list[str] = []
+    for fmt in (formats,) if isinstance(formats, str) else formats:
+        if not isinstance(fmt, str) or fmt not in choices:
+            raise ConfigError(f"{where}: unknown format {fmt!r} for a {kind}; choose from {', '.join(choices)}")
+        if fmt not in out:
+            out.append(fmt)
+    if not out:
+        raise ConfigError(f"{where}: no {kind} format given; choose from {', '.join(choices)}")
+    return tuple(out)
+
+
+def render_digest(digest: Digest, fmt: str, target: str | None = None) -> str:
+    """The digest in one of DIGEST_FORMATS: all target languages (`target=None`) or one (html, md)."""
+    (fmt,) = check_formats(fmt, where="format")
+    if fmt == "html":
+        return render_html(digest, target)
+    if fmt == "md":
+        return render_markdown(digest, target)
+    if target is not None:
+        raise ValueError("a JSON digest always holds every target language; pass target=None")
+    return render_json(digest)

@@ -1,0 +1,179 @@
+"""The package's shape: no import cycles (lazy imports included), and layers that only look down.
+
+Imports are read with `ast`, so a function-level `from .render import ...` counts like a top-level one.
+Only `if TYPE_CHECKING:` blocks are skipped: they never run.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
+
+# Top to bottom; a module may import only from its own layer's later entries or from lower layers.
+# (The package's own __init__ is left out: it re-exports lazily, by name, for `import summarizer`.)
+LAYERS = [
+    ["__main__", "cli"],
+    ["api", "jobs"],
+    ["outputs", "pipeline"],
+    ["config"],
+    ["summarization", "translation"],
+    ["generation"],
+    ["backends"],
+    ["cache", "models", "standin", "reading", "paths", "encodings", "segment", "flags"],
+    ["options"],
+    ["render"],
+    ["languages", "results", "errors"],
+]
+
+
+def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import, at module level or inside functions, except under `if TYPE_CHECKING:`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _modules() -> dict[str, Path]:
+    """Module name -> file: `summarizer.cli`, `summarizer.backends` (its __init__), ..."""
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = ("summarizer", *path.relative_to(PACKAGE).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool, known: set[str]) -> set[str]:
+    """The package modules an import statement runs."""
+    if isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    else:
+        if node.level:
+            base = module if is_package else module.rsplit(".", 1)[0]
+            for _ in range(node.level - 1):
+                base = base.rsplit(".", 1)[0]
+            base = f"{base}.{node.module}" if node.module else base
+        else:
+            base = node.module or ""
+        names = [base] + [f"{base}.{a.name}" for a in node.names]
+    hits = set()
+    for name in names:
+        while name and name not in known:
+            name = name.rsplit(".", 1)[0] if "." in name else ""
+        if name:
+            hits.add(name)
+    return hits
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        edges: set[str] = set()
+        for node in _runtime_imports(tree):
+            for target in _targets(node, name, path.name == "__init__.py", known):
+                edges.add(target)
+                # Importing a.b from outside package a runs a's __init__ first.
+                parent = target.rsplit(".", 1)[0]
+                if parent != "summarizer" and parent in known and not name.startswith(parent + "."):
+                    edges.add(parent)
+        edges.discard(name)
+        graph[name] = edges - {"summarizer"}
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return cycles
+
+
+def test_the_checker_finds_a_cycle_through_a_lazy_import():
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    tree = ast.parse("def f():\n    from .render import x\nif TYPE_CHECKING:\n    from .cli import y\n")
+    assert [n.module for n in _runtime_imports(tree)] == ["render"]
+
+
+def test_no_import_cycles():
+    cycles = find_cycles(import_graph())
+    assert not cycles, f"import cycles: {cycles}"
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1]
+    for i, names in enumerate(LAYERS):
+        if top in names:
+            return i
+    raise AssertionError(f"{module} is in no layer of tests/test_architecture.py: add it where it belongs")
+
+
+def test_layers_only_import_downwards():
+    bad = []
+    for module, targets in import_graph().items():
+        if module == "summarizer":
+            continue
+        for target in targets:
+            same_package = module.split(".")[1] == target.split(".")[1]
+            if not same_package and _layer(target) < _layer(module):
+                bad.append(f"{module} -> {target}")
+    assert not bad, "imports that reach up a layer: " + ", ".join(sorted(bad))
+
+
+def test_result_types_and_languages_import_nothing_above_them():
+    graph = import_graph()
+    assert graph["summarizer.results"] == set()
+    assert graph["summarizer.languages"] <= {"summarizer.errors"}
+
+
+def test_subpackage_modules_import_siblings_not_their_own_package():
+    """`from . import x` inside render/ or backends/ would run the package __init__ from within it."""
+    graph = import_graph()
+    for package in ("summarizer.render", "summarizer.backends"):
+        for module, targets in graph.items():
+            if module.startswith(package + "."):
+                assert package not in targets, f"{module} imports its own package {package}"
