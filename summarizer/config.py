@@ -5,7 +5,6 @@ the file, which beats the default). Every folder and environment variable is res
 
 from __future__ import annotations
 
-import codecs
 import os
 import tomllib
 import typing
@@ -15,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, InputError, UnknownLanguageError
-from .flags import RunOptions
+from .flags import RunOptions, spelling
 from .languages import LANGUAGES, check_language_code, language_tag
 from .options import (
     SUMMARY_DEFAULTS,
-    TRANSLATE_WHAT,
     CacheOptions,
     GenerationParams,
     JobSettings,
@@ -29,17 +27,8 @@ from .options import (
     TargetOptions,
 )
 
-_TOP_KEYS = {
-    "inputs": list,
-    "source_lang": str,
-    "encoding": str,
-    "translate": str,
-    "targets": list | dict,
-    "summary": dict,
-    "runtime": dict,
-    "output": dict,
-    "cache": dict,
-}
+# The tables of a job file; its top-level settings are JobSettings' other fields (see resolve_job).
+_TABLES = {"inputs": list, "targets": list | dict, "summary": dict, "runtime": dict, "output": dict, "cache": dict}
 _TARGET_KEYS = {"model": str, "revision": str, "target_token": str, "params": dict}
 
 
@@ -135,22 +124,34 @@ def _schema(cls: type, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
 # ---- one small function per section -----------------------------------------------------------
 
 
-def _section(cls: type, table: Any, flags: Mapping[str, Any], src: _Source, where: str, exclude=()) -> Any:
-    """A section dataclass from its TOML table, its environment variables and its flags, in that order."""
+def _values(cls: type, table: Any, flags: Mapping[str, Any], src: _Source, where: str, exclude=()) -> dict[str, Any]:
+    """One section's settings from its TOML table, then its environment variables, then its flags."""
     schema = _schema(cls, exclude)
     values: dict[str, Any] = {}
-    for key, value in _check(table or {}, schema, f"{where}.", src.file).items():
+    for key, value in _check(table or {}, schema, f"{where}." if where else "", src.file).items():
         tp = schema[key]
         values[key] = src.path(value) if tp is Path else tuple(value) if isinstance(value, list) else value
     for f in fields(cls):
         var = f.metadata.get("env")
         if var and os.environ.get(var):  # an empty variable counts as unset
             values[f.name] = Path(os.environ[var]).expanduser() if schema[f.name] is Path else os.environ[var]
-    values.update(flags)
+    values.update({k: Path(v) if schema.get(k) is Path and isinstance(v, str) else v for k, v in flags.items()})
+    return values
+
+
+def _build(cls: type, values: Mapping[str, Any], flags: Mapping[str, Any], src: _Source, where: str) -> Any:
+    """`cls(**values)`; a value it refuses is reported where it came from: the flag, or the file's key."""
     try:
         return cls(**values)
     except ConfigError as exc:
-        raise ConfigError(f"{src.file}: {where}: {exc}") from None
+        if exc.key is not None and exc.key in flags:
+            raise ConfigError(f"{spelling(where, exc.key) or exc.key}: {exc}", key=exc.key) from None
+        raise ConfigError(f"{src.file}: {where + '.' if where else ''}{exc}", key=exc.key) from None
+
+
+def _section(cls: type, table: Any, flags: Mapping[str, Any], src: _Source, where: str, exclude=()) -> Any:
+    """A section dataclass from its TOML table, its environment variables and its flags, in that order."""
+    return _build(cls, _values(cls, table, flags, src, where, exclude), flags, src, where)
 
 
 def _runtime(table: Any, options: RunOptions, src: _Source) -> RuntimeOptions:
@@ -271,33 +272,10 @@ def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _encoding(raw: Any, options: RunOptions, src: _Source) -> str | None:
-    name = options.get("", "encoding", raw)
-    if name is None:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        where = "--encoding" if options.get("", "encoding") else f"{src.file}: encoding"
-        raise ConfigError(
-            f"{where}: unknown encoding {name!r}; use a Python codec name such as cp1251 or latin-1"
-        ) from None
-
-
-def _top(config: Mapping[str, Any], options: RunOptions, src: _Source) -> dict[str, Any]:
-    what = options.get("", "translate", config.get("translate", "summary"))
-    if what not in TRANSLATE_WHAT:
-        where = "--what" if options.get("", "translate") else f"{src.file}: translate"
-        raise ConfigError(f"{where}: translate must be one of {', '.join(TRANSLATE_WHAT)}, got {what!r}")
-    return {
-        "inputs": _inputs(config.get("inputs"), options, src),
-        "source_lang": options.get("", "source_lang", config.get("source_lang", "en")),
-        "encoding": _encoding(config.get("encoding"), options, src),
-        "translate": what,
-    }
-
-
 # ---- the merge -----------------------------------------------------------------------------------
+
+
+_SECTIONS = ("inputs", "targets", "summary", "runtime", "cache", "output", "config_path")
 
 
 def resolve_job(config_path: str | Path | None = None, options: RunOptions | None = None) -> JobSettings:
@@ -309,9 +287,12 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         config["inputs"] = [config["inputs"]]
     if isinstance(config.get("inputs"), list) and any(not isinstance(x, str) for x in config["inputs"]):
         raise ConfigError(f"{src.file}: inputs must be a list of path or glob strings")
-    _check(config, _TOP_KEYS, "", src.file)
-    settings = JobSettings(
-        **_top(config, options, src),
+    _check(config, {**_TABLES, **_schema(JobSettings, exclude=_SECTIONS)}, "", src.file)
+    top = {k: v for k, v in config.items() if k not in _SECTIONS and not isinstance(v, dict)}
+    flags = {k: v for k, v in options.table("").items() if k != "inputs"}
+    values = _values(JobSettings, top, flags, src, "", exclude=_SECTIONS)
+    values.update(
+        inputs=_inputs(config.get("inputs"), options, src),
         summary=_summary(config.get("summary"), options, src),
         targets=_targets(config.get("targets", []), options, src),
         runtime=_runtime(config.get("runtime"), options, src),
@@ -319,6 +300,7 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         output=_output(config.get("output"), options, src),
         config_path=Path(config_path) if config_path is not None else None,
     )
+    settings = _build(JobSettings, values, flags, src, "")
     if settings.summary is None and not settings.targets:
         raise ConfigError(f"{src.file}: nothing to do: no target languages and the summary is off; add targets (--to)")
     return settings

@@ -30,7 +30,14 @@ class InputError(SummarizerError):
 
 
 class ConfigError(SummarizerError):
-    """A job config or option is malformed: unknown key, wrong type, unknown language."""
+    """A job config or option is malformed: unknown key, wrong type, unknown language.
+
+    `key` names the setting a value check failed on, so the caller can say where it came from.
+    """
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 class UnknownLanguageError(ConfigError):

@@ -268,3 +268,11 @@ def _all_flags() -> tuple[Flag, ...]:
 
 
 ALL_FLAGS = _all_flags()
+
+
+def spelling(section: str, key: str) -> str | None:
+    """The flag that sets `key` of `section` (`--what` for the top-level `translate`), if any."""
+    for flag in ALL_FLAGS:
+        if flag.path == (section, key) or flag.path == (section,) and key is None:
+            return flag.spelling
+    return None

@@ -7,6 +7,7 @@ file ← environment ← flags). Field metadata `env` names the environment vari
 
 from __future__ import annotations
 
+import codecs
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -125,7 +126,7 @@ TRANSLATION_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=256)
 
 def _one_of(value: str, choices: tuple[str, ...], name: str) -> None:
     if value not in choices:
-        raise ConfigError(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}, got {value!r}")
+        raise ConfigError(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}, got {value!r}", key=name)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ class RuntimeOptions:
         for name in ("batch_size", "window", "max_loaded_models", "threads"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise ConfigError(f"{name} must be at least 1, got {value}")
+                raise ConfigError(f"{name} must be at least 1, got {value}", key=name)
 
     def backend_options(self, cache_dir: Path | None) -> BackendOptions:
         """The loading part of these options; converted models go under `cache_dir`."""
@@ -211,7 +212,9 @@ class SummaryOptions:
 
     def __post_init__(self) -> None:
         if self.max_input_tokens is not None and self.max_input_tokens < 16:
-            raise ConfigError(f"max_input_tokens must be at least 16, got {self.max_input_tokens}")
+            raise ConfigError(
+                f"max_input_tokens must be at least 16, got {self.max_input_tokens}", key="max_input_tokens"
+            )
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,12 @@ class JobSettings:
 
     def __post_init__(self) -> None:
         _one_of(self.translate, TRANSLATE_WHAT, "translate")
+        if self.encoding is not None:
+            try:  # one spelling for each codec (`KOI8-R`, `koi8_r` -> `koi8-r`), as the reader reports it
+                object.__setattr__(self, "encoding", codecs.lookup(self.encoding).name)
+            except LookupError:
+                message = f"encoding must be a known text codec such as cp1251 or latin-1, got {self.encoding!r}"
+                raise ConfigError(message, key="encoding") from None
 
     def target(self, lang: str) -> TargetOptions:
         for t in self.targets:

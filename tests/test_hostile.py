@@ -426,7 +426,7 @@ def test_encoding_flag_reaches_the_reader(tmp_path, bart):
     data = json.loads(proc.stdout)
     assert data["article"]["encoding"] == "koi8-r"
     proc = run_cli("summarize", str(path), "--model", str(bart), "--encoding", "klingon", *FAST)
-    assert "--encoding: unknown encoding 'klingon'" in one_line_error(proc, 2)
+    assert "--encoding: encoding must be a known text codec" in one_line_error(proc, 2)
 
 
 def test_flag_names_are_the_api_keywords():
@@ -437,3 +437,34 @@ def test_flag_names_are_the_api_keywords():
     assert opts.get("translation_params", "num_beams") == 2
     with pytest.raises(ConfigError, match="unknown option 'devise'"):
         RunOptions.of(devise="cpu")
+
+
+def test_a_bad_value_is_reported_where_it_came_from(tmp_path):
+    job = tmp_path / "job.toml"
+    job.write_text('targets = ["ru"]\n[runtime]\ndevice = "tpu"\n')
+    with pytest.raises(ConfigError, match=r"job.toml: runtime.device must be auto, cpu, cuda or mps, got 'tpu'"):
+        summarizer.load_job(job)
+    with pytest.raises(ConfigError, match=r"^--device: device must be"):
+        summarizer.load_job(tmp_path / "job.toml", RunOptions.of(device="gpu"))
+    with pytest.raises(ConfigError, match=r"^--what: translate must be"):
+        summarizer.resolve_job(None, RunOptions.of(to="ru", what="half"))
+
+
+def test_every_flag_lands_on_a_field_of_its_section():
+    """A flag is one declaration: where it goes must be a real setting, typed by its dataclass."""
+    from dataclasses import fields
+
+    from summarizer.flags import ALL_FLAGS
+    from summarizer.options import CacheOptions, JobSettings, OutputOptions, RuntimeOptions, SummaryOptions
+
+    sections = {"": JobSettings, "runtime": RuntimeOptions, "cache": CacheOptions, "output": OutputOptions}
+    sections["summary"] = SummaryOptions
+    params = {f.name for f in fields(summarizer.GenerationParams)}
+    for flag in ALL_FLAGS:
+        section = flag.path[0]
+        if section in sections:
+            assert flag.path[1] in {f.name for f in fields(sections[section])}, flag
+        elif section in ("summary_params", "translation_params"):
+            assert flag.path[1] in params, flag
+        else:
+            assert section in ("targets", "models", "ui"), flag

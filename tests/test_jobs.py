@@ -60,7 +60,7 @@ def write_job(
         ('inputs = ["x.txt"]\n[summary]\nmodle = "m"', "unknown key summary.'modle'"),
         ('inputs = ["x.txt"]\ntargets = ["xx"]', "unknown language 'xx'"),
         ('inputs = ["nothing-*.txt"]', "inputs entry 'nothing-*.txt' matches no file"),
-        ('inputs = ["x.txt"]\ntranslate = "half"', "translate must be one of"),
+        ('inputs = ["x.txt"]\ntranslate = "half"', "translate must be summary, full or both"),
         ('inputs = ["x.txt"]\n[targets.ru.params]\nbeams = 3', "unknown generation option 'beams'"),
         ('inputs = ["x.txt"]\n[output]\nformats = ["pdf"]', "unknown format 'pdf'"),
         ('inputs = ["x.txt"]\n[runtime]\ndevice = "tpu"', "device must be"),
