@@ -5,15 +5,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test lint bench browser install clean
+.PHONY: demo test lint bench quality browser install clean
 
 install: $(STAMP)
 
-# torch first, pinned to the CPU wheel; then the project with its dev and ctranslate2 extras.
+# torch first, pinned to the CPU wheel; then the project with its dev, ctranslate2 and embeddings extras.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev,ctranslate2]'
+	$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings]'
 	touch $(STAMP)
 
 # Debian's chromium and chromedriver for the real-browser test (never a browser download).
@@ -35,6 +35,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The quality checks and `evaluate` measured on ../shared/eval (FLORES-200, CNN/DailyMail): writes QUALITY.md.
+quality: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/quality.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

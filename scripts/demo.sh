@@ -17,14 +17,14 @@ elif [ $rc -ne 0 ]; then
 fi
 echo
 echo "== 2/2 The same job on STAND-IN models (random weights: every summary and translation is noise)"
-for kind in bart marian; do
+for kind in bart marian nllb; do
   if [ ! -f "$OUT/models/$kind/summarizer_stand_in.json" ]; then
     "$PY" -m summarizer models stand-in --kind "$kind" --size tiny "$OUT/models/$kind" || exit 1
   fi
 done
 M="$OUT/models/marian"
 "$PY" -m summarizer translate --config configs/seed.toml --out "$OUT/stand-in" --cache-dir "$OUT/cache" \
-  --summary-model "$OUT/models/bart" --model az="$M" --model ru="$M" --model ar="$M" \
+  --summary-model "$OUT/models/bart" --model az="$OUT/models/nllb" --model ru="$M" --model ar="$M" \
   --summary-max-new-tokens 60 --max-new-tokens 40 || exit 1
 echo
 echo "Seed digest (HTML, stand-in models): $PWD/$OUT/stand-in/$STEM.html"

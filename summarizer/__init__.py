@@ -13,6 +13,10 @@ __version__ = "0.1.0"
 # name -> module that defines it; resolved on first access so `import summarizer` stays light.
 _EXPORTS = {
     "summarize": "api",
+    "evaluate": "evaluation",
+    "check_files": "evaluation",
+    "QualityOptions": "options",
+    "QualityFlag": "results",
     "translate": "api",
     "Pipeline": "pipeline",
     "Failure": "pipeline",
@@ -87,6 +91,7 @@ if TYPE_CHECKING:
         SummarizerError,
         UnknownLanguageError,
     )
+    from .evaluation import check_files, evaluate
     from .flags import RunOptions
     from .jobs import JobReport, run_job
     from .languages import LANGUAGES
@@ -96,6 +101,7 @@ if TYPE_CHECKING:
         GenerationParams,
         JobSettings,
         OutputOptions,
+        QualityOptions,
         RuntimeOptions,
         SummaryOptions,
         TargetOptions,
@@ -103,7 +109,17 @@ if TYPE_CHECKING:
     from .pipeline import Failure, Pipeline
     from .reading import read_article
     from .render import digest_from_json, render_html, render_json, render_markdown
-    from .results import Article, Digest, LanguageDigest, ModelInfo, Sentence, Summary, Translation, TranslationSet
+    from .results import (
+        Article,
+        Digest,
+        LanguageDigest,
+        ModelInfo,
+        QualityFlag,
+        Sentence,
+        Summary,
+        Translation,
+        TranslationSet,
+    )
     from .standin import build_stand_in
     from .summarization import Summarizer
     from .translation import Translator

@@ -25,9 +25,11 @@ from .errors import EXIT_INTERRUPTED, ConfigError, SummarizerError
 from .flags import (
     CACHE,
     CACHE_DIR,
+    GENERATION,
     INPUT,
     OUT_DIR,
     OUTPUT,
+    QUALITY,
     RUNTIME,
     SUMMARY,
     SUMMARY_ONLY,
@@ -195,7 +197,8 @@ def _run(settings, opts: RunOptions, *, to_stdout: bool = False) -> None:
 
 def _finish(report, quiet: bool) -> None:
     if not quiet:
-        _say(report.describe())
+        for line in report.describe().splitlines():
+            _say(line)
     if report.interrupted:
         raise KeyboardInterrupt
     raise typer.Exit(report.exit_code)
@@ -204,7 +207,7 @@ def _finish(report, quiet: bool) -> None:
 # ---- summarize, translate, digest --------------------------------------------------------------
 
 
-@command(app, "summarize", INPUT, SUMMARY_ONLY, OUT_DIR, CACHE, RUNTIME, UI)
+@command(app, "summarize", INPUT, SUMMARY_ONLY, OUT_DIR, CACHE, QUALITY, RUNTIME, UI)
 def summarize(
     paths: Paths = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="txt, md or json.")] = "txt",
@@ -242,7 +245,7 @@ def _one_off(opts: RunOptions) -> RunOptions:
     return opts.over(defaults)
 
 
-@command(app, "translate", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, RUNTIME, UI)
+@command(app, "translate", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, QUALITY, RUNTIME, UI)
 def translate(paths: Paths = None, config: ConfigPath = None, *, opts: RunOptions) -> None:
     """Translate sentence by sentence: a batch job from --config, or PATH... --to ru,ar."""
     from .config import resolve_job
@@ -260,7 +263,7 @@ def translate(paths: Paths = None, config: ConfigPath = None, *, opts: RunOption
         _run(resolve_job(config, opts), opts)
 
 
-@command(app, "digest", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, RUNTIME, UI)
+@command(app, "digest", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, QUALITY, RUNTIME, UI)
 def digest(paths: Paths = None, *, opts: RunOptions) -> None:
     """Summarize, translate and write bilingual digests (HTML, Markdown, JSON) plus an index."""
     from .config import resolve_job
@@ -271,44 +274,153 @@ def digest(paths: Paths = None, *, opts: RunOptions) -> None:
     _run(resolve_job(None, opts), opts)
 
 
+# ---- evaluate and check -------------------------------------------------------------------------
+
+FilePath = Annotated[Path | None, typer.Option(help="A UTF-8 text file, one segment per line.", show_default=False)]
+Lang = Annotated[str | None, typer.Option("--lang", help="Language of the outputs, e.g. ru.", show_default=False)]
+
+
+def _print_table(rows: list[tuple[str, str]]) -> None:
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        typer.echo(f"{label:<{width}}  {value}")
+
+
+@command(app, "evaluate", GENERATION, CACHE, QUALITY, RUNTIME, UI)
+def evaluate(
+    jsonl: Annotated[Path | None, typer.Argument(help="--task summarize: JSONL with article and reference.")] = None,
+    task: Annotated[str, typer.Option("--task", help="translate or summarize.")] = "translate",
+    src: Annotated[Path | None, typer.Option("--src", help="Source sentences, one per line.")] = None,
+    ref: Annotated[Path | None, typer.Option("--ref", help="Reference translations, line-aligned.")] = None,
+    hyp: Annotated[Path | None, typer.Option("--hyp", help="Translations to score (default: translate --src).")] = None,
+    lang: Lang = None,
+    hyp_field: Annotated[
+        str | None, typer.Option("--hyp-field", help="JSONL field with the summaries to score.")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model to produce outputs with.")] = None,
+    as_json: AsJson = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Score translations (sacreBLEU BLEU, chrF) or summaries (ROUGE) against references."""
+    from .evaluation import evaluate_summaries, evaluate_translation
+
+    if task == "summarize":
+        if jsonl is None:
+            raise ConfigError("evaluate --task summarize: give a JSONL file with article and reference on each line")
+        gen = opts.table("translation_params")  # the generation flags drive the summarizer here
+        opts = RunOptions({**opts.sections, "summary_params": gen, "translation_params": {}})
+        result = evaluate_summaries(jsonl, hyp_field=hyp_field, lang=lang or "en", model=model, options=opts)
+    elif task == "translate":
+        if src is None or ref is None or lang is None:
+            raise ConfigError("evaluate: give --src, --ref and --lang (and --hyp, or a model translates --src)")
+        result = evaluate_translation(src, ref, lang=lang, hyp=hyp, model=model, options=opts)
+    else:
+        raise ConfigError(f"--task: expected translate or summarize, got {task!r}")
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        _print_table(result.rows())
+
+
+@command(app, "check", CACHE_DIR, QUALITY, UI)
+def check(
+    src: Annotated[Path | None, typer.Option("--src", help="Source sentences, one per line.")] = None,
+    hyp: Annotated[Path | None, typer.Option("--hyp", help="Their translations, line-aligned.")] = None,
+    lang: Lang = None,
+    source_lang: Annotated[str, typer.Option("--source-lang", help="Language of --src.")] = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line of input.")] = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Run the quality checks on anyone's translations (line-aligned files)."""
+    from .evaluation import check_files, describe_checks
+
+    if src is None or hyp is None or lang is None:
+        raise ConfigError("check: give --src, --hyp and --lang")
+    adequacy = bool(opts.get("quality", "adequacy", False))
+    lines = check_files(src, hyp, lang=lang, source_lang=source_lang, adequacy=adequacy, options=opts)
+    if as_json:
+        for item in lines:
+            typer.echo(json.dumps(item.as_dict(), ensure_ascii=False))
+        return
+    for item in lines:
+        for flag in item.flags:
+            typer.echo(printable(f"line {item.line}: {flag.code}: {flag.message}"))
+    _say(describe_checks(lines))
+
+
 # ---- models ------------------------------------------------------------------------------------
+
+
+def _model_row(model: str, **extra: Any) -> dict[str, Any]:
+    from .languages import model_card
+    from .models import is_cached_locally
+
+    card = model_card(model)
+    return {
+        **extra,
+        "model": model,
+        "params": card.params if card else None,
+        "licence": card.licence if card else None,
+        "licence_note": card.licence_note if card else None,
+        "cached": is_cached_locally(model),
+        "scores": [s.label for s in card.scores_for(extra.get("pair", "en"))] if card else [],
+    }
+
+
+def _millions(params: int | None) -> str:
+    return f"{params / 1e6:,.0f}M" if params else "?"
 
 
 @command(models_app, "list")
 def models_list(as_json: AsJson = False) -> None:
-    """Show the language registry: default model and target token per language."""
+    """The default models: per language its model and target token, size, licence, published score,
+    and whether it is already in the local Hugging Face cache."""
     from .languages import LANGUAGES
     from .options import DEFAULT_SUMMARY_MODEL
 
+    summary = _model_row(DEFAULT_SUMMARY_MODEL, pair="en")
     rows = [
-        {
-            "lang": x.code,
-            "name": x.name,
-            "model": x.model,
-            "multi_target_token": x.token,
-            "nllb_code": x.nllb,
-            "direction": x.direction,
-        }
+        _model_row(
+            x.model,
+            lang=x.code,
+            name=x.name,
+            pair=f"en-{x.code}",
+            token=x.token,
+            nllb_code=x.nllb,
+            direction=x.direction,
+        )
         for x in LANGUAGES.values()
     ]
     if as_json:
-        typer.echo(json.dumps({"summary_model": DEFAULT_SUMMARY_MODEL, "languages": rows}, indent=2))
+        typer.echo(json.dumps({"summary_model": summary, "languages": rows}, indent=2, ensure_ascii=False))
         return
-    typer.echo(f"summary model (default): {DEFAULT_SUMMARY_MODEL}\n")
-    typer.echo(f"{'lang':<5} {'name':<12} {'default model':<30} {'token*':<13} {'NLLB code':<10} dir")
-    for r in rows:
-        typer.echo(
-            f"{r['lang']:<5} {r['name']:<12} {r['model']:<30} {r['multi_target_token']:<13} {r['nllb_code']:<10} {r['direction']}"
-        )
     typer.echo(
-        "\n* prepended only for multi-target Marian models (their vocabulary has >>xxx<< tokens), e.g. opus-mt-en-trk, opus-mt-en-ar"
+        f"summary: {summary['model']}  {_millions(summary['params'])}  {summary['licence']}  cached: {'yes' if summary['cached'] else 'no'}"
+    )
+    typer.echo(f"{'lang':<5} {'name':<12} {'default model':<34} {'params':>6} {'licence':<13} {'cached':<6} token*")
+    for r in rows:
+        token = r["nllb_code"] if "nllb" in r["model"] else r["token"]
+        typer.echo(
+            f"{r['lang']:<5} {r['name']:<12} {r['model']:<34} {_millions(r['params']):>6} {r['licence'] or '?':<13} {'yes' if r['cached'] else 'no':<6} {token}"
+        )
+    typer.echo("\nPublished scores of the defaults (the reason they are the defaults):")
+    for r in [summary, *rows]:
+        for label in r["scores"]:
+            typer.echo(f"  {r['model']}: {label}")
+    for note in dict.fromkeys(r["licence_note"] for r in [summary, *rows] if r["licence"] and "NC" in r["licence"]):
+        typer.echo(f"\nLicence: {note}")
+    typer.echo(
+        "\n* NLLB models get the FLORES code; multi-target Marian models (their vocabulary has >>xxx<< tokens, "
+        "e.g. opus-mt-tc-big-en-ar, opus-mt-en-trk) the >>xxx<< token; other Marian models none"
     )
 
 
 @command(models_app, "stand-in")
 def models_stand_in(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the model into.")],
-    kind: Annotated[str, typer.Option("--kind", help="marian, bart or t5.")] = "marian",
+    kind: Annotated[str, typer.Option("--kind", help="marian, bart, t5 or nllb.")] = "marian",
     size: Annotated[
         str, typer.Option("--size", help="tiny (tests) or base (real architecture sizes, benchmarks).")
     ] = "tiny",

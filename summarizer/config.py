@@ -22,13 +22,22 @@ from .options import (
     GenerationParams,
     JobSettings,
     OutputOptions,
+    QualityOptions,
     RuntimeOptions,
     SummaryOptions,
     TargetOptions,
 )
 
 # The tables of a job file; its top-level settings are JobSettings' other fields (see resolve_job).
-_TABLES = {"inputs": list, "targets": list | dict, "summary": dict, "runtime": dict, "output": dict, "cache": dict}
+_TABLES = {
+    "inputs": list,
+    "targets": list | dict,
+    "summary": dict,
+    "runtime": dict,
+    "output": dict,
+    "cache": dict,
+    "quality": dict,
+}
 _TARGET_KEYS = {"model": str, "revision": str, "target_token": str, "params": dict}
 
 
@@ -275,7 +284,7 @@ def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
 # ---- the merge -----------------------------------------------------------------------------------
 
 
-_SECTIONS = ("inputs", "targets", "summary", "runtime", "cache", "output", "config_path")
+_SECTIONS = ("inputs", "targets", "summary", "runtime", "cache", "output", "quality", "config_path")
 
 
 def resolve_job(config_path: str | Path | None = None, options: RunOptions | None = None) -> JobSettings:
@@ -298,6 +307,7 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         runtime=_runtime(config.get("runtime"), options, src),
         cache=_cache(config.get("cache"), options, src),
         output=_output(config.get("output"), options, src),
+        quality=_section(QualityOptions, config.get("quality"), options.table("quality"), src, "quality"),
         config_path=Path(config_path) if config_path is not None else None,
     )
     settings = _build(JobSettings, values, flags, src, "")

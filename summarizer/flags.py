@@ -26,7 +26,7 @@ class Flag:
     decls: tuple[str, ...]
     help: str
     type: type = str  # str, int, float, bool (a switch) or Path
-    kind: str = "value"  # value | csv (comma list) | pairs (repeatable KEY=VALUE) | set (switch sets `value`)
+    kind: str = "value"  # value | csv | pairs (repeatable KEY=VALUE) | set (switch stores `value`) | choice
     value: Any = True  # what a `set` switch stores
 
     @property
@@ -39,6 +39,10 @@ class Flag:
             return None
         if self.kind == "set":
             return self.value
+        if self.kind == "choice":  # `--check adequacy`: the one word this flag accepts turns a setting on
+            if raw != self.value:
+                raise ConfigError(f"{self.spelling}: unknown value {raw!r}; expected {self.value}")
+            return True
         if self.kind == "csv":
             parts = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")  # the API may pass a list
             items = tuple(str(x).strip() for x in parts if str(x).strip())
@@ -143,6 +147,19 @@ OUTPUT = OUT_DIR + (
         "csv",
     ),
 )
+QUALITY = (
+    Flag(
+        "check",
+        ("quality", "adequacy"),
+        ("--check",),
+        "Extra check on every output: adequacy (embedding similarity to the source).",
+        str,
+        "choice",
+        "adequacy",
+    ),
+    Flag("no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False),
+    Flag("no_retry", ("quality", "retry"), ("--no-retry",), "Don't retry flagged translations.", bool, "set", False),
+)
 UI = (
     Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
     Flag("verbose", ("ui", "verbose"), ("--verbose", "-v"), "Log what happens.", bool, "set"),
@@ -180,6 +197,8 @@ SUMMARY = (
         False,
     ),
 ) + _gen("summary_", "summary_params", "for the summary", "summary-")
+# `summarizer evaluate`: generation settings for whichever model it runs.
+GENERATION = _gen("", "translation_params", "for the model")
 TRANSLATION = (
     Flag("to", ("targets",), ("--to",), "Target languages, comma-separated, e.g. az,ru,ar.", str, "csv"),
     Flag(
@@ -262,7 +281,7 @@ class RunOptions:
 
 def _all_flags() -> tuple[Flag, ...]:
     seen: dict[str, Flag] = {}
-    for flag in INPUT + RUNTIME + CACHE + OUTPUT + UI + SUMMARY_ONLY + SUMMARY + TRANSLATION:
+    for flag in INPUT + RUNTIME + CACHE + OUTPUT + QUALITY + UI + SUMMARY_ONLY + SUMMARY + TRANSLATION:
         seen.setdefault(flag.name, flag)
     return tuple(seen.values())
 

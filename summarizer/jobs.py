@@ -46,7 +46,12 @@ class JobReport:
             line += f"; distinct sentences: {s.translated} translated, {s.from_cache} from cache"
         if s.summaries:
             line += f"; summaries: {s.summaries - s.summaries_from_cache} made, {s.summaries_from_cache} from cache"
-        return f"{line}; {s.seconds:.1f} s"
+        line += f"; {s.seconds:.1f} s"
+        if s.flagged_outputs:
+            codes = ", ".join(f"{n} {code}" for code, n in s.flagged.most_common())
+            retried = f"; {s.retried} retried with stronger decoding" if s.retried else ""
+            line += f"\nquality: {s.flagged_outputs} outputs flagged: {codes}{retried}"
+        return line
 
 
 def _sources(settings: JobSettings) -> list[str]:

@@ -1,6 +1,5 @@
-"""The language registry: default translation model and target token per language, script direction.
-
-Users write `ar`; the registry knows that opus-mt-en-ar needs `>>ara<<`, and that NLLB wants `arb_Arab`.
+"""The language registry (default model, target token and script direction per language) and the catalog of
+known models with their licences and published scores, which is what the defaults were chosen by.
 """
 
 from __future__ import annotations
@@ -53,14 +52,19 @@ class Language:
         return direction(self.code)
 
 
-# Whether `token` is used is decided by the model's vocabulary (see `target_spec`): the default
-# models for az and ar (opus-mt-en-trk, opus-mt-en-ar) are multi-target, opus-mt-en-ru is not.
+NLLB_600M = "facebook/nllb-200-distilled-600M"
+
+# The az, ru and ar defaults follow the published FLORES-200 scores in MODEL_CARDS. Which of `token`
+# and `nllb` is used depends on the model (see `target_spec`): NLLB takes the FLORES code; a Marian
+# model whose vocabulary has `>>xxx<<` tokens (opus-mt-tc-big-en-ar, opus-mt-en-trk, opus-mt-en-ar) is
+# multi-target and gets `token`; opus-mt-en-ru has none. So the az token stays for users who pick
+# opus-mt-en-trk by name.
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in [
-        Language("az", "Azerbaijani", "Helsinki-NLP/opus-mt-en-trk", ">>aze_Latn<<", "azj_Latn"),
+        Language("az", "Azerbaijani", NLLB_600M, ">>aze_Latn<<", "azj_Latn"),
         Language("ru", "Russian", "Helsinki-NLP/opus-mt-en-ru", ">>rus<<", "rus_Cyrl", "Cyrl"),
-        Language("ar", "Arabic", "Helsinki-NLP/opus-mt-en-ar", ">>ara<<", "arb_Arab", "Arab"),
+        Language("ar", "Arabic", "Helsinki-NLP/opus-mt-tc-big-en-ar", ">>ara<<", "arb_Arab", "Arab"),
         Language("tr", "Turkish", "Helsinki-NLP/opus-mt-en-trk", ">>tur<<", "tur_Latn"),
         Language("de", "German", "Helsinki-NLP/opus-mt-en-de", ">>deu<<", "deu_Latn"),
         Language("fr", "French", "Helsinki-NLP/opus-mt-en-fr", ">>fra<<", "fra_Latn"),
@@ -73,6 +77,163 @@ LANGUAGES: dict[str, Language] = {
     ]
 }
 SOURCE_NLLB = {"en": "eng_Latn"}
+
+
+# ---- the model catalog ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedScore:
+    """One quality figure that someone published for a model; never one measured by this tool."""
+
+    languages: str  # the pair for translation ("en-az"), the language for summaries ("en")
+    metric: str  # "chrF", "BLEU", "COMET-22", "COMET" (a leaderboard's own COMET), "ROUGE-2", ...
+    value: float
+    testset: str
+    source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.metric} {self.value:g} ({self.languages}, {self.testset}; {self.source})"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """What is known about a model before it is downloaded: its size, licence and published scores."""
+
+    id: str  # hub id
+    task: str  # "translate" or "summarize"
+    model_type: str  # config.json's model_type
+    params: int  # parameter count; several are approximate (see MODEL_CARDS)
+    licence: str  # SPDX identifier
+    licence_note: str  # what the licence means for a user, in one sentence
+    scores: tuple[PublishedScore, ...] = ()
+
+    @property
+    def non_commercial(self) -> bool:
+        return "-NC" in self.licence.upper()
+
+    def scores_for(self, languages: str) -> tuple[PublishedScore, ...]:
+        """The published scores for one pair (`en-az`) or, for summaries, one language (`en`)."""
+        return tuple(s for s in self.scores if s.languages == languages)
+
+
+FLORES = "FLORES-200 devtest"
+OPUS_MT_LEADERBOARD = "OPUS-MT leaderboard"
+# Also kept in ../shared/eval/flores200-devtest/published-scores.tsv (systems "nllb" and "opusmt"), to 4 places.
+MOZILLA_EVAL = "Mozilla firefox-translations-models evaluation"
+_NON_COMMERCIAL = (
+    "Non-commercial use only (CC BY-NC 4.0): it may not be used in commercial products or services; "
+    "pass an Opus-MT model with --model for those."
+)
+_ATTRIBUTION = "Commercial use allowed, with attribution (CC BY 4.0)."
+# The Hub cards of the older opus-mt models say apache-2.0; the OPUS-MT project publishes the same
+# weights under CC BY 4.0. Either way commercial use is allowed, with attribution or the notice kept.
+_OPUS_MT_APACHE = "Commercial use allowed (Apache-2.0 on the Hub card; CC BY 4.0 where OPUS-MT publishes it)."
+_APACHE = "Commercial use allowed (Apache-2.0)."
+
+
+def _score(languages: str, metric: str, value: float, source: str, testset: str = FLORES) -> PublishedScore:
+    return PublishedScore(languages, metric, value, testset, source)
+
+
+# The defaults were chosen from these figures. az: NLLB scores far above both Opus-MT models, so its
+# non-commercial licence is the price of a usable translation. ar: opus-mt-tc-big-en-ar is well above
+# the older eng-ara models on the leaderboard's COMET. ru: NLLB's small COMET-22 lead over
+# opus-mt-en-ru does not pay for eight times the size and a non-commercial licence.
+# Parameter counts: NLLB-600M's is exact (the same architecture counted in summarizer.standin);
+# distilbart's is its model card's; tc-big-en-ar's and the Marian base models' (~77M; the exact
+# figure depends on each vocabulary's size) are approximate.
+MODEL_CARDS: dict[str, ModelCard] = {
+    card.id: card
+    for card in [
+        ModelCard(
+            "sshleifer/distilbart-cnn-12-6",
+            "summarize",
+            "bart",
+            306_000_000,
+            "Apache-2.0",
+            _APACHE,
+            (
+                _score("en", "ROUGE-2", 21.26, "model card", testset="CNN/DailyMail test"),
+                _score("en", "ROUGE-L", 30.59, "model card", testset="CNN/DailyMail test"),
+            ),
+        ),
+        ModelCard(
+            NLLB_600M,
+            "translate",
+            "m2m_100",
+            615_073_792,
+            "CC-BY-NC-4.0",
+            _NON_COMMERCIAL,
+            (
+                _score("en-az", "chrF", 42.3, OPUS_MT_LEADERBOARD),
+                _score("en-az", "COMET-22", 0.8402, MOZILLA_EVAL),
+                _score("en-az", "BLEU", 11.0, MOZILLA_EVAL),
+                _score("en-ar", "COMET-22", 0.8375, MOZILLA_EVAL),
+                _score("en-ar", "BLEU", 21.5, MOZILLA_EVAL),
+                _score("en-ru", "COMET-22", 0.8605, MOZILLA_EVAL),
+                _score("en-ru", "BLEU", 26.5, MOZILLA_EVAL),
+            ),
+        ),
+        ModelCard(
+            "Helsinki-NLP/opus-mt-en-trk",
+            "translate",
+            "marian",
+            77_000_000,
+            "Apache-2.0",
+            _OPUS_MT_APACHE,
+            (_score("en-az", "chrF", 13.2, OPUS_MT_LEADERBOARD),),
+        ),
+        ModelCard(
+            "Helsinki-NLP/opus-mt-en-az",
+            "translate",
+            "marian",
+            77_000_000,
+            "Apache-2.0",
+            _OPUS_MT_APACHE,
+            (_score("en-az", "COMET-22", 0.5579, MOZILLA_EVAL), _score("en-az", "BLEU", 3.7, MOZILLA_EVAL)),
+        ),
+        ModelCard(
+            "Helsinki-NLP/opus-mt-tc-big-en-ar",
+            "translate",
+            "marian",
+            239_000_000,
+            "CC-BY-4.0",
+            _ATTRIBUTION,
+            (_score("en-ar", "COMET", 0.669, OPUS_MT_LEADERBOARD),),
+        ),
+        ModelCard(
+            "Helsinki-NLP/opus-mt-en-ar",
+            "translate",
+            "marian",
+            77_000_000,
+            "Apache-2.0",
+            _OPUS_MT_APACHE,
+            # The leaderboard's figure is for the older eng-ara Opus-MT models, this one among them; the
+            # Mozilla "opusmt" system for en-ar is taken to be this model.
+            (
+                _score("en-ar", "COMET", 0.53, OPUS_MT_LEADERBOARD),
+                _score("en-ar", "COMET-22", 0.8319, MOZILLA_EVAL),
+                _score("en-ar", "BLEU", 22.8, MOZILLA_EVAL),
+            ),
+        ),
+        ModelCard(
+            "Helsinki-NLP/opus-mt-en-ru",
+            "translate",
+            "marian",
+            77_000_000,
+            "Apache-2.0",
+            _OPUS_MT_APACHE,
+            (_score("en-ru", "COMET-22", 0.8478, MOZILLA_EVAL), _score("en-ru", "BLEU", 25.5, MOZILLA_EVAL)),
+        ),
+    ]
+}
+
+
+def model_card(model_id: str) -> ModelCard | None:
+    """The catalog entry for a hub id, or None for a model the catalog does not know (or a local folder)."""
+    return MODEL_CARDS.get(model_id)
 
 
 def get_language(code: str) -> Language:

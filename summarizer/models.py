@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -133,6 +134,35 @@ def _offline_message(name: str, why: str) -> str:
     )
 
 
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache folder, read from the environment now, in huggingface_hub's order
+    (HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME/huggingface/hub): the library
+    reads it once, at import, so a later change of the environment would be missed."""
+    env = os.environ
+    folder = env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE")
+    if not folder:
+        home = env.get("HF_HOME") or os.path.join(env.get("XDG_CACHE_HOME") or "~/.cache", "huggingface")
+        folder = os.path.join(home, "hub")
+    return Path(os.path.expandvars(folder)).expanduser()
+
+
+def is_cached_locally(model_id: str, revision: str | None = None) -> bool:
+    """Whether the local Hugging Face cache holds `model_id` at `revision` (default: main) complete
+    enough to load: config, weights and tokenizer. Looks at the cache folder only: no network, no torch."""
+    from huggingface_hub import try_to_load_from_cache
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        config = try_to_load_from_cache(model_id, "config.json", cache_dir=hub_cache_dir(), revision=revision)
+    except HFValidationError:
+        return False  # not shaped like a hub id (a local folder, a typo), so not in the hub cache
+    if not isinstance(config, str):
+        return False
+    snapshot = Path(config).parent
+    has_weights = any((snapshot / f).is_file() for f in WEIGHT_FILES)
+    return has_weights and any((snapshot / f).is_file() for f in TOKENIZER_FILES)
+
+
 def hub_reachable(timeout: float = CONNECT_TIMEOUT_S) -> bool:
     """One TCP connect to the Hub endpoint, so an unreachable Hub costs seconds, not minutes of retries."""
     from huggingface_hub import constants
@@ -159,7 +189,11 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
 
     try:
         folder = snapshot_download(
-            name, revision=revision, local_files_only=True, allow_patterns=_HUB_DOWNLOAD_PATTERNS
+            name,
+            revision=revision,
+            local_files_only=True,
+            allow_patterns=_HUB_DOWNLOAD_PATTERNS,
+            cache_dir=hub_cache_dir(),
         )
     except (LocalEntryNotFoundError, OSError, ValueError):
         folder = None
@@ -172,7 +206,11 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
             raise ModelUnavailableError(_offline_message(name, "the Hugging Face Hub can't be reached"))
         try:
             folder = snapshot_download(
-                name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, etag_timeout=CONNECT_TIMEOUT_S
+                name,
+                revision=revision,
+                allow_patterns=_HUB_DOWNLOAD_PATTERNS,
+                etag_timeout=CONNECT_TIMEOUT_S,
+                cache_dir=hub_cache_dir(),
             )
         except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
             raise ModelUnavailableError(

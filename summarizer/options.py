@@ -229,6 +229,15 @@ class TargetOptions:
 
 
 @dataclass(frozen=True)
+class QualityOptions:
+    """`[quality]`: the checks every output gets, and what happens to a flagged one."""
+
+    checks: bool = True  # the cheap checks (language, copy-through, loops, numbers, length)
+    adequacy: bool = False  # source/output similarity in a multilingual embedding model (slower)
+    retry: bool = True  # generate a looping, copied or wrong-language translation again, more carefully
+
+
+@dataclass(frozen=True)
 class JobSettings:
     """A whole job, resolved: what `Pipeline` runs on."""
 
@@ -241,6 +250,7 @@ class JobSettings:
     runtime: RuntimeOptions = field(default_factory=RuntimeOptions)
     cache: CacheOptions = field(default_factory=CacheOptions)
     output: OutputOptions = field(default_factory=OutputOptions)
+    quality: QualityOptions = field(default_factory=QualityOptions)
     config_path: Path | None = None
 
     def __post_init__(self) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError, OutputError
 from .render import DIGEST_FORMATS, check_formats, render_digest, render_index, render_index_json
+from .render.common import quality
 from .results import Digest
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,7 @@ class IndexEntry:
     targets: tuple[str, ...] = ()
     stand_in: bool = False
     warnings: int = 0
+    flags: int = 0  # translated sentences, and the summary, with at least one quality flag
 
     def __post_init__(self) -> None:
         if self.status not in ("ok", "failed"):
@@ -260,6 +262,7 @@ class IndexEntry:
             targets=tuple(lang.target for lang in digest.languages),
             stand_in=digest.stand_in,
             warnings=warnings,
+            flags=quality(digest, [lang.target for lang in digest.languages]).flagged,
         )
 
 

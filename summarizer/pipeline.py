@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +44,16 @@ class JobStats:
     from_cache: int = 0  # distinct sentences the cache served
     summaries: int = 0
     summaries_from_cache: int = 0
+    flagged: Counter = field(default_factory=Counter)  # flag code -> translations (and summaries) with it
+    flagged_outputs: int = 0  # translations and summaries with at least one flag
+    retried: int = 0  # translations generated again with stronger decoding
     started: float = field(default_factory=time.perf_counter)
+
+    def count_flags(self, items) -> None:
+        for item in items:
+            if item.flags:
+                self.flagged_outputs += 1
+                self.flagged.update(set(f.code for f in item.flags))
 
     @property
     def seconds(self) -> float:
@@ -109,6 +119,7 @@ class Pipeline:
                 refresh=job.cache.refresh,
                 max_input_tokens=s.max_input_tokens,
                 lang=job.source_lang,
+                quality=job.quality,
             )
         return self._summarizer
 
@@ -128,6 +139,7 @@ class Pipeline:
                 models_dir=job.cache.dir,
                 cache=self.cache,
                 refresh=job.cache.refresh,
+                quality=job.quality,
             )
         return self._translators[lang]
 
@@ -197,6 +209,7 @@ class Pipeline:
             summary = self.summarizer.summarize(article)
             self.stats.summaries += 1
             self.stats.summaries_from_cache += summary.cached
+            self.stats.count_flags([summary])
             timings["summarize"] = time.perf_counter() - started
             sentences = segment_article(summary.text, f"{article.id}-summary", settings.source_lang)
             return _Read(article, summary, sentences, timings)
@@ -237,6 +250,8 @@ class Pipeline:
         seconds = time.perf_counter() - started
         self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})
         self.stats.from_cache += len({t.source for t in translated.translations if t.cached})
+        self.stats.count_flags(translated.translations)
+        self.stats.retried += sum(t.retried and not t.cached for t in translated.translations)
         offset = 0
         for r, part, sents in jobs:
             chunk = translated.translations[offset : offset + len(sents)]

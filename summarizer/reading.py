@@ -32,13 +32,14 @@ def read_source(source: str, *, max_bytes: int = MAX_BYTES, encoding: str | None
     if source == STDIN:
         data, name = sys.stdin.buffer.read(max_bytes + 1), "<stdin>"
     else:
-        data, name = _read_file(source, max_bytes), source
+        data, name = read_file_bytes(source, max_bytes), source
     if len(data) > max_bytes:
         raise InputError(f"{name}: input is over the {max_bytes / 1e6:.0f} MB limit for one article; split it")
     return decode(data, name, encoding, lang)
 
 
-def _read_file(source: str, max_bytes: int) -> bytes:
+def read_file_bytes(source: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file, at most `max_bytes`; anything else is an InputError naming it."""
     try:
         info = os.stat(source)
         if stat.S_ISDIR(info.st_mode):
@@ -48,7 +49,7 @@ def _read_file(source: str, max_bytes: int) -> bytes:
             raise InputError(f"{source}: is not a regular file (a device, FIFO or socket); give a text file")
         if info.st_size > max_bytes:
             size, limit = info.st_size / 1e6, max_bytes / 1e6
-            message = f"{source}: file is {size:.1f} MB, over the {limit:.0f} MB limit for one article; split it"
+            message = f"{source}: file is {size:.1f} MB, over the {limit:.0f} MB limit; split it"
             raise InputError(message)
         with open(source, "rb") as handle:
             return handle.read(max_bytes + 1)

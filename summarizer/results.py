@@ -23,6 +23,15 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class QualityFlag:
+    """A problem a quality check found in one output: a code (`wrong-language`), a message, a score."""
+
+    code: str
+    message: str
+    score: float | None = None
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """Who produced an output: enough to reproduce it and to key a cache on it."""
 
@@ -53,6 +62,7 @@ class Summary:
     cached: bool = False
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
+    flags: tuple[QualityFlag, ...] = ()  # what the quality checks found in the summary
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class Translation:
     cached: bool = False
     split_parts: int = 1  # >1 when an over-long sentence had to be translated in parts
     complete: bool = True  # False when generation stopped at max_new_tokens: it may be cut off
+    flags: tuple[QualityFlag, ...] = ()  # what the quality checks found; empty for a clean translation
+    retried: bool = False  # the first output was flagged and generated again with stronger decoding
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Stand-in models: random-weight Marian, BART and T5 models with real tokenizers, built offline.
+"""Stand-in models: random-weight Marian, BART, T5 and NLLB models with real tokenizers, built offline.
 
 Their output is noise. They exist so that the real loading and `generate()` code runs without the Hub.
 """
@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 
 STAND_IN_MARKER = "summarizer_stand_in.json"
 STAND_IN_MARKER_NOTICE = "stand-in model with random weights built by summarizer; its output is noise"
-KINDS = ("marian", "bart", "t5")
+KINDS = ("marian", "bart", "t5", "nllb")
 SIZES = ("tiny", "base")
-# The target-language tokens of the multilingual opus-mt models in the default model registry.
+# The target-language tokens of the multi-target opus-mt models the language registry knows (tc-big-en-ar, en-trk).
 MARIAN_LANGUAGE_TOKENS = (">>ara<<", ">>aze_Latn<<", ">>rus<<", ">>tur<<")
 
 _T5_EXTRA_IDS = 100
@@ -60,7 +60,7 @@ class _Arch:
     vocab_size: int | None  # padded to this many ids; None keeps the trained vocabulary
 
 
-# `base` copies the real architectures: opus-mt-en-ru, distilbart-cnn-12-6 and t5-small.
+# `base` copies the real architectures: opus-mt-en-ru, distilbart-cnn-12-6, t5-small and nllb-200-distilled-600M.
 # `tiny` keeps their input limits, so that chunking code sees the real numbers.
 _ARCHS: dict[tuple[str, str], _Arch] = {
     ("marian", "tiny"): _Arch(32, 2, 2, 2, 64, 512, 400, None),
@@ -69,6 +69,10 @@ _ARCHS: dict[tuple[str, str], _Arch] = {
     ("bart", "base"): _Arch(1024, 12, 6, 16, 4096, 1024, 8000, 50264),
     ("t5", "tiny"): _Arch(32, 2, 2, 2, 64, 512, 400, None),
     ("t5", "base"): _Arch(512, 6, 6, 8, 2048, 512, 4000, 32128),
+    ("nllb", "tiny"): _Arch(32, 2, 2, 2, 64, 1024, 400, None),
+    # 256,206 ids as in the real config.json. Its tokenizer has 256,204 (two rows are unused); this one fills
+    # them with pieces, so the codes sit two ids above the real ones (eng_Latn is 256049, not 256047).
+    ("nllb", "base"): _Arch(1024, 12, 12, 16, 4096, 1024, 8000, 256206),
 }
 
 
@@ -159,15 +163,15 @@ def _pseudo_words(prefix: str, taken: set[str]) -> Iterator[str]:
                 yield word
 
 
-def _train_spm(pieces: int, **special_ids: int) -> bytes:
-    """Train a SentencePiece unigram model on the packaged corpus; return the serialized ModelProto."""
+def _train_spm(pieces: int, model_type: str = "unigram", **special_ids: int) -> bytes:
+    """Train a SentencePiece model (unigram or bpe) on the packaged corpus; return the serialized ModelProto."""
     import sentencepiece
 
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
         sentence_iterator=iter(_corpus_lines()),
         model_writer=model,
-        model_type="unigram",
+        model_type=model_type,
         vocab_size=pieces,
         hard_vocab_limit=False,  # the corpus is small: take the pieces it gives
         num_threads=1,  # keeps the trained scores identical from run to run
@@ -403,4 +407,57 @@ def _build_t5(arch: _Arch, out: pathlib.Path, seed: int) -> None:
     _save_model(T5ForConditionalGeneration, config, generation, tokenizer.all_special_ids, out, seed)
 
 
-_BUILDERS = {"marian": _build_marian, "bart": _build_bart, "t5": _build_t5}
+# --- NLLB --------------------------------------------------------------------------------------------
+
+
+def _build_nllb(arch: _Arch, out: pathlib.Path, seed: int) -> None:
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
+    from transformers.tokenization_utils_base import generate_merges
+
+    # NLLB's tokenizer is a SentencePiece BPE model laid out as in fairseq: <s>=0, <pad>=1, </s>=2, <unk>=3,
+    # the pieces, the 202 FLORES-200 codes (eng_Latn, azj_Latn, ...), <mask> last. In transformers 5,
+    # NllbTokenizer (NllbTokenizerFast is the same class) is a `tokenizers` BPE built from the SPM's
+    # pieces and merges, which is what its own SentencePiece conversion does; the codes are its
+    # default special tokens. The codes are in the vocabulary so that their ids are fixed.
+    specials = ["<s>", "<pad>", "</s>", "<unk>"]
+    proto = _spm_proto(_train_spm(arch.trained_vocab, model_type="bpe", unk_id=0, bos_id=1, eos_id=2, pad_id=-1))
+    tokens = specials + [piece.piece for piece in proto.pieces if piece.piece not in specials]
+    merges = generate_merges({token: i for i, token in enumerate(tokens)}, skip_tokens=specials)
+    codes = list(FAIRSEQ_LANGUAGE_CODES)
+    if arch.vocab_size is not None:
+        # Pieces without a merge are never produced by BPE, but each id decodes ("▁" is a space).
+        padding = arch.vocab_size - len(tokens) - len(codes) - 1
+        tokens += itertools.islice(_pseudo_words("▁", set(tokens)), padding)
+    tokens += [*codes, "<mask>"]
+    vocab = {token: i for i, token in enumerate(tokens)}
+
+    tokenizer = NllbTokenizer(
+        vocab=vocab,
+        merges=merges,
+        _spm_precompiled_charsmap=proto.normalizer_spec.precompiled_charsmap,
+        extra_special_tokens=codes,
+        src_lang="eng_Latn",
+        model_max_length=arch.max_positions,
+    )
+    tokenizer.save_pretrained(out)
+
+    config = M2M100Config(
+        **_bart_family_sizes(arch, len(tokenizer)),
+        activation_function="relu",
+        scale_embedding=True,
+        tie_word_embeddings=True,
+        encoder_layerdrop=0.0,  # as in the real NLLB-200 configs
+        decoder_layerdrop=0.0,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    # The real generation config has no forced ids: the product forces the target code per call.
+    generation = {"bos_token_id": 0, "pad_token_id": 1, "eos_token_id": 2, "decoder_start_token_id": 2}
+    # The codes are special tokens too, so they are silenced with the others.
+    _save_model(M2M100ForConditionalGeneration, config, generation, tokenizer.all_special_ids, out, seed)
+
+
+_BUILDERS = {"marian": _build_marian, "bart": _build_bart, "t5": _build_t5, "nllb": _build_nllb}

@@ -17,7 +17,8 @@ from .cache import CacheEntry, NullCache, cache_key
 from .errors import ConfigError, GenerationError, InputError, ModelError
 from .generation import Progress, cached_generate, split_to_fit
 from .models import check_generation, resolve_model
-from .options import DEFAULT_SUMMARY_MODEL, SUMMARY_DEFAULTS, GenerationParams, RuntimeOptions
+from .options import DEFAULT_SUMMARY_MODEL, SUMMARY_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
+from .quality.review import review_summary
 from .results import Article, ModelInfo, Summary
 from .segment import SEGMENTATION_VERSION, split_sentences
 
@@ -101,6 +102,7 @@ class Summarizer:
         refresh: bool = False,
         max_input_tokens: int | None = None,
         lang: str = "en",
+        quality: QualityOptions | None = None,
     ):
         """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models."""
         if not isinstance(model, str) or not model.strip():
@@ -113,6 +115,7 @@ class Summarizer:
         self.cache = cache if cache is not None else NullCache()
         self.refresh = refresh
         self.lang = lang
+        self.quality = quality or QualityOptions()
         self.max_input_override = max_input_tokens
         self.ref = resolve_model(model, revision)
         check_generation(self.params, self.ref, f"summary model {model}")
@@ -245,6 +248,7 @@ class Summarizer:
                     cached=cached_flag,
                     seconds=time.perf_counter() - started,
                     warnings=tuple(value["warnings"]),
+                    flags=review_summary(text, value["text"], lang=self.lang, options=self.quality),
                 )
             )
             if progress:

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .backends import Generated, ModelHandle
@@ -18,7 +19,8 @@ from .errors import ConfigError
 from .generation import Progress, cached_generate, split_to_fit
 from .languages import check_language_code, get_language, target_spec
 from .models import check_generation, resolve_model
-from .options import TRANSLATION_DEFAULTS, GenerationParams, RuntimeOptions
+from .options import TRANSLATION_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
+from .quality.review import TranslationReviewer, needs_retry, severity, stronger
 from .results import Sentence, Translation, TranslationSet
 from .segment import SEGMENTATION_VERSION
 
@@ -81,6 +83,7 @@ class Translator:
         models_dir: Path | None = None,
         cache=None,
         refresh: bool = False,
+        quality: QualityOptions | None = None,
     ):
         """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models."""
         check_language_code(target, where="target language")
@@ -98,6 +101,8 @@ class Translator:
         self.runtime = runtime or RuntimeOptions()
         self.cache = cache if cache is not None else NullCache()
         self.refresh = refresh
+        self.quality = quality or QualityOptions()
+        self.reviewer = TranslationReviewer(target, source_lang, self.quality, cache=self.cache)
         self.ref = resolve_model(model, revision)
         check_generation(self.params, self.ref, where)
         self.handle = ModelHandle(self.ref, self.runtime.backend_options(models_dir))
@@ -129,6 +134,23 @@ class Translator:
         )
 
     def _compute(self, texts: list[str]) -> list[Generated]:
+        """Translate distinct sentences; an output flagged as degenerate (a loop, the source copied, the
+        wrong language) is generated once more with stronger decoding, and the better one is kept."""
+        result = self._generate(texts, self.params)
+        if not (self.quality.checks and self.quality.retry):
+            return result
+        first = [self.reviewer.cheap(t, g.text) for t, g in zip(texts, result, strict=True)]
+        redo = [i for i, flags in enumerate(first) if needs_retry(flags)]
+        if not redo:
+            return result
+        log.info("%s: %d of %d translations flagged; retrying them", self.target, len(redo), len(texts))
+        again = self._generate([texts[i] for i in redo], stronger(self.params))
+        for i, second in zip(redo, again, strict=True):
+            better = severity(self.reviewer.cheap(texts[i], second.text)) < severity(first[i])
+            result[i] = replace(second if better else result[i], retried=True)
+        return result
+
+    def _generate(self, texts: list[str], params: GenerationParams) -> list[Generated]:
         """Translate distinct sentences; a sentence over the input limit is translated in parts."""
         backend = self.handle.backend
         limit = backend.max_input_tokens
@@ -138,7 +160,7 @@ class Translator:
 
         parts_of = {t: split_to_fit(t, count, limit) for t in texts}
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
-        generated = backend.generate(flat, self.params, target=self.spec, batch_size=self.runtime.batch_size)
+        generated = backend.generate(flat, params, target=self.spec, batch_size=self.runtime.batch_size)
         outputs = dict(zip(flat, generated, strict=True))
         result = []
         for t in texts:
@@ -184,6 +206,9 @@ class Translator:
             progress=progress,
         )
         by_text = dict(zip(todo, results, strict=True))
+        distinct = list(by_text)
+        reviewed = self.reviewer.review(distinct, [by_text[t][0].text for t in distinct])
+        flags_of = dict(zip(distinct, reviewed, strict=True))
         translations = []
         for sentence, text in zip(items, texts, strict=True):
             if not text:
@@ -198,6 +223,8 @@ class Translator:
                     cached=cached,
                     split_parts=gen.parts,
                     complete=gen.finished,
+                    flags=flags_of[text],
+                    retried=gen.retried,
                 )
             )
         return TranslationSet(

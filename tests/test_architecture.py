@@ -15,11 +15,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 # (The package's own __init__ is left out: it re-exports lazily, by name, for `import summarizer`.)
 LAYERS = [
     ["__main__", "cli"],
-    ["api", "jobs"],
+    ["api", "jobs", "evaluation"],
     ["outputs", "pipeline"],
     ["config"],
     ["summarization", "translation"],
-    ["generation"],
+    ["generation", "quality", "embeddings", "metrics"],
     ["backends"],
     ["cache", "models", "standin", "reading", "paths", "encodings", "segment", "flags"],
     ["options"],

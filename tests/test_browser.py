@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from summarizer.results import (
     Digest,
     LanguageDigest,
     ModelInfo,
+    QualityFlag,
     Sentence,
     Summary,
     Translation,
@@ -297,6 +299,95 @@ def test_script_in_article_stays_text_in_chromium(tmp_path):
     assert XSS in seen["title"]
     # Title, first and last sentence (in all three languages), summary sentence (x3), Arabic translation.
     assert seen["text"].count(XSS) >= 9, "the planted <script> should show as text wherever it was planted"
+
+
+# A long unbroken URL in a message is what could push a phone layout sideways.
+LONG_URL = "https://example.org/" + "a-very-long-path-segment-without-breaks" * 4
+FLAGS = {
+    ("ar", "summary", 1): (QualityFlag("wrong-language", f"reads as en (97%), not ar {XSS}", 0.03),),
+    ("az", "full", 0): (
+        QualityFlag("number-mismatch", "missing or changed in the output: 2019", 0.0),
+        QualityFlag("url-mismatch", f"missing or changed in the output: {LONG_URL}", 0.0),
+    ),
+}
+
+
+def flagged_seed_digest() -> Digest:
+    """The seed digest with the FLAGS above on three rows, the Arabic one retried, and a flagged summary."""
+    digest = seed_digest()
+    languages = []
+    for lang in digest.languages:
+        sets = {}
+        for kind in ("summary", "full"):
+            ts = getattr(lang, kind)
+            marked = [
+                replace(t, flags=FLAGS[(lang.target, kind, i)], retried=lang.target == "ar")
+                if (lang.target, kind, i) in FLAGS
+                else t
+                for i, t in enumerate(ts.translations)
+            ]
+            sets[kind] = replace(ts, translations=tuple(marked))
+        languages.append(replace(lang, **sets))
+    summary = replace(digest.summary, flags=(QualityFlag("unsupported-number", "not in the article: 1961", 1.0),))
+    return replace(digest, languages=tuple(languages), summary=summary)
+
+
+_BADGES_JS = """
+return Array.from(document.querySelectorAll('tr[data-flags] td.tgt .flag, tr[data-retried] td.tgt .retried'),
+  el => {
+    const box = el.getBoundingClientRect(), st = getComputedStyle(el);
+    const tr = el.closest('tr'), table = el.closest('table');
+    return {row: `${table.dataset.target} ${table.dataset.part} ${tr.sectionRowIndex}`, code: el.dataset.code || 'retried', title: el.title,
+            width: box.width, height: box.height, right: box.right, display: st.display,
+            visibility: st.visibility, opacity: st.opacity};
+  });
+"""
+
+
+def test_quality_flags_show_in_chromium(tmp_path):
+    digest = flagged_seed_digest()
+    (path, *_) = write_digest(digest, tmp_path, "flagged", formats=["html"])
+    # All the usual checks (no script, directions, no sideways scrolling at 400 px) hold with badges present.
+    check_digest_in_browser(path, {"az": 4, "ru": 4, "ar": 4}, tmp_path)
+    sentences = 3 * (len(SUMMARY) + len(digest.article.sentences))
+    driver = _driver(tmp_path)
+    try:
+        driver.get(path.resolve().as_uri())
+        headline = driver.execute_script("return document.querySelector('#quality-summary').innerText")
+        assert headline.startswith(
+            f"Quality: 2 of {sentences} sentences flagged: 1 number-mismatch, 1 url-mismatch, 1 wrong-language; "
+            "summary flagged: unsupported-number; 1 retried with stronger decoding"
+        ), headline
+        for width, mobile in ((1280, False), (400, True)):
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile},
+            )
+            badges = driver.execute_script(_BADGES_JS)
+            assert [(b["row"], b["code"]) for b in badges] == [
+                ("az full 0", "number-mismatch"),
+                ("az full 0", "url-mismatch"),
+                ("ar summary 1", "wrong-language"),
+                ("ar summary 1", "retried"),
+            ], f"one badge per flag, then the retried marker, in page order, at {width}px"
+            for b in badges:
+                assert b["width"] > 0 and b["height"] > 0, f"{b['code']} badge has no size at {width}px"
+                assert b["display"] != "none" and b["visibility"] == "visible" and b["opacity"] == "1", b
+                assert b["right"] <= width, f"{b['code']} badge sticks out of the page at {width}px"
+            titles = {b["code"]: b["title"] for b in badges}
+            assert titles["wrong-language"] == f"reads as en (97%), not ar {XSS}", "the title holds the message as text"
+            assert "stronger decoding" in titles["retried"]
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"the page scrolls sideways by {overflow}px at {width}px with badges"
+        notes = driver.execute_script(
+            "return document.querySelector('tr[data-flags~=\"url-mismatch\"] .flag-notes').innerText"
+        )
+        assert LONG_URL in notes.replace("\n", ""), "the message is readable without hovering"
+        assert driver.execute_script("return typeof window.pwned") == "undefined"
+    finally:
+        driver.quit()
 
 
 def test_missing_browser_fails_with_install_hint(tmp_path, monkeypatch):

@@ -93,7 +93,26 @@ def test_translate_one_off_writes_side_by_side_markdown(marian):
 def test_models_list():
     result = invoke("models", "list")
     assert result.exit_code == 0
-    assert ">>ara<<" in result.output and ">>aze_Latn<<" in result.output and "opus-mt-en-ru" in result.output
+    assert ">>ara<<" in result.output and "azj_Latn" in result.output and "opus-mt-en-ru" in result.output
+    assert "nllb-200-distilled-600M" in result.output and "CC-BY-NC-4.0" in result.output
+    assert "Non-commercial use only" in result.output and "chrF 42.3" in result.output
+    data = json.loads(invoke("models", "list", "--json").output)
+    az = next(row for row in data["languages"] if row["lang"] == "az")
+    assert az["params"] > 600e6 and az["cached"] is False and az["scores"]
+
+
+def test_models_list_says_what_is_cached(tmp_path, monkeypatch):
+    """A model in the local Hugging Face cache shows as cached (checked offline, in the cache folder)."""
+    snapshot = tmp_path / "hub" / "models--Helsinki-NLP--opus-mt-en-ru" / "snapshots" / ("a" * 40)
+    snapshot.mkdir(parents=True)
+    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+        (snapshot / name).write_text("{}")
+    (tmp_path / "hub" / "models--Helsinki-NLP--opus-mt-en-ru" / "refs").mkdir()
+    (tmp_path / "hub" / "models--Helsinki-NLP--opus-mt-en-ru" / "refs" / "main").write_text("a" * 40)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    data = json.loads(invoke("models", "list", "--json").output)
+    cached = {row["lang"]: row["cached"] for row in data["languages"]}
+    assert cached["ru"] is True and cached["az"] is False
 
 
 def test_models_stand_in_command(tmp_path):

@@ -455,9 +455,17 @@ def test_every_flag_lands_on_a_field_of_its_section():
     from dataclasses import fields
 
     from summarizer.flags import ALL_FLAGS
-    from summarizer.options import CacheOptions, JobSettings, OutputOptions, RuntimeOptions, SummaryOptions
+    from summarizer.options import (
+        CacheOptions,
+        JobSettings,
+        OutputOptions,
+        QualityOptions,
+        RuntimeOptions,
+        SummaryOptions,
+    )
 
     sections = {"": JobSettings, "runtime": RuntimeOptions, "cache": CacheOptions, "output": OutputOptions}
+    sections["quality"] = QualityOptions
     sections["summary"] = SummaryOptions
     params = {f.name for f in fields(summarizer.GenerationParams)}
     for flag in ALL_FLAGS:

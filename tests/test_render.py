@@ -6,7 +6,7 @@ import errno
 import json
 import os
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 import pytest
@@ -40,6 +40,7 @@ from summarizer.results import (
     Digest,
     LanguageDigest,
     ModelInfo,
+    QualityFlag,
     Sentence,
     Summary,
     Translation,
@@ -144,7 +145,9 @@ class Page(HTMLParser):
         elif self._in_bitext and tag == "tr" and "data-sid" in a:
             self.tables[-1]["rows"].append({"attrs": a, "cells": []})
         elif self._in_bitext and tag in ("td", "th") and self.tables[-1]["rows"] and self._cell is None:
-            self._cell = {"tag": tag, "attrs": a, "text": ""}
+            self._cell = {"tag": tag, "attrs": a, "text": "", "tags": []}
+        elif self._cell is not None:
+            self._cell["tags"].append((tag, a))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table":
@@ -669,6 +672,243 @@ def test_index_entry_counts_article_warnings(tmp_path):
     before = IndexEntry.for_digest(digest, [], tmp_path).warnings
     assert before == 2  # one digest warning, one summary warning
     assert IndexEntry.for_digest(_with_read_warnings(digest), [], tmp_path).warnings == before + len(READ_WARNINGS)
+
+
+# --- quality flags ---------------------------------------------------------------------------
+
+WRONG_LANGUAGE = QualityFlag("wrong-language", f"reads as en (97%), not az {SCRIPT}", 0.03)
+NUMBER_MISMATCH = QualityFlag("number-mismatch", "missing or changed in the output: 5", 0.0)
+LENGTH_RATIO = QualityFlag("length-ratio", "unusually long: 2.10× the source's length", 2.1)
+UNSUPPORTED = QualityFlag("unsupported-number", "not in the article: 2019", 1.0)
+
+
+def _mark(ts: TranslationSet, sid: str, *flags: QualityFlag, retried: bool = False) -> TranslationSet:
+    marked = tuple(replace(t, flags=flags, retried=retried) if t.source_id == sid else t for t in ts.translations)
+    return replace(ts, translations=marked)
+
+
+def flagged_digest() -> Digest:
+    """make_digest with flags on three rows (one retried), a retried clean row, and a flagged summary.
+
+    Rows per part: 2 (summary) and 5 (full text), in az, ru and ar: 21 sentences in all.
+    """
+    digest = make_digest()
+    az, ru, ar = digest.languages
+    az_full = _mark(az.full, "art-1:p0:s0", WRONG_LANGUAGE, NUMBER_MISMATCH)
+    az_full = _mark(az_full, "art-1:p0:s1", NUMBER_MISMATCH)
+    ru_full = _mark(ru.full, "art-1:p2:s0", retried=True)
+    ar_summary = _mark(ar.summary, "art-1-summary:p0:s1", LENGTH_RATIO, retried=True)
+    languages = (replace(az, full=az_full), replace(ru, full=ru_full), replace(ar, summary=ar_summary))
+    return replace(digest, languages=languages, summary=replace(digest.summary, flags=(UNSUPPORTED,)))
+
+
+def _section(html: str, section_id: str) -> str:
+    """The text of the `<section id=...>` of a page, whitespace collapsed."""
+    match = re.search(rf'<section [^>]*id="{section_id}".*?</section>', html, re.S)
+    assert match, f"no section {section_id}"
+    return " ".join("".join(Page(match.group(0)).text).split())
+
+
+def test_html_flag_badges_sit_in_the_translation_cell():
+    digest = flagged_digest()
+    html = render_html(digest)
+    page = Page(html)
+    flagged = {
+        (table["target"], table["part"], row["attrs"]["data-sid"]): row["attrs"]["data-flags"]
+        for table in page.tables
+        for row in table["rows"]
+        if "data-flags" in row["attrs"]
+    }
+    assert flagged == {
+        ("az", "full", "art-1:p0:s0"): "wrong-language number-mismatch",
+        ("az", "full", "art-1:p0:s1"): "number-mismatch",
+        ("ar", "summary", "art-1-summary:p0:s1"): "length-ratio",
+    }
+    (row,) = [r for r in page.table("az", "full") if r["attrs"]["data-sid"] == "art-1:p0:s0"]
+    assert "flagged" in row["attrs"]["class"].split()
+    cell = page.cells(row, "tgt")
+    badges = [a for tag, a in cell["tags"] if tag == "span" and a.get("class") == "flag"]
+    assert [(b["data-code"], b["title"]) for b in badges] == [
+        ("wrong-language", WRONG_LANGUAGE.message),
+        ("number-mismatch", NUMBER_MISMATCH.message),
+    ]
+    assert ("ul", {"class": "flag-notes", "lang": "en", "dir": "ltr"}) in cell["tags"]
+    assert cell["text"].startswith(expected_text(digest, "az", "full", "art-1:p0:s0"))
+    # The message is readable without hover too, and its <script> is text, in the title as in the cell.
+    assert f"wrong-language {WRONG_LANGUAGE.message}" in " ".join(cell["text"].split())
+    assert "script" not in {tag for tag, _ in page.tags} and "<script" not in html.lower()
+    assert 'title="reads as en (97%), not az &lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"' in html
+    clean = [r for r in page.table("az", "full") if r["attrs"]["data-sid"] == "art-1:p1:s0"][0]
+    assert "data-flags" not in clean["attrs"] and page.cells(clean, "tgt")["tags"] == []
+
+
+def test_html_marks_retried_rows():
+    page = Page(render_html(flagged_digest()))
+    retried = {
+        (table["target"], row["attrs"]["data-sid"]): page.cells(row, "tgt")
+        for table in page.tables
+        for row in table["rows"]
+        if row["attrs"].get("data-retried") == "true"
+    }
+    assert set(retried) == {("ru", "art-1:p2:s0"), ("ar", "art-1-summary:p0:s1")}
+    for cell in retried.values():
+        (marker,) = [a for tag, a in cell["tags"] if tag == "span" and a.get("class") == "retried"]
+        assert "generated again with stronger decoding" in marker["title"]
+        assert "retried" in cell["text"]
+    (ru_row,) = [r for r in page.table("ru", "full") if r["attrs"]["data-sid"] == "art-1:p2:s0"]
+    assert "data-flags" not in ru_row["attrs"], "retried, and the kept output is clean"
+
+
+def test_html_counts_flags_at_the_top():
+    html = render_html(flagged_digest())
+    assert html.index("</header>") < html.index('id="quality-summary"') < html.index('id="warnings"')
+    assert html.index('id="quality-summary"') < html.index('class="bitext"')
+    text = _section(html, "quality-summary")
+    assert text.startswith(
+        "Quality: 3 of 21 sentences flagged: 2 number-mismatch, 1 length-ratio, 1 wrong-language; "
+        "summary flagged: unsupported-number; 2 retried with stronger decoding"
+    )
+    assert "summary: unsupported-number not in the article: 2019" in text
+    assert "az full text: 2 of 5 sentences flagged: 2 number-mismatch, 1 wrong-language" in text
+    assert "ar summary: 1 of 2 sentences flagged: 1 length-ratio; 1 retried with stronger decoding" in text
+    assert "ru full text: 0 of 5 sentences flagged; 1 retried with stronger decoding" in text
+    assert "az summary" not in text, "clean parts are left out of the list"
+    tags = Page(html).tags
+    assert ("span", {"class": "flag", "data-code": "unsupported-number", "title": UNSUPPORTED.message}) in tags
+    assert "2 flagged" in "".join(Page(html).text), "the part's heading counts its flagged rows"
+    single = _section(render_html(flagged_digest(), "az"), "quality-summary")
+    assert single.startswith("Quality: 2 of 7 sentences flagged: 2 number-mismatch, 1 wrong-language; summary flagged")
+
+
+def test_html_clean_digest_says_no_quality_flags():
+    html = render_html(make_digest())
+    assert _section(html, "quality-summary") == "Quality: no quality flags"
+    assert ("section", {"class": "quality clean", "id": "quality-summary", "data-flagged": "0"}) in [
+        (tag, {k: v for k, v in a.items() if k != "aria-label"}) for tag, a in Page(html).tags
+    ]
+    assert "data-flags" not in html and "data-retried" not in html
+
+
+def test_markdown_marks_flagged_rows_and_counts_them():
+    md = render_markdown(flagged_digest())
+    tables = _md_tables(md)
+    az = {cells[0]: cells[2] for cells in tables[("az", "full")]}
+    escaped = "reads as en (97%), not az &lt;script&gt;alert('pwned')&lt;/script&gt;"
+    assert az["p0:s0"].endswith(f" ⚠ wrong-language: {escaped} ⚠ number-mismatch: missing or changed in the output: 5")
+    assert az["p0:s1"].endswith(" ⚠ number-mismatch: missing or changed in the output: 5")
+    assert "⚠" not in az["p1:s0"] and "↻" not in az["p1:s0"]
+    ar = {cells[0]: cells[2] for cells in tables[("ar", "summary")]}
+    assert ar["p0:s1"].startswith('<div dir="rtl" lang="ar">') and ar["p0:s1"].endswith(
+        "</div> ⚠ length-ratio: unusually long: 2.10× the source's length ↻ retried"
+    ), "the marks follow the right-to-left block, not inside it"
+    assert {cells[0]: cells[2] for cells in tables[("ru", "full")]}["p2:s0"].endswith(" ↻ retried")
+    assert "<script" not in md.lower()
+    lines = md.splitlines()
+    quality = lines.index(
+        "- **Quality:** 3 of 21 sentences flagged: 2 number-mismatch, 1 length-ratio, 1 wrong-language; "
+        "summary flagged: unsupported-number; 2 retried with stronger decoding"
+    )
+    assert lines[quality + 1 : quality + 5] == [
+        "  - summary: unsupported-number: not in the article: 2019",
+        "  - az full text: 2 of 5 sentences flagged: 2 number-mismatch, 1 wrong-language",
+        "  - ru full text: 0 of 5 sentences flagged; 1 retried with stronger decoding",
+        "  - ar summary: 1 of 2 sentences flagged: 1 length-ratio; 1 retried with stronger decoding",
+    ]
+    assert "- **Quality:** no quality flags" in render_markdown(make_digest()).splitlines()
+
+
+def test_json_flags_validate_and_round_trip():
+    digest = flagged_digest()
+    text = render_json(digest)
+    data = json.loads(text)
+    assert validate(data) == []
+    first = data["languages"][0]["full"]["translations"]
+    flagged = next(t for t in first if t["source_id"] == "art-1:p0:s0")
+    assert flagged["flags"] == [
+        {"code": "wrong-language", "message": WRONG_LANGUAGE.message, "score": 0.03},
+        {"code": "number-mismatch", "message": NUMBER_MISMATCH.message, "score": 0.0},
+    ]
+    assert flagged["retried"] is False
+    assert data["summary"]["flags"] == [
+        {"code": "unsupported-number", "message": "not in the article: 2019", "score": 1.0}
+    ]
+    back = digest_from_json(text)
+    assert back == digest and render_json(back) == text
+    kept = next(t for t in back.languages[0].full.translations if t.source_id == "art-1:p0:s0")
+    assert kept.flags == (WRONG_LANGUAGE, NUMBER_MISMATCH) and all(type(f) is QualityFlag for f in kept.flags)
+    # A score of null, and an integer score, read back as None and as a float.
+    data["summary"]["flags"][0]["score"] = None
+    first[0]["flags"] = [{"code": "empty", "message": "the output is empty", "score": 0}]
+    assert validate(data) == []
+    back = digest_from_json(json.dumps(data))
+    assert back.summary.flags == (QualityFlag("unsupported-number", "not in the article: 2019", None),)
+    assert back.languages[0].full.translations[0].flags[0].score == 0.0
+
+
+def test_json_without_flags_still_validates_and_reads():
+    # A format-1 digest written before the quality checks existed has no flags and no retried keys.
+    data = json.loads(render_json(make_digest()))
+    del data["summary"]["flags"]
+    for lang in data["languages"]:
+        for part in ("summary", "full"):
+            for t in lang[part]["translations"]:
+                del t["flags"], t["retried"]
+    assert validate(data) == []
+    assert digest_from_json(json.dumps(data)) == make_digest()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "error", "message"),
+    [
+        (lambda f: f.update(score="high"), "score", "digest.summary.flags[0].score: expected a number, got str"),
+        (lambda f: f.pop("code"), "missing code", "digest.summary.flags[0]: "),
+        (lambda f: f.update(extra=1), "unexpected extra", "digest.summary.flags[0]: unknown key 'extra'"),
+    ],
+)
+def test_json_rejects_broken_flags(mutate, error, message):
+    data = json.loads(render_json(flagged_digest()))
+    flag = data["summary"]["flags"][0]
+    mutate(flag)
+    schema = digest_schema()
+    assert any(error in e for e in _check(schema["$defs"]["QualityFlag"], flag, schema))
+    assert validate(data) != []
+    with pytest.raises(InputError, match=re.escape(message)):
+        digest_from_json(json.dumps(data))
+
+
+def test_summary_output_shows_the_summary_flags():
+    digest = flagged_digest()
+    assert (
+        render_summary(digest, "txt")
+        == digest.summary.text + "\n[quality: unsupported-number: not in the article: 2019]\n"
+    )
+    assert render_summary(make_digest(), "txt") == make_digest().summary.text + "\n"
+    md = render_summary(digest, "md").splitlines()
+    assert "- **Quality:** summary flagged: unsupported-number" in md
+    assert "  - summary: unsupported-number: not in the article: 2019" in md
+    data = json.loads(render_summary(digest, "json"))
+    assert data["summary"]["flags"] == [
+        {"code": "unsupported-number", "message": "not in the article: 2019", "score": 1.0}
+    ]
+
+
+@dataclass(frozen=True)
+class _FlaggedEntry(IndexEntry):
+    """An index entry with a flag count, as IndexEntry will have it."""
+
+    flags: int = 0
+
+
+def test_index_shows_flag_counts_when_entries_have_them():
+    plain = IndexEntry(title="Clean", source="a.txt")
+    flagged = _FlaggedEntry(title="Flagged", source="b.txt", flags=3)
+    page = Page(render_index([plain, flagged, _FlaggedEntry(title="Zero", source="c.txt")]))
+    counts = [a for tag, a in page.tags if tag == "span" and a.get("class") == "flag-count"]
+    assert [a["data-flags"] for a in counts] == ["3"]
+    text = " ".join("".join(page.text).split())
+    assert "Flagged b.txt ok · 3 flagged" in text and "With quality flags1" in text
+    body = render_index([plain]).split("</style>", 1)[1]
+    assert "flag" not in body, "no flags, no count"
 
 
 # --- formats ---------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from summarizer.standin import (
 # MarianTokenizer warns on every load that the optional sacremoses package is missing.
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
-MAX_INPUT = {"marian": 512, "bart": 1024, "t5": 512}
+MAX_INPUT = {"marian": 512, "bart": 1024, "t5": 512, "nllb": 1024}
+# The FLORES-200 codes the product uses as NLLB targets and source.
+NLLB_CODES = ("eng_Latn", "azj_Latn", "rus_Cyrl", "arb_Arab")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +93,12 @@ def test_corrupt_marker_is_a_model_error(tmp_path):
 @pytest.mark.parametrize("kind", KINDS)
 def test_tiny_loads_with_auto_classes(loaded, kind):
     tokenizer, model = loaded[kind]
-    expected = {"marian": "MarianMTModel", "bart": "BartForConditionalGeneration", "t5": "T5ForConditionalGeneration"}
+    expected = {
+        "marian": "MarianMTModel",
+        "bart": "BartForConditionalGeneration",
+        "t5": "T5ForConditionalGeneration",
+        "nllb": "M2M100ForConditionalGeneration",
+    }
     assert type(model).__name__ == expected[kind]
     assert model.config.d_model <= 64
     assert len(tokenizer) == model.config.vocab_size
@@ -159,6 +166,103 @@ def test_t5_ids_follow_t5(loaded):
     assert tokenizer.convert_tokens_to_ids("<extra_id_99>") == len(tokenizer) - 100
     assert tokenizer("Hello world")["input_ids"][-1] == 1
     assert model.config.decoder_start_token_id == 0
+
+
+def test_nllb_ids_follow_nllb(tiny_dirs, loaded):
+    tokenizer, model = loaded["nllb"]
+    specials = [tokenizer.bos_token_id, tokenizer.pad_token_id, tokenizer.eos_token_id, tokenizer.unk_token_id]
+    assert specials == [0, 1, 2, 3]
+    assert tokenizer.mask_token_id == len(tokenizer) - 1
+    assert (model.config.model_type, model.config.decoder_start_token_id) == ("m2m_100", 2)
+    # What translation._is_nllb reads to treat the folder as NLLB.
+    tokenizer_config = json.loads((tiny_dirs["nllb"] / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert "nllb" in tokenizer_config["tokenizer_class"].lower()
+    # Source side: the source code first, then the text and </s>.
+    tokenizer.src_lang = "eng_Latn"
+    ids = tokenizer("Hello world.")["input_ids"]
+    assert ids[0] == tokenizer.convert_tokens_to_ids("eng_Latn") and ids[-1] == tokenizer.eos_token_id
+
+
+def test_nllb_has_every_flores_code_as_one_special_token(loaded):
+    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
+
+    tokenizer, _ = loaded["nllb"]
+    assert set(NLLB_CODES) <= set(FAIRSEQ_LANGUAGE_CODES)
+    ids = tokenizer.convert_tokens_to_ids(list(FAIRSEQ_LANGUAGE_CODES))
+    assert tokenizer.unk_token_id not in ids
+    assert len(set(ids)) == len(FAIRSEQ_LANGUAGE_CODES) == 202
+    assert set(ids) <= set(tokenizer.all_special_ids)
+    for code in NLLB_CODES:
+        assert tokenizer.tokenize(f"{code} Hello")[0] == code
+        assert tokenizer.decode(tokenizer.convert_tokens_to_ids([code, "</s>"]), skip_special_tokens=True) == ""
+
+
+def test_nllb_translates_through_the_product(tiny_dirs, monkeypatch):
+    from summarizer.translation import Translator
+
+    translator = Translator("az", str(tiny_dirs["nllb"]), params={"num_beams": 1, "max_new_tokens": 6})
+    backend = translator.handle.backend
+    calls = []
+    generate = backend.model.generate
+
+    def spy(*args, **kwargs):
+        output = generate(*args, **kwargs)
+        calls.append((kwargs, output))
+        return output
+
+    # The loaded model is shared per process: monkeypatch puts its generate back afterwards.
+    monkeypatch.setattr(backend.model, "generate", spy)
+    result = translator.translate(["One sentence.", "Another one."])
+
+    assert len(result.translations) == 2
+    assert all(t.text.strip() for t in result.translations)  # noise, but visible noise
+    assert result.target_token == "azj_Latn"
+    assert result.model.stand_in
+    azj = backend.tokenizer.convert_tokens_to_ids("azj_Latn")
+    assert len(calls) == 1
+    kwargs, output = calls[0]
+    assert kwargs["forced_bos_token_id"] == azj
+    # Decoder start (</s>), then the forced target code, in every row.
+    assert output[:, 0].tolist() == [2, 2]
+    assert output[:, 1].tolist() == [azj, azj]
+    # The source side was given the English code.
+    assert backend.tokenizer.src_lang == "eng_Latn"
+
+
+class _TranslatorSpy:
+    """Stands in front of a ctranslate2.Translator (a C++ object, so not patchable) and keeps its calls."""
+
+    def __init__(self, translator):
+        self.translator = translator
+        self.calls = []
+
+    def translate_batch(self, source, **options):
+        results = self.translator.translate_batch(source, **options)
+        self.calls.append((source, options, results))
+        return results
+
+
+def test_nllb_translates_with_ctranslate2(tiny_dirs, tmp_path, monkeypatch):
+    pytest.importorskip("ctranslate2")
+    from summarizer.options import RuntimeOptions
+    from summarizer.translation import Translator
+
+    params = {"num_beams": 1, "max_new_tokens": 6}
+    runtime = RuntimeOptions(backend="ctranslate2", device="cpu")
+    translator = Translator("az", str(tiny_dirs["nllb"]), params=params, runtime=runtime, models_dir=tmp_path)
+    backend = translator.handle.backend
+    spy = _TranslatorSpy(backend.translator)
+    monkeypatch.setattr(backend, "translator", spy)
+    result = translator.translate(["One sentence.", "Another one."])
+
+    assert len(result.translations) == 2
+    assert all(t.text.strip() for t in result.translations)
+    assert result.target_token == "azj_Latn"
+    assert result.model.backend.startswith("ctranslate2")
+    (sources, options, results) = spy.calls[0]
+    assert all(source[0] == "eng_Latn" and source[-1] == "</s>" for source in sources)
+    assert options["target_prefix"] == [["azj_Latn"], ["azj_Latn"]]
+    assert all(r.hypotheses[0][0] == "azj_Latn" for r in results)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -26,6 +26,7 @@ class Generated:
     new_tokens: int
     finished: bool = True
     parts: int = 1  # >1 when the input was too long and was generated in parts
+    retried: bool = False  # the first output was flagged and generated again with stronger decoding
 
 
 class Backend(Protocol):

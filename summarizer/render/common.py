@@ -1,21 +1,24 @@
-"""What the HTML and Markdown digests share: sentence alignment by id, language names, provenance lines."""
+"""What the HTML and Markdown digests share: sentence alignment by id, language names, provenance lines,
+and the count of quality flags."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError
 from ..languages import LANGUAGES
-from ..results import Digest, LanguageDigest, Sentence, TranslationSet
+from ..results import Digest, LanguageDigest, QualityFlag, Sentence, TranslationSet
 
 PART_TITLES = {"summary": "Summary", "full": "Full text"}
 STAND_IN_NOTICE = (
     "Stand-in models were used: they have random weights, so every summary and translation "
     "in this digest is noise. It shows that the pipeline runs; do not read or quote it."
 )
+RETRIED_NOTE = "The first output was flagged, so this sentence was generated again with stronger decoding."
 
 
 # --- languages -------------------------------------------------------------------------------
@@ -42,6 +45,12 @@ class Row:
     translation: str | None
     cached: bool = False
     split_parts: int = 1
+    flags: tuple[QualityFlag, ...] = ()
+    retried: bool = False
+
+    @property
+    def codes(self) -> list[str]:
+        return flag_codes(self.flags)
 
 
 def _short_id(sid: str) -> str:
@@ -60,7 +69,9 @@ def align(sentences: Sequence[Sentence], tset: TranslationSet) -> tuple[list[Row
         if t is None:
             rows.append(Row(s.id, _short_id(s.id), s.paragraph, s.text, None))
         else:
-            rows.append(Row(s.id, _short_id(s.id), s.paragraph, s.text, t.text, t.cached, t.split_parts))
+            rows.append(
+                Row(s.id, _short_id(s.id), s.paragraph, s.text, t.text, t.cached, t.split_parts, t.flags, t.retried)
+            )
     known = {s.id for s in sentences}
     orphans = [t.source_id for t in tset.translations if t.source_id not in known]
     return rows, orphans
@@ -162,6 +173,89 @@ def model_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str, st
         token = f"target token {ts.target_token}; " if ts.target_token else ""
         out.append((_origin(target, kind), ts.model.label(), token + _params(ts.params)))
     return out
+
+
+# --- quality flags -------------------------------------------------------------------------------
+
+
+def flag_codes(flags: Sequence[QualityFlag]) -> list[str]:
+    """The distinct codes of `flags`, in the order the checks raised them."""
+    return list(dict.fromkeys(f.code for f in flags))
+
+
+def _tally(counts: Counter) -> str:
+    """`4 wrong-language, 3 number-mismatch`: most frequent first, ties by name, so the text is deterministic."""
+    return ", ".join(f"{n} {code}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass(frozen=True)
+class PartQuality:
+    """The flags on one translated part: how many of its rows carry one, and of which codes."""
+
+    origin: str  # "az full text", as the other provenance lines name it
+    target: str
+    kind: str
+    sentences: int
+    flagged: int  # rows with at least one flag
+    codes: Counter  # code -> rows with that code (a row with two flags of one code counts once)
+    retried: int
+
+    def text(self) -> str:
+        out = f"{self.flagged} of {self.sentences} sentences flagged"
+        out += f": {_tally(self.codes)}" if self.flagged else ""
+        return out + (f"; {self.retried} retried with stronger decoding" if self.retried else "")
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What the quality checks found in the parts of a digest shown, and in its summary."""
+
+    parts: tuple[PartQuality, ...]
+    summary_flags: tuple[QualityFlag, ...]
+
+    @property
+    def flagged(self) -> int:
+        """Outputs with at least one flag: translated sentences, plus one for a flagged summary."""
+        return sum(p.flagged for p in self.parts) + bool(self.summary_flags)
+
+    @property
+    def clean(self) -> bool:
+        return not self.flagged
+
+    def headline(self) -> str:
+        """One line for the top of a digest: `7 of 41 sentences flagged: 4 wrong-language, 3 number-mismatch`."""
+        pieces = []
+        sentences = sum(p.sentences for p in self.parts)
+        flagged = sum(p.flagged for p in self.parts)
+        # A clean page says just that; otherwise the sentence count is shown even when it is 0 of n,
+        # so a flagged summary is not mistaken for flagged translations.
+        if sentences and not self.clean:
+            pieces.append(f"{flagged} of {sentences} sentences flagged")
+            if flagged:
+                pieces[-1] += f": {_tally(sum((p.codes for p in self.parts), Counter()))}"
+        if self.summary_flags:
+            pieces.append(f"summary flagged: {', '.join(flag_codes(self.summary_flags))}")
+        retried = sum(p.retried for p in self.parts)
+        if retried:
+            pieces.append(f"{retried} retried with stronger decoding")
+        return "; ".join(pieces if not self.clean else ["no quality flags", *pieces])
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(origin, detail) pairs: each summary flag with its message, then each part with flags or retries."""
+        out = [("summary", f"{f.code}: {f.message}") for f in self.summary_flags]
+        return out + [(p.origin, p.text()) for p in self.parts if p.flagged or p.retried]
+
+
+def quality(digest: Digest, codes: Sequence[str]) -> Quality:
+    """The flags in the parts of `codes` (counted over aligned rows, so "of n" matches the table) and the summary's."""
+    found = []
+    for target, kind, sentences, ts in parts(digest, codes):
+        rows, _ = align(sentences, ts)
+        tally = Counter(code for r in rows for code in r.codes)
+        flagged = sum(bool(r.flags) for r in rows)
+        retried = sum(r.retried for r in rows)
+        found.append(PartQuality(_origin(target, kind), target, kind, len(rows), flagged, tally, retried))
+    return Quality(tuple(found), digest.summary.flags if digest.summary else ())
 
 
 def _seconds(value: float) -> str:

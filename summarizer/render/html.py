@@ -10,6 +10,7 @@ from ..languages import direction, language_tag
 from ..results import Digest
 from .common import (
     PART_TITLES,
+    RETRIED_NOTE,
     STAND_IN_NOTICE,
     align,
     cache_lines,
@@ -17,6 +18,7 @@ from .common import (
     language_name,
     model_lines,
     parts,
+    quality,
     stand_in_models,
     targets,
     timing_lines,
@@ -51,6 +53,8 @@ def render_html(digest: Digest, target: str | None = None) -> str:
     codes = targets(digest, target)
     article = digest.article
     languages = {code: {**_lang(code), "code": code, "parts": []} for code in codes}
+    found = quality(digest, codes)
+    flagged = {(p.target, p.kind): p.flagged for p in found.parts}
     for code, kind, sentences, ts in parts(digest, codes):
         rows, _ = align(sentences, ts)
         languages[code]["parts"].append(
@@ -60,6 +64,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
                 "rows": rows,
                 "stand_in": ts.model.stand_in,
                 "cache_hits": ts.cache_hits,
+                "flagged": flagged[code, kind],
             }
         )
     context = {
@@ -74,6 +79,8 @@ def render_html(digest: Digest, target: str | None = None) -> str:
         "chunked": bool(digest.summary and digest.summary.chunked),
         "models": model_lines(digest, codes),
         "warnings": warning_lines(digest, codes),
+        "quality": found,
+        "retried_note": RETRIED_NOTE,
         "cache": cache_lines(digest, codes),
         "timings": timing_lines(digest, codes),
         "summary_sentences": digest.summary_sentences,
@@ -89,13 +96,16 @@ def render_index(entries: Iterable[IndexEntry], title: str = "Digests") -> str:
         combined = [link for link in e.links if link.target is None]
         per_lang = {t: [link for link in e.links if link.target == t] for t in e.targets}
         main = next((link.href for link in combined if link.format == "html"), None)
-        rows.append({"entry": e, "combined": combined, "per_lang": per_lang, "main": main})
+        # `flags` is counted by IndexEntry when it has the field; entries without it show no count.
+        flags = getattr(e, "flags", 0)
+        rows.append({"entry": e, "combined": combined, "per_lang": per_lang, "main": main, "flags": flags})
     failed = sum(r["entry"].status == "failed" for r in rows)
     context = {
         "title": title,
         "rows": rows,
         "ok": len(rows) - failed,
         "failed": failed,
+        "flagged": sum(r["flags"] > 0 for r in rows),
         "stand_in": any(r["entry"].stand_in for r in rows),
         "stand_in_notice": STAND_IN_NOTICE,
         "language_name": language_name,

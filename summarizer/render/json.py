@@ -121,8 +121,10 @@ def _build(tp: Any, value: Any, where: str) -> Any:
             raise InputError(f"{where}: expected an object, got {type(value).__name__}")
         (_, value_type) = typing.get_args(tp)
         return {k: _build(value_type, v, f"{where}.{k}") for k, v in value.items()}
-    if tp is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise InputError(f"{where}: expected a number, got {type(value).__name__}")
     if tp in (str, int, bool) and type(value) is not tp:
         raise InputError(f"{where}: expected {tp.__name__}, got {type(value).__name__}")
     return value

@@ -10,12 +10,14 @@ from ..results import Digest
 from .common import (
     PART_TITLES,
     STAND_IN_NOTICE,
+    Row,
     align,
     cache_lines,
     chunking,
     language_name,
     model_lines,
     parts,
+    quality,
     stand_in_models,
     targets,
     timing_lines,
@@ -46,6 +48,15 @@ def _md_cell(text: str, code: str) -> str:
     return cell
 
 
+def _md_marks(row: Row) -> str:
+    """What follows a flagged or retried translation: ` ⚠ code: message` per flag, then ` ↻ retried`.
+
+    Markdown has no hover, so the message is written out; it holds input text, so it is escaped like a cell.
+    """
+    marks = [f" ⚠ {md_escape(f.code)}: {md_escape(f.message)}" for f in row.flags]
+    return "".join(marks) + (" ↻ retried" if row.retried else "")
+
+
 def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
     """Title, stand-in notice and provenance bullets, for the parts of `codes` shown."""
     article = digest.article
@@ -68,6 +79,9 @@ def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
         bullet(f"Model, {role}", f"{label}; {settings}")
     bullet("Cache", "; ".join(f"{k}: {v}" for k, v in cache_lines(digest, codes)) or "not used")
     bullet("Timings", "; ".join(f"{k}: {v}" for k, v in timing_lines(digest, codes)) or "not recorded")
+    found = quality(digest, codes)
+    bullet("Quality", found.headline())
+    out += [f"  - {md_escape(origin, ' ')}: {md_escape(line, ' ')}" for origin, line in found.lines()]
     warnings = warning_lines(digest, codes)
     if warnings:
         out.append("- **Warnings:**")
@@ -96,7 +110,11 @@ def render_markdown(digest: Digest, target: str | None = None) -> str:
                 f"|:---|:---|{'---:' if direction(code) == 'rtl' else ':---'}|",
             ]
             for row in rows:
-                tgt = _md_cell(row.translation, code) if row.translation is not None else "*(no translation)*"
+                tgt = (
+                    _md_cell(row.translation, code) + _md_marks(row)
+                    if row.translation is not None
+                    else "*(no translation)*"
+                )
                 out.append(f"| {md_escape(row.label)} | {_md_cell(row.source, article.lang)} | {tgt} |")
             out.append("")
     if not codes and digest.summary_sentences:

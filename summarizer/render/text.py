@@ -16,6 +16,8 @@ def render_summary(digest: Digest, fmt: str = "txt", header: bool = False) -> st
 
     `header` starts plain text with a `==> source <==` line, for output that holds several articles.
     Stand-in output says so on its first line (txt), in a notice (md) or in `stand_in` (json).
+    The summary's quality flags follow it as `[quality: code: message]` lines (txt), make the Quality
+    bullet of the header (md), or are in `summary.flags` (json).
     """
     (fmt,) = check_formats(fmt, kind="summary")
     text = digest.summary.text if digest.summary else ""
@@ -23,7 +25,10 @@ def render_summary(digest: Digest, fmt: str = "txt", header: bool = False) -> st
         lines = [f"==> {digest.article.source} <=="] if header else []
         if digest.stand_in:
             lines.append("[STAND-IN MODEL: random weights, this summary is noise]")
-        return "\n".join([*lines, text]).rstrip("\n") + "\n"
+        flags = digest.summary.flags if digest.summary else ()
+        # One line per flag whatever the message holds, so tools can grep for `[quality:`.
+        quality = [f"[quality: {f.code}: {' '.join(f.message.split())}]" for f in flags]
+        return "\n".join([*lines, text.rstrip("\n"), *quality]).rstrip("\n") + "\n"
     if fmt == "md":
         out = md_header(digest, []) + ["## Summary", "", md_escape(text, "<br>") or "*No summary was made.*"]
         return "\n".join(out) + "\n"
