@@ -9,11 +9,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 install: $(STAMP)
 
-# torch first, pinned to the CPU wheel; then the project with its dev, ctranslate2 and embeddings extras.
+# torch first, pinned to the CPU wheel; then the project with its dev, ctranslate2, embeddings and ray extras.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings]'
+	$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings,ray]'
 	touch $(STAMP)
 
 # Debian's chromium and chromedriver for the real-browser test (never a browser download).

@@ -512,6 +512,11 @@ def main(argv: list[str] | None = None) -> int:
         summary_tokens=summary_tokens, threads=threads, rows=rows, cold=cold, warm=warm, help_s=help_s, checks=checks,
         profiles=profiles, padding=padding, convert_s=convert_s, load=(load_before, os.getloadavg()), elapsed=time.perf_counter() - started,
     )  # fmt: skip
+    from sections import blocks  # sections other scripts own (for example the Ray engine's) stay
+
+    kept = blocks(output)
+    if kept:
+        report = report.rstrip() + "\n\n" + "\n".join(kept)
     tmp = output.with_name(f".{output.name}.tmp")
     tmp.write_text(report, encoding="utf-8")
     os.replace(tmp, output)

@@ -3,7 +3,7 @@
 # stand-in models so the whole pipeline runs on any machine, offline included.
 set -uo pipefail
 PY=${1:-.venv/bin/python}
-OUT=demo-out
+OUT=${OUT:-demo-out}
 STEM=baku-non-aligned-movement-2023
 echo "Seed digest (HTML): $PWD/$OUT/stand-in/$STEM.html  (real models: $PWD/$OUT/real/$STEM.html)"
 echo
@@ -16,18 +16,19 @@ elif [ $rc -ne 0 ]; then
   echo "   -> the real-model job failed with exit code $rc"
 fi
 echo
-echo "== 2/2 The same job on STAND-IN models (random weights: every summary and translation is noise)"
-for kind in bart marian nllb; do
+echo "== 2/2 The same job offline: a real EXTRACTIVE summary (sentences chosen with multilingual-e5-small,"
+echo "   bundled), translated by STAND-IN models (random weights: every translation is noise)"
+for kind in marian nllb; do
   if [ ! -f "$OUT/models/$kind/summarizer_stand_in.json" ]; then
     "$PY" -m summarizer models stand-in --kind "$kind" --size tiny "$OUT/models/$kind" || exit 1
   fi
 done
 M="$OUT/models/marian"
 "$PY" -m summarizer translate --config configs/seed.toml --out "$OUT/stand-in" --cache-dir "$OUT/cache" \
-  --summary-model "$OUT/models/bart" --model az="$OUT/models/nllb" --model ru="$M" --model ar="$M" \
-  --summary-max-new-tokens 60 --max-new-tokens 40 || exit 1
+  --method extractive --model az="$OUT/models/nllb" --model ru="$M" --model ar="$M" \
+  --max-new-tokens 40 || exit 1
 echo
-echo "Seed digest (HTML, stand-in models): $PWD/$OUT/stand-in/$STEM.html"
+echo "Seed digest (HTML, extractive summary, stand-in translations): $PWD/$OUT/stand-in/$STEM.html"
 [ $rc -eq 0 ] && echo "Seed digest (HTML, real models):     $PWD/$OUT/real/$STEM.html"
 echo "Index of the job:                    $PWD/$OUT/stand-in/index.html"
 echo "Markdown: $OUT/stand-in/$STEM.md   JSON: $OUT/stand-in/$STEM.json"

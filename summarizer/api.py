@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .options import RuntimeOptions
 from .results import Sentence, Summary, TranslationSet
 
@@ -53,46 +53,86 @@ def _texts(value: Any, what: str, allow: tuple[type, ...] = (str,)) -> None:
 def summarize(
     text: str,
     *,
+    method: str = ...,
+    sentences: int = ...,
     model: str | None = ...,
     revision: str | None = ...,
     runtime: RuntimeOptions | None = ...,
     cache: Any = ...,
     max_input_tokens: int | None = ...,
+    long_input: str = ...,
+    embedding_model: str = ...,
+    lang: str = ...,
     **gen: Any,
 ) -> Summary: ...
 @overload
 def summarize(
     text: Sequence[str],
     *,
+    method: str = ...,
+    sentences: int = ...,
     model: str | None = ...,
     revision: str | None = ...,
     runtime: RuntimeOptions | None = ...,
     cache: Any = ...,
     max_input_tokens: int | None = ...,
+    long_input: str = ...,
+    embedding_model: str = ...,
+    lang: str = ...,
     **gen: Any,
 ) -> list[Summary]: ...
 
 
-def summarize(text, *, model=None, revision=None, runtime=None, cache=None, max_input_tokens=None, **gen):
+def summarize(
+    text,
+    *,
+    method="abstractive",
+    sentences=3,
+    model=None,
+    revision=None,
+    runtime=None,
+    cache=None,
+    max_input_tokens=None,
+    long_input="map-reduce",
+    embedding_model="bundled",
+    lang="en",
+    **gen,
+):
     """Summarize one text (-> Summary) or a list of texts (-> list[Summary], same order).
 
-    `gen` are generation options (num_beams, max_new_tokens, min_new_tokens, length_penalty,
-    no_repeat_ngram_size, repetition_penalty, early_stopping); unknown ones raise ConfigError.
+    `method`: "abstractive" (a model writes it; `gen` are its generation options: num_beams,
+    max_new_tokens, ...; unknown ones raise ConfigError), "extractive" (`sentences` chosen with sentence
+    embeddings, each keeping its id in `Summary.source_ids`) or "lead" (the first `sentences`).
     """
-    from .options import DEFAULT_SUMMARY_MODEL
-    from .summarization import Summarizer
+    from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions
 
     _texts(text, "summarize")
+    SummaryOptions(method=method, sentences=sentences, long_input=long_input)  # the same checks as a job file
     runtime, models_dir = _runtime(runtime)
-    summarizer = Summarizer(
-        DEFAULT_SUMMARY_MODEL if model is None else model,
-        revision=revision,
-        params=gen,
-        runtime=runtime,
-        models_dir=models_dir,
-        cache=_cache(cache),
-        max_input_tokens=max_input_tokens,
-    )
+    if method != "abstractive":
+        from .extractive import ExtractiveSummarizer
+
+        if gen:
+            raise ConfigError(f"generation options ({', '.join(sorted(gen))}) apply to method='abstractive' only")
+        summarizer = ExtractiveSummarizer(
+            method, sentences=sentences, embedding_model=embedding_model, runtime=runtime, models_dir=models_dir,
+            cache=_cache(cache), lang=lang,
+        )  # fmt: skip
+    else:
+        from .summarization import Summarizer
+
+        summarizer = Summarizer(
+            DEFAULT_SUMMARY_MODEL if model is None else model,
+            revision=revision,
+            params=gen,
+            runtime=runtime,
+            models_dir=models_dir,
+            cache=_cache(cache),
+            max_input_tokens=max_input_tokens,
+            long_input=long_input,
+            embedding_model=embedding_model,
+            lang=lang,
+        )
     if isinstance(text, str):
         return summarizer.summarize(text)
     return summarizer.summarize_many(list(text))

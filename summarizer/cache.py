@@ -29,6 +29,7 @@ __all__ = [
     "CacheStats",
     "JobStats",
     "MemoryCache",
+    "RecordingCache",
     "NullCache",
     "cache_key",
     "clear_all",
@@ -583,3 +584,20 @@ def read_stats(cache_dir: str | os.PathLike[str]) -> CacheStats:
         return CacheStats(path=path, entries={}, total=0, size_bytes=0, last_job=None, exists=False)
     with Cache(cache_dir, readonly=True) as cache:
         return cache.stats()
+
+
+class RecordingCache(MemoryCache):
+    """A MemoryCache that also keeps what was written since the last `drain()`: a remote worker's
+    cache, whose entries travel back to the driver, the one writer of the real cache."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._written: list[CacheEntry] = []
+
+    def put_many(self, entries: Sequence[CacheEntry]) -> None:
+        super().put_many(entries)
+        self._written.extend(entries)
+
+    def drain(self) -> list[CacheEntry]:
+        written, self._written = self._written, []
+        return written

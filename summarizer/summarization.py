@@ -7,20 +7,25 @@ summarized again (repeating while they still don't fit). The Summary records tha
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from .backends import Generated, ModelHandle
-from .cache import CacheEntry, NullCache, cache_key
-from .errors import ConfigError, GenerationError, InputError, ModelError
+from .cache import CacheEntry, NullCache, RecordingCache, cache_key
+from .engines import LOCAL, Engine, Work
+from .errors import ConfigError, GenerationError, InputError, ModelError, SummarizerError
 from .generation import Progress, cached_generate, split_to_fit
 from .models import check_generation, resolve_model
 from .options import DEFAULT_SUMMARY_MODEL, SUMMARY_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
 from .quality.review import review_summary
-from .results import Article, ModelInfo, Summary
-from .segment import SEGMENTATION_VERSION, split_sentences
+from .results import Article, ModelInfo, Sentence, Summary
+from .segment import SEGMENTATION_VERSION, segment_article
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +108,13 @@ class Summarizer:
         max_input_tokens: int | None = None,
         lang: str = "en",
         quality: QualityOptions | None = None,
+        long_input: str = "map-reduce",
+        embedding_model: str = "bundled",
+        engine: Engine | None = None,
     ):
-        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models."""
+        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
+        `long_input` says what to do with an input over the model's limit: "map-reduce" (summarize
+        chunks, then their summaries) or "extract" (keep its most salient sentences that fit, one call)."""
         if not isinstance(model, str) or not model.strip():
             raise ConfigError(f"summary model must be a hub id or a folder, got {model!r}")
         if isinstance(params, GenerationParams):
@@ -117,6 +127,32 @@ class Summarizer:
         self.lang = lang
         self.quality = quality or QualityOptions()
         self.max_input_override = max_input_tokens
+        if long_input not in ("map-reduce", "extract"):
+            raise ConfigError(f"long_input must be map-reduce or extract, got {long_input!r}")
+        self.long_input = long_input
+        self.engine = engine or LOCAL
+        # How a remote worker (a Ray actor) builds the same summarizer: no engine, a recording cache.
+        self.factory = functools.partial(
+            Summarizer,
+            model,
+            revision=revision,
+            params=self.params,
+            runtime=self.runtime,
+            models_dir=models_dir,
+            cache=RecordingCache(),
+            max_input_tokens=max_input_tokens,
+            lang=lang,
+            quality=self.quality,
+            long_input=long_input,
+            embedding_model=embedding_model,
+        )
+        self.extractor = None
+        if long_input == "extract":
+            from .extractive import ExtractiveSummarizer
+
+            self.extractor = ExtractiveSummarizer(
+                embedding_model=embedding_model, runtime=runtime, models_dir=models_dir, cache=self.cache, lang=lang
+            )
         self.ref = resolve_model(model, revision)
         check_generation(self.params, self.ref, f"summary model {model}")
         self.handle = ModelHandle(self.ref, self.runtime.backend_options(models_dir))
@@ -137,6 +173,8 @@ class Summarizer:
                 "prefix": self.prefix,
                 "max_input_tokens": self.max_input_override,
                 "segmentation": SEGMENTATION_VERSION,
+                "long_input": self.long_input,
+                **({"embedder": self.extractor.model_info.fingerprint} if self.extractor else {}),
             },
         )
 
@@ -166,20 +204,52 @@ class Summarizer:
             for g, _ in results
         ]
 
-    def _summarize_sentences(self, sentences: list[str]) -> dict:
+    def _extract(self, sentences: Sequence[Sentence], count, limit: int) -> tuple[list[Sentence], str]:
+        """The most salient sentences that fit the model's input together, in article order."""
+        from .extractive import pieces
+
+        assert self.extractor is not None
+        units = [u for u in pieces(sentences) if count([self.prefix + u.text])[0] <= limit]
+        order = self.extractor.rank(units)
+        kept: list[int] = []
+        used = count([self.prefix])[0]
+        sizes = [n - count([""])[0] for n in count([u.text for u in units])]
+        for i in order:
+            if used + sizes[i] <= limit:
+                kept.append(i)
+                used += sizes[i]
+        kept.sort()
+        while len(kept) > 1 and count([self.prefix + " ".join(units[i].text for i in kept)])[0] > limit:
+            kept.remove(
+                max(kept, key=lambda i: order.index(i))
+            )  # token counts don't quite add up: drop the least salient
+        chosen = [units[i] for i in kept]
+        return chosen, " ".join(u.text for u in chosen)
+
+    def _summarize_sentences(self, sentences: Sequence[Sentence]) -> dict:
         backend = self.handle.backend
         limit = self._limit()
 
         def count(items: list[str]) -> list[int]:
             return backend.count_tokens(items)
 
-        text = " ".join(sentences)
+        text = " ".join(s.text for s in sentences)
         input_tokens = count([self.prefix + text])[0]
         warnings: list[str] = []
         chunks_n, rounds = 1, 1
+        source_ids: list[str] = []
         if input_tokens <= limit:
             final = self._generate([text])[0]
+        elif self.extractor is not None:
+            kept, kept_text = self._extract(sentences, count, limit)
+            source_ids = [s.id for s in kept]
+            final = self._generate([kept_text])[0]
+            warnings.append(
+                f"input of {input_tokens} tokens exceeds the model limit of {limit}: summarized the {len(kept)} most "
+                f"salient of its {len(sentences)} sentences that fit ({count([self.prefix + kept_text])[0]} tokens)"
+            )
         else:
+            sentences = [s.text for s in sentences]
             current = sentences
             rounds = 0
             while True:
@@ -214,46 +284,96 @@ class Summarizer:
             "chunks": chunks_n,
             "rounds": rounds,
             "warnings": warnings,
+            "source_ids": source_ids,
         }
 
-    def summarize_many(self, items: Sequence[Article | str], *, progress: Progress | None = None) -> list[Summary]:
-        """One Summary per input, same order. Whole-article results are cached too."""
-        out: list[Summary] = []
-        for item in items:
-            started = time.perf_counter()
-            sentences = (
-                [s.text for s in item.sentences] if isinstance(item, Article) else split_sentences(item, self.lang)
-            )
-            if not sentences:
-                raise InputError("nothing to summarize: the text has no sentences")
-            text = " ".join(sentences)
-            key = self._key(TASK_ARTICLE, text)
-            cached = None if self.refresh else self.cache.get(key)
-            if cached is None:
-                cached_flag = False
+    def _articles(self, payloads: list[str]) -> list[dict]:
+        """Whole-article summaries of JSON-encoded sentence lists: `{"value", "entries"}` or `{"error"}`.
+        `entries` are the chunk results a remote worker's recording cache collected, for the driver."""
+        out: list[dict] = []
+        for payload in payloads:
+            sentences = [Sentence(**s) for s in json.loads(payload)]
+            try:
                 value = self._summarize_sentences(sentences)
-                self.cache.put(CacheEntry(key=key, task=TASK_ARTICLE, model=self.ref.name, value=value))
-            else:
-                cached_flag, value = True, cached
-            out.append(
-                Summary(
-                    text=value["text"],
-                    model=self.handle.info,
-                    params=self.params.as_dict(),
-                    input_tokens=value["input_tokens"],
-                    max_input_tokens=value["max_input_tokens"],
-                    chunked=value["chunked"],
-                    chunks=value["chunks"],
-                    rounds=value["rounds"],
-                    cached=cached_flag,
-                    seconds=time.perf_counter() - started,
-                    warnings=tuple(value["warnings"]),
-                    flags=review_summary(text, value["text"], lang=self.lang, options=self.quality),
-                )
-            )
-            if progress:
-                progress(1)
+            except SummarizerError as exc:
+                if exc.fatal:
+                    raise
+                out.append({"error": str(exc)})
+                continue
+            written = self.cache.drain() if isinstance(self.cache, RecordingCache) else []
+            out.append({"value": value, "entries": [asdict(e) for e in written]})
         return out
+
+    def load(self) -> None:
+        """Load the model now (a remote worker does this once, before its first batch)."""
+        _ = self.handle.backend
+
+    def remote_compute(self, payloads: list[str]) -> list[dict]:
+        return self._articles(payloads)
+
+    def summarize_each(
+        self, items: Sequence[Article | str], *, progress: Progress | None = None
+    ) -> list[Summary | SummarizerError]:
+        """One Summary per input, same order, or the error that input gave (a bad one doesn't stop the
+        rest). Whole-article results are cached; misses go to the engine and are stored as they finish."""
+        started = time.perf_counter()
+        prepared: list[tuple[str, str, str] | SummarizerError] = []  # (payload, text, key)
+        for item in items:
+            sentences = item.sentences if isinstance(item, Article) else segment_article(item, "text", self.lang)
+            if not sentences:
+                prepared.append(InputError("nothing to summarize: the text has no sentences"))
+                continue
+            text = " ".join(s.text for s in sentences)
+            payload = json.dumps([asdict(s) for s in sentences], ensure_ascii=False)
+            prepared.append((payload, text, self._key(TASK_ARTICLE, text)))
+        keys = list(dict.fromkeys(p[2] for p in prepared if isinstance(p, tuple)))
+        found: dict[str, Any] = {} if self.refresh else self.cache.get_many(keys)
+        values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
+        key_of = {p[0]: p[2] for p in prepared if isinstance(p, tuple)}
+        misses = [payload for payload, key in key_of.items() if key not in values]
+        work = Work(name=f"summaries with {self.ref.name}", compute=self._articles, factory=self.factory, group_size=1)
+        for pairs in self.engine.map(work, misses):
+            for payload, result in pairs:
+                key = key_of[payload]
+                if "error" in result:
+                    values[key] = (GenerationError(result["error"]), False)
+                    continue
+                entries = [CacheEntry(**e) for e in result["entries"]]
+                self.cache.put_many(
+                    [*entries, CacheEntry(key=key, task=TASK_ARTICLE, model=self.ref.name, value=result["value"])]
+                )
+                values[key] = (result["value"], False)
+                if progress:
+                    progress(1)
+        seconds = (time.perf_counter() - started) / max(1, len(items))
+        return [p if isinstance(p, SummarizerError) else self._summary(p[1], *values[p[2]], seconds) for p in prepared]
+
+    def _summary(self, text: str, value: Any, cached: bool, seconds: float) -> Summary | SummarizerError:
+        if isinstance(value, SummarizerError):
+            return value
+        return Summary(
+            text=value["text"],
+            model=self.handle.info,
+            params=self.params.as_dict(),
+            input_tokens=value["input_tokens"],
+            max_input_tokens=value["max_input_tokens"],
+            chunked=value["chunked"],
+            chunks=value["chunks"],
+            rounds=value["rounds"],
+            cached=cached,
+            seconds=seconds,
+            warnings=tuple(value["warnings"]),
+            flags=review_summary(text, value["text"], lang=self.lang, options=self.quality),
+            source_ids=tuple(value.get("source_ids", ())),
+        )
+
+    def summarize_many(self, items: Sequence[Article | str], *, progress: Progress | None = None) -> list[Summary]:
+        """One Summary per input, same order; the first input that fails raises its error."""
+        results = self.summarize_each(items, progress=progress)
+        for result in results:
+            if isinstance(result, SummarizerError):
+                raise result
+        return results  # type: ignore[return-value]
 
     def summarize(self, item: Article | str) -> Summary:
         return self.summarize_many([item])[0]

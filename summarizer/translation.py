@@ -6,15 +6,17 @@ translated once, over-long sentences split into parts that fit instead of being 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from .backends import Generated, ModelHandle
 from .cache import NullCache, cache_key
+from .engines import LOCAL, Engine
 from .errors import ConfigError
 from .generation import Progress, cached_generate, split_to_fit
 from .languages import check_language_code, get_language, target_spec
@@ -84,8 +86,10 @@ class Translator:
         cache=None,
         refresh: bool = False,
         quality: QualityOptions | None = None,
+        engine: Engine | None = None,
     ):
-        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models."""
+        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
+        `engine` runs the model work (this process by default; see `summarizer.engines`)."""
         check_language_code(target, where="target language")
         if model is None:
             model = get_language(target).model
@@ -102,6 +106,20 @@ class Translator:
         self.cache = cache if cache is not None else NullCache()
         self.refresh = refresh
         self.quality = quality or QualityOptions()
+        self.engine = engine or LOCAL
+        # How a remote worker (a Ray actor) builds the same translator, without cache or engine.
+        self.factory = functools.partial(
+            Translator,
+            target,
+            model,
+            revision=revision,
+            source_lang=source_lang,
+            target_token=target_token,
+            params=self.params,
+            runtime=self.runtime,
+            models_dir=models_dir,
+            quality=self.quality,
+        )
         self.reviewer = TranslationReviewer(target, source_lang, self.quality, cache=self.cache)
         self.ref = resolve_model(model, revision)
         check_generation(self.params, self.ref, where)
@@ -132,6 +150,14 @@ class Translator:
             target_token=self.spec.label,
             extra={"target": self.spec.as_dict(), "segmentation": SEGMENTATION_VERSION},
         )
+
+    def load(self) -> None:
+        """Load the model now (a remote worker does this once, before its first batch)."""
+        _ = self.handle.backend
+
+    def remote_compute(self, texts: list[str]) -> list[dict]:
+        """`_compute` for a remote worker: plain values that travel back to the driver."""
+        return [asdict(g) for g in self._compute(texts)]
 
     def _compute(self, texts: list[str]) -> list[Generated]:
         """Translate distinct sentences; an output flagged as degenerate (a loop, the source copied, the
@@ -204,6 +230,8 @@ class Translator:
             group_size=self.runtime.batch_size * 4,
             refresh=self.refresh,
             progress=progress,
+            engine=self.engine,
+            factory=self.factory,
         )
         by_text = dict(zip(todo, results, strict=True))
         distinct = list(by_text)

@@ -460,6 +460,7 @@ def test_every_flag_lands_on_a_field_of_its_section():
         JobSettings,
         OutputOptions,
         QualityOptions,
+        RayOptions,
         RuntimeOptions,
         SummaryOptions,
     )
@@ -467,6 +468,7 @@ def test_every_flag_lands_on_a_field_of_its_section():
     sections = {"": JobSettings, "runtime": RuntimeOptions, "cache": CacheOptions, "output": OutputOptions}
     sections["quality"] = QualityOptions
     sections["summary"] = SummaryOptions
+    sections["ray"] = RayOptions
     params = {f.name for f in fields(summarizer.GenerationParams)}
     for flag in ALL_FLAGS:
         section = flag.path[0]

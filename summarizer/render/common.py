@@ -120,6 +120,18 @@ def chunking(digest: Digest) -> str:
     s = digest.summary
     if s is None:
         return "no summary was made"
+    if s.method != "abstractive":
+        how = (
+            "the first sentences"
+            if s.method == "lead"
+            else "the most salient sentences, chosen with sentence embeddings"
+        )
+        return f"{s.method}: {len(s.source_ids)} of the article's own sentences, word for word ({how})"
+    if s.source_ids:
+        return (
+            f"extract-then-abstract: the input ({s.input_tokens:,} tokens) exceeded the model limit of "
+            f"{s.max_input_tokens:,}, so its {len(s.source_ids)} most salient sentences that fit were summarized"
+        )
     if s.chunked:
         return (
             f"chunked: the input ({s.input_tokens:,} tokens) exceeded the model limit of {s.max_input_tokens:,}, "
@@ -168,7 +180,8 @@ def model_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str, st
     """(role, model label, settings) for the summarizer and each translation shown."""
     out = []
     if digest.summary is not None:
-        out.append(("summary", digest.summary.model.label(), _params(digest.summary.params)))
+        role = "summary" if digest.summary.method == "abstractive" else f"summary ({digest.summary.method})"
+        out.append((role, digest.summary.model.label(), _params(digest.summary.params)))
     for target, kind, _, ts in parts(digest, codes):
         token = f"target token {ts.target_token}; " if ts.target_token else ""
         out.append((_origin(target, kind), ts.model.label(), token + _params(ts.params)))

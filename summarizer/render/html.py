@@ -55,8 +55,12 @@ def render_html(digest: Digest, target: str | None = None) -> str:
     languages = {code: {**_lang(code), "code": code, "parts": []} for code in codes}
     found = quality(digest, codes)
     flagged = {(p.target, p.kind): p.flagged for p in found.parts}
+    extracted = bool(digest.summary and digest.summary.method != "abstractive")
+    kinds = {(code, kind) for code, kind, _, _ in parts(digest, codes)}
     for code, kind, sentences, ts in parts(digest, codes):
         rows, _ = align(sentences, ts)
+        # An extractive summary's rows are the article's own sentences: link each to its full-text row.
+        link = extracted and kind == "summary" and (code, "full") in kinds
         languages[code]["parts"].append(
             {
                 "kind": kind,
@@ -65,6 +69,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
                 "stand_in": ts.model.stand_in,
                 "cache_hits": ts.cache_hits,
                 "flagged": flagged[code, kind],
+                "links": {r.sid: f"#{code}-full-{r.sid.split('.')[0]}" for r in rows} if link else {},
             }
         )
     context = {
@@ -77,6 +82,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
         "stand_in_models": stand_in_models(digest),
         "chunking": chunking(digest),
         "chunked": bool(digest.summary and digest.summary.chunked),
+        "method": digest.summary.method if digest.summary else None,
         "models": model_lines(digest, codes),
         "warnings": warning_lines(digest, codes),
         "quality": found,

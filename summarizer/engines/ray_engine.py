@@ -1,0 +1,203 @@
+"""The `ray` engine: model work as Ray Data `map_batches` over an actor pool, results streamed back.
+
+The driver (this process) keeps the cache and sends only misses. Each actor builds its worker once
+from `Work.factory` (loading its model through the normal model layer) and answers batches; a dead
+actor is restarted and its tasks retried by Ray. Nothing here is imported unless `engine = "ray"`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import BackendUnavailableError, ConfigError, EngineError, ModelUnavailableError, SummarizerError
+from ..options import RayOptions, RuntimeOptions
+from .base import Work
+
+log = logging.getLogger(__name__)
+CONNECT_TIMEOUT_S = 20.0
+INSTALL_HINT = "install it with: pip install 'summarizer[ray]'"
+
+
+def _import_ray():
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise BackendUnavailableError(
+            f"--engine ray needs Ray (with Ray Data), which is not installed; {INSTALL_HINT}"
+        ) from None
+    return ray
+
+
+LOAD_FAILED = "__load_failed__"
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Ray's C++ core prints a line or two straight to file descriptor 2 while it starts; hide them
+    (and the output of the processes it starts, which log to Ray's own files anyway)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class ModelActor:
+    """One Ray actor: builds its worker (and loads its model) once, then answers batches.
+
+    A worker that can't be built answers every batch with the reason instead of raising, so the
+    driver fails the job with one line (Ray would retry a failing constructor and log tracebacks)."""
+
+    def __init__(self, factory):
+        self.failed: str | None = None
+        try:
+            self.worker = factory()
+            load = getattr(self.worker, "load", None)
+            if load is not None:
+                load()
+        except SummarizerError as exc:
+            self.failed = str(exc)
+        except Exception as exc:
+            self.failed = f"{type(exc).__name__}: {exc}"
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+
+        items = [str(x) for x in batch["item"]]
+        if self.failed is not None:
+            values = [{LOAD_FAILED: self.failed} for _ in items]
+        else:
+            values = self.worker.remote_compute(items)
+        if len(values) != len(items):
+            raise RuntimeError(f"{len(items)} inputs gave {len(values)} outputs")
+        encoded = np.array([json.dumps(v, ensure_ascii=False) for v in values], dtype=object)
+        return {"i": batch["i"], "value": encoded}
+
+
+def _reachable(address: str) -> None:
+    """Fail fast, naming the address, when nothing listens there (Ray itself retries for minutes)."""
+    target = address.removeprefix("ray://")
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ConfigError(f"--ray-address {address!r}: expected auto, HOST:PORT or ray://HOST:PORT", key="address")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S / 2):
+            pass
+    except OSError as exc:
+        raise EngineError(f"Ray cluster at {address} can't be reached: {exc}") from None
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The innermost exception Ray wrapped (actor and task errors nest their cause)."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "cause", None) or exc.__cause__
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
+    return exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+class RayEngine:
+    """Runs `Work` on Ray; connects (or starts a local instance) on first use."""
+
+    name = "ray"
+
+    def __init__(self, options: RayOptions, runtime: RuntimeOptions):
+        self.options = options
+        self.runtime = runtime
+        self._ray = _import_ray()
+        self._started_here = False
+
+    def _connect(self) -> Any:
+        ray = self._ray
+        if ray.is_initialized():
+            return ray
+        address = self.options.address.strip()
+        quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # Ray's C++ core warns on stderr otherwise
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        if not address:
+            cpus = self.runtime.threads or os.cpu_count() or 1
+            with _quiet_stderr():
+                ray.init(num_cpus=cpus, include_dashboard=False, **quiet)
+            self._started_here = True
+        else:
+            if address != "auto":
+                _reachable(address)
+            errors: list[BaseException] = []
+
+            def connect() -> None:
+                try:
+                    with _quiet_stderr():
+                        ray.init(address=address, **quiet)
+                except BaseException as exc:
+                    errors.append(exc)
+
+            thread = threading.Thread(target=connect, daemon=True)
+            thread.start()
+            thread.join(CONNECT_TIMEOUT_S)
+            if thread.is_alive():
+                raise EngineError(f"Ray cluster at {address}: no answer within {CONNECT_TIMEOUT_S:.0f} s")
+            if errors:
+                raise EngineError(f"Ray cluster at {address}: {_first_line(errors[0])}")
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        return ray
+
+    def map(self, work: Work, items: list[str]) -> Iterator[list[tuple[str, Any]]]:
+        if not items:
+            return
+        if work.factory is None:
+            raise ConfigError(f"{work.name}: this work can't run on Ray (no worker factory)")
+        ray = self._connect()
+        o = self.options
+        rows = [{"i": i, "item": item} for i, item in enumerate(items)]
+        dataset = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 4 * o.actors)))
+        results = dataset.map_batches(
+            ModelActor,
+            fn_constructor_kwargs={"factory": work.factory},
+            batch_size=o.batch_size or self.runtime.batch_size,
+            compute=ray.data.ActorPoolStrategy(size=o.actors),
+            num_cpus=o.cpus_per_actor,
+            num_gpus=o.gpus_per_actor,
+        )  # Ray Data restarts a dead actor and retries its batches; a constructor that fails, fails the job
+        try:
+            for batch in results.iter_batches(batch_size=None, batch_format="numpy"):
+                values = [json.loads(v) for v in batch["value"]]
+                failed = next((v[LOAD_FAILED] for v in values if isinstance(v, dict) and LOAD_FAILED in v), None)
+                if failed is not None:
+                    raise ModelUnavailableError(f"{work.name}: a Ray actor could not load its model: {failed}")
+                yield [(items[int(i)], work.decode(v)) for i, v in zip(batch["i"], values, strict=True)]
+        except SummarizerError:
+            raise
+        except Exception as exc:
+            cause = _cause(exc)
+            if isinstance(cause, SummarizerError):
+                raise cause from None
+            raise EngineError(f"{work.name} on Ray failed: {_first_line(cause)}") from None
+
+    def close(self) -> None:
+        if self._started_here and self._ray.is_initialized():
+            self._ray.shutdown()
+        self._started_here = False

