@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test lint bench quality browser install clean
+.PHONY: demo test lint bench bench-ray quality browser install clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The ray engine against the local one (about 10 minutes); writes its own section of BENCHMARKS.md.
+bench-ray: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/ray_engine.py
 
 # The quality checks and `evaluate` measured on ../shared/eval (FLORES-200, CNN/DailyMail): writes QUALITY.md.
 quality: $(STAMP)

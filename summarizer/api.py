@@ -35,6 +35,14 @@ def _runtime(runtime: RuntimeOptions | None) -> tuple[RuntimeOptions, Path]:
     return runtime or resolve_runtime(), resolve_cache().dir
 
 
+def _engine(runtime: RuntimeOptions):
+    """The engine `runtime.engine` names (Ray settings from the environment: SUMMARIZER_RAY_ADDRESS)."""
+    from .config import resolve_ray
+    from .engines import make_engine
+
+    return make_engine(runtime, resolve_ray() if runtime.engine == "ray" else None)
+
+
 def _texts(value: Any, what: str, allow: tuple[type, ...] = (str,)) -> None:
     """A SummarizerError, not a TypeError deep inside, for input that is not text."""
     if isinstance(value, (bytes, bytearray)):
@@ -109,6 +117,7 @@ def summarize(
     _texts(text, "summarize")
     SummaryOptions(method=method, sentences=sentences, long_input=long_input)  # the same checks as a job file
     runtime, models_dir = _runtime(runtime)
+    engine = None  # extractive and lead run here, whatever the engine
     if method != "abstractive":
         from .extractive import ExtractiveSummarizer
 
@@ -121,6 +130,7 @@ def summarize(
     else:
         from .summarization import Summarizer
 
+        engine = _engine(runtime)
         summarizer = Summarizer(
             DEFAULT_SUMMARY_MODEL if model is None else model,
             revision=revision,
@@ -132,10 +142,15 @@ def summarize(
             long_input=long_input,
             embedding_model=embedding_model,
             lang=lang,
+            engine=engine,
         )
-    if isinstance(text, str):
-        return summarizer.summarize(text)
-    return summarizer.summarize_many(list(text))
+    try:
+        if isinstance(text, str):
+            return summarizer.summarize(text)
+        return summarizer.summarize_many(list(text))
+    finally:
+        if engine is not None:
+            engine.close()
 
 
 def translate(
@@ -160,6 +175,7 @@ def translate(
     if isinstance(sentences, str):
         sentences = segment_article(normalize(sentences), "text", source_lang)
     runtime, models_dir = _runtime(runtime)
+    engine = _engine(runtime)
     translator = Translator(
         target,
         model,
@@ -170,5 +186,9 @@ def translate(
         runtime=runtime,
         models_dir=models_dir,
         cache=_cache(cache),
+        engine=engine,
     )
-    return translator.translate(list(sentences))
+    try:
+        return translator.translate(list(sentences))
+    finally:
+        engine.close()

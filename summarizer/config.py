@@ -332,3 +332,8 @@ def resolve_cache(options: RunOptions | None = None) -> CacheOptions:
 def resolve_runtime(options: RunOptions | None = None) -> RuntimeOptions:
     """The runtime settings of a single API call: environment and defaults (and `options`, if given)."""
     return _runtime({}, options or RunOptions(), _Source.of(None))
+
+
+def resolve_ray(options: RunOptions | None = None) -> RayOptions:
+    """The Ray settings of a single API call: environment and defaults (and `options`, if given)."""
+    return _section(RayOptions, {}, (options or RunOptions()).table("ray"), _Source.of(None), "ray")

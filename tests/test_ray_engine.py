@@ -187,3 +187,21 @@ def test_an_actor_that_cannot_load_its_model_fails_the_job_in_one_line(tmp_path,
     assert result.returncode == 3, err
     assert "could not load its model" in err and "Traceback" not in err
     assert len(err.splitlines()) == 1, err
+
+
+def test_the_api_runs_on_ray_when_the_runtime_says_so(marian, bart, seed_text):
+    import summarizer
+    from summarizer import RuntimeOptions
+
+    sentences = ["The summit opened in Baku on Thursday.", "Delegates from 120 countries attended."]
+    gen = {"num_beams": 1, "max_new_tokens": 6}
+    local = summarizer.translate(sentences, "ru", model=str(marian), **gen)
+    remote = summarizer.translate(sentences, "ru", model=str(marian), runtime=RuntimeOptions(engine="ray"), **gen)
+    assert [t.text for t in remote.translations] == [t.text for t in local.translations]
+    summary_gen = {"num_beams": 1, "max_new_tokens": 8, "min_new_tokens": 0}
+    one = summarizer.summarize(seed_text, model=str(bart), **summary_gen)
+    other = summarizer.summarize(seed_text, model=str(bart), runtime=RuntimeOptions(engine="ray"), **summary_gen)
+    assert other.text == one.text and other.model.fingerprint == one.model.fingerprint
+    import ray
+
+    assert not ray.is_initialized(), "the call must stop the Ray instance it started"
