@@ -43,7 +43,6 @@ app = typer.Typer(
     name="summarizer",
     help="Summarize news articles and translate them sentence by sentence into side-by-side bilingual digests.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 models_app = typer.Typer(help="Model registry and stand-in models.", no_args_is_help=True)
@@ -53,7 +52,25 @@ app.add_typer(cache_app, name="cache")
 
 Paths = Annotated[list[str] | None, typer.Argument(help="Files, folders, globs, or - for stdin.", show_default=False)]
 ConfigPath = Annotated[Path | None, typer.Option("--config", "-c", help="TOML job file (see README).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.", metavar="")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.", metavar=""),
+    ] = False,
+) -> None:
+    """Summarize news articles and translate them sentence by sentence into side-by-side bilingual digests."""
 
 
 # ---- the one catch point and the shared flags --------------------------------------------------
@@ -68,6 +85,11 @@ def printable(text: str) -> str:
     )
 
 
+def _interactive() -> bool:
+    """Is a person at the terminal (so a destructive command may ask first)?"""
+    return sys.stdin.isatty()
+
+
 def _say(message: str) -> None:
     typer.echo(printable(message), err=True)
 
@@ -77,7 +99,7 @@ def _err(message: str) -> None:
 
 
 def _parameter(flag: Flag) -> inspect.Parameter:
-    option = typer.Option(*flag.decls, help=flag.help, show_default=False)
+    option = typer.Option(*flag.decls, help=flag.help, show_default=False, metavar="" if flag.type is bool else None)
     if flag.type is bool:
         annotation, default = Annotated[bool, option], False
     elif flag.kind == "pairs":
@@ -329,7 +351,7 @@ def check(
     hyp: Annotated[Path | None, typer.Option("--hyp", help="Their translations, line-aligned.")] = None,
     lang: Lang = None,
     source_lang: Annotated[str, typer.Option("--source-lang", help="Language of --src.")] = "en",
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line of input.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line of input.", metavar="")] = False,
     *,
     opts: RunOptions,
 ) -> None:
@@ -474,19 +496,26 @@ def cache_clear(
         float | None, typer.Option("--older-than", help="Only entries older than this many days.")
     ] = None,
     all_: Annotated[
-        bool, typer.Option("--all", help="Delete the database file itself (also works when it is corrupt).")
+        bool,
+        typer.Option("--all", help="Delete the database file itself (also works when it is corrupt).", metavar=""),
     ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask before --all.", metavar="")] = False,
     *,
     opts: RunOptions,
 ) -> None:
-    """Delete cache entries (all, by model, or by age)."""
+    """Delete cache entries: --all, --model M or --older-than DAYS (without one of them, nothing)."""
     from .cache import DB_NAME, Cache, clear_all
     from .config import resolve_cache
 
     directory = resolve_cache(opts).dir
+    if not (all_ or model or older_than is not None):
+        _say("nothing deleted: say what to delete with --all, --model MODEL or --older-than DAYS")
+        return
     if all_:
         if model or older_than is not None:
             raise ConfigError("cache clear: --all deletes everything; don't combine it with --model or --older-than")
+        if not yes and _interactive() and (directory / DB_NAME).exists():
+            typer.confirm(f"delete the whole cache at {printable(str(directory))}?", abort=True)
         removed = clear_all(directory)
         typer.echo(f"removed {len(removed)} file(s): {', '.join(map(str, removed)) or 'none'}")
         return

@@ -195,3 +195,55 @@ def test_cache_path_honours_env(tmp_path):
     assert result.output.strip() == str(tmp_path / "cache" / "summarizer.sqlite3")
     result = invoke("cache", "path", "--cache-dir", str(tmp_path / "x"))
     assert result.output.strip() == str(tmp_path / "x" / "summarizer.sqlite3")
+
+
+def test_version_completion_and_flags_shown_as_flags():
+    from summarizer import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"summarizer {__version__}"
+    assert "--install-completion" in runner.invoke(app, ["--help"]).output
+    for command in ("summarize", "translate", "digest", "check"):
+        text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+        lines = [line for line in text.splitlines() if "--quiet" in line or "--refresh" in line or "--json" in line]
+        assert lines and not any("<bool>" in line for line in lines), lines
+
+
+def test_cache_clear_needs_to_be_told_what_to_delete(tmp_path):
+    from summarizer.cache import Cache, CacheEntry, read_stats
+
+    folder = tmp_path / "c"
+    with Cache(folder) as cache:
+        cache.put_many([CacheEntry(key=f"k{i}", task="translate", model="m", value={"text": "x"}) for i in range(5)])
+    # What the README line `summarizer cache stats | summarizer cache path | summarizer cache clear`
+    # did when pasted: it deleted everything. Now it deletes nothing and says how.
+    proc = run_cli("cache", "clear", "--cache-dir", str(folder))
+    assert proc.returncode == 0
+    assert "nothing deleted" in proc.stderr.decode() and "--all" in proc.stderr.decode()
+    assert read_stats(folder).total == 5
+    # --all from a script (no terminal) needs no confirmation; on a terminal it asks unless --yes.
+    proc = run_cli("cache", "clear", "--all", "--cache-dir", str(folder))
+    assert proc.returncode == 0 and read_stats(folder).total == 0
+
+
+def test_cache_clear_all_asks_on_a_terminal(tmp_path, monkeypatch):
+    from summarizer.cache import Cache, CacheEntry, read_stats
+
+    folder = tmp_path / "c"
+    with Cache(folder) as cache:
+        cache.put_many([CacheEntry(key="k", task="translate", model="m", value={"text": "x"})])
+    monkeypatch.setattr("summarizer.cli._interactive", lambda: True)
+    refused = runner.invoke(app, ["cache", "clear", "--all", "--cache-dir", str(folder)], input="n\n")
+    assert refused.exit_code != 0 and read_stats(folder).total == 1
+    agreed = runner.invoke(app, ["cache", "clear", "--all", "--yes", "--cache-dir", str(folder)])
+    assert agreed.exit_code == 0 and read_stats(folder).total == 0
+
+
+def test_requires_python_tells_the_truth():
+    import tomllib
+
+    from conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    uses_tomllib = "import tomllib" in (ROOT / "summarizer" / "config.py").read_text()
+    assert not uses_tomllib or project["requires-python"] == ">=3.11"
