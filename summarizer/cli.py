@@ -286,13 +286,18 @@ def translate(paths: Paths = None, config: ConfigPath = None, *, opts: RunOption
 
 
 @command(app, "digest", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, QUALITY, RUNTIME, UI)
-def digest(paths: Paths = None, *, opts: RunOptions) -> None:
+def digest(paths: Paths = None, config: ConfigPath = None, *, opts: RunOptions) -> None:
     """Summarize, translate and write bilingual digests (HTML, Markdown, JSON) plus an index."""
     from .config import resolve_job
 
+    if paths:
+        opts = opts.with_value("", "inputs", tuple(paths))
+    if config is not None:
+        _run(resolve_job(config, opts), opts)
+        return
     if not paths:
-        raise ConfigError("digest: give at least one file, folder, glob, or - for stdin")
-    opts = opts.with_value("", "inputs", tuple(paths)).over(RunOptions({"targets": ("az", "ru", "ar")}))
+        raise ConfigError("digest: give at least one file, folder, glob, or - for stdin (or --config JOB.toml)")
+    opts = opts.over(RunOptions({"targets": ("az", "ru", "ar")}))
     _run(resolve_job(None, opts), opts)
 
 

@@ -226,16 +226,22 @@ def _targets(raw: Any, options: RunOptions, src: _Source) -> tuple[TargetOptions
         by_lang = {t.lang: t for t in from_config}
         from_config = [by_lang.get(lang, TargetOptions(lang=lang)) for lang in wanted]
     models = options.get("models") or {}
-    unknown = [lang for lang in models if lang not in {t.lang for t in from_config}]
-    if unknown:
-        listed = ", ".join(t.lang for t in from_config) or "none"
-        raise ConfigError(f"--model {unknown[0]}=...: {unknown[0]!r} is not a target of this job (targets: {listed})")
+    revisions = options.get("revisions") or {}
+    for flag, given in (("--model", models), ("--revision", revisions)):
+        unknown = [lang for lang in given if lang not in {t.lang for t in from_config}]
+        if unknown:
+            listed = ", ".join(t.lang for t in from_config) or "none"
+            raise ConfigError(
+                f"{flag} {unknown[0]}=...: {unknown[0]!r} is not a target of this job (targets: {listed})"
+            )
     _check_codes([t.lang for t in from_config], src)
     flag_params = options.table("translation_params")
     targets: list[TargetOptions] = []
     for t in from_config:
         if t.lang in models:
             t = replace(t, model=models[t.lang], revision=None)
+        if t.lang in revisions:
+            t = replace(t, revision=revisions[t.lang])
         if t.model is None and t.lang not in LANGUAGES:
             known = ", ".join(sorted(LANGUAGES))
             raise UnknownLanguageError(

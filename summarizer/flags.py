@@ -2,7 +2,8 @@
 `RunOptions` value that a command (or an API caller, by the same names) fills from them.
 
 A flag's `path` is a place in a job file (`("runtime", "device")`, `("summary", "params", "num_beams")`)
-or one of three flag-only places: `("targets",)` (--to), `("models",)` (--model LANG=MODEL) and
+or one of four flag-only places: `("targets",)` (--to), `("models",)` (--model LANG=MODEL),
+`("revisions",)` (--revision LANG=REVISION) and
 `("translation_params", key)` (generation flags that apply to every target). `("ui", ...)` is for
 the CLI itself (verbosity), never for the job.
 """
@@ -61,9 +62,8 @@ def _pairs(items: Iterable[str] | Mapping[str, str], spelling: str) -> dict[str,
     for item in items:
         key, sep, value = str(item).partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise ConfigError(
-                f"{spelling} {item!r}: expected LANG=MODEL, for example {spelling} ru=Helsinki-NLP/opus-mt-en-ru"
-            )
+            example = "ru=Helsinki-NLP/opus-mt-en-ru" if spelling in ("--model", "-m") else "ru=main"
+            raise ConfigError(f"{spelling} {item!r}: expected LANG=VALUE, for example {spelling} {example}")
         pairs[key.strip()] = value.strip()
     return pairs
 
@@ -243,6 +243,14 @@ TRANSLATION = (
         ("models",),
         ("--model", "-m"),
         "LANG=MODEL: translation model for one language (repeatable).",
+        list,
+        "pairs",
+    ),
+    Flag(
+        "revisions",
+        ("revisions",),
+        ("--revision",),
+        "LANG=REVISION: hub branch, tag or commit of one language's model (repeatable).",
         list,
         "pairs",
     ),

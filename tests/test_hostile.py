@@ -477,4 +477,4 @@ def test_every_flag_lands_on_a_field_of_its_section():
         elif section in ("summary_params", "translation_params"):
             assert flag.path[1] in params, flag
         else:
-            assert section in ("targets", "models", "ui"), flag
+            assert section in ("targets", "models", "revisions", "ui"), flag

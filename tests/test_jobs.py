@@ -124,6 +124,26 @@ def test_resolution_order_flag_env_config_default(tmp_path, monkeypatch, marian,
         load_job(job, RunOptions.of(models=["de=/other"]))
 
 
+def test_revision_per_language_on_the_command_line(tmp_path, marian, bart):
+    job = write_job(tmp_path, marian, bart, targets=("ru", "ar"))
+    settings = load_job(job, RunOptions.of(revisions=["ru=v2"], models=["ar=org/m"]))
+    assert settings.target("ru").revision == "v2" and settings.target("ar").revision is None
+    both = load_job(job, RunOptions.of(models=["ar=org/m"], revisions=["ar=abc123"])).target("ar")
+    assert (both.model, both.revision) == ("org/m", "abc123")
+    with pytest.raises(ConfigError, match="--revision de=...: 'de' is not a target"):
+        load_job(job, RunOptions.of(revisions=["de=v1"]))
+    with pytest.raises(ConfigError, match="expected LANG=VALUE"):
+        load_job(job, RunOptions.of(revisions=["v1"]))
+
+
+def test_digest_takes_a_config_like_translate(tmp_path, marian, bart):
+    job = write_job(tmp_path, marian, bart, targets=("ru",))
+    result = run_cli("digest", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "out" / "index.html").exists()
+    assert len(list((tmp_path / "out").glob("*.ru.html"))) == 1
+
+
 # ---- running jobs ----------------------------------------------------------------------------
 
 
