@@ -511,6 +511,7 @@ def cache_clear(
     """Delete cache entries: --all, --model M or --older-than DAYS (without one of them, nothing)."""
     from .cache import DB_NAME, Cache, clear_all
     from .config import resolve_cache
+    from .render.common import plural
 
     directory = resolve_cache(opts).dir
     if not (all_ or model or older_than is not None):
@@ -522,13 +523,13 @@ def cache_clear(
         if not yes and _interactive() and (directory / DB_NAME).exists():
             typer.confirm(f"delete the whole cache at {printable(str(directory))}?", abort=True)
         removed = clear_all(directory)
-        typer.echo(f"removed {len(removed)} file(s): {', '.join(map(str, removed)) or 'none'}")
+        typer.echo(f"removed {plural(len(removed), 'file')}: {', '.join(map(str, removed)) or 'none'}")
         return
     if not (directory / DB_NAME).exists():
         typer.echo(f"no cache at {directory / DB_NAME}: nothing to delete")
         return
     with Cache(directory) as cache:
-        typer.echo(f"deleted {cache.clear(model=model, older_than_days=older_than)} entries")
+        typer.echo(f"deleted {plural(cache.clear(model=model, older_than_days=older_than), 'entry', 'entries')}")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from .outputs import IndexEntry, atomic_write_text, ensure_output_dir, output_na
 from .paths import expand_paths
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
 from .render import check_formats, render_markdown, render_summary
+from .render.common import plural
 
 Emit = Callable[[str], None]
 
@@ -50,7 +51,7 @@ class JobReport:
         if s.flagged_outputs:
             codes = ", ".join(f"{n} {code}" for code, n in s.flagged.most_common())
             retried = f"; {s.retried} retried with stronger decoding" if s.retried else ""
-            line += f"\nquality: {s.flagged_outputs} outputs flagged: {codes}{retried}"
+            line += f"\nquality: {plural(s.flagged_outputs, 'output')} flagged: {codes}{retried}"
         return line
 
 

@@ -23,6 +23,7 @@ from .languages import check_language_code, get_language, target_spec
 from .models import check_generation, resolve_model
 from .options import TRANSLATION_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
 from .quality.review import TranslationReviewer, needs_retry, severity, stronger
+from .render.common import plural
 from .results import Sentence, Translation, TranslationSet
 from .segment import SEGMENTATION_VERSION
 
@@ -59,7 +60,7 @@ def translation_warnings(translations: Sequence[Translation], max_new_tokens: in
     split = [t.source_id for t in translations if t.split_parts > 1]
     if split:
         warnings.append(
-            f"{len(split)} sentence(s) exceeded the model's input limit and were translated in parts: {_ids(split)}"
+            f"{plural(len(split), 'sentence')} over the model's input limit, translated in parts: {_ids(split)}"
         )
     cut = [t.source_id for t in translations if not t.complete]
     if cut:

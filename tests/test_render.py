@@ -243,7 +243,7 @@ def test_html_marks_missing_translations_and_warns():
     assert len(rows) == len(digest.article.sentences)
     missing = [r for r in rows if "missing" in page.cells(r, "tgt")["attrs"]["class"]]
     assert len(missing) == 1
-    assert "1 sentence(s) have no translation" in "".join(page.text)
+    assert "1 sentence without a translation" in "".join(page.text)
 
 
 def test_stand_in_notice_iff_stand_in():
@@ -1025,3 +1025,10 @@ def test_ensure_output_dir_read_only_parent(tmp_path):
 def test_digest_has_no_rendering_methods():
     # Result types are plain data; rendering lives in summarizer.render (test_architecture checks the imports).
     assert not any(hasattr(Digest, name) for name in ("to_html", "to_markdown", "to_json", "to_dict"))
+
+
+def test_counts_are_pluralised():
+    from summarizer.render.common import plural
+
+    assert plural(1, "sentence") == "1 sentence" and plural(0, "sentence") == "0 sentences"
+    assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"

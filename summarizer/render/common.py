@@ -24,6 +24,11 @@ RETRIED_NOTE = "The first output was flagged, so this sentence was generated aga
 # --- languages -------------------------------------------------------------------------------
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 sentence`, `2 sentences` (`words` for irregular plurals: `1 entry`, `3 entries`)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
 def language_name(code: str) -> str:
     lang = LANGUAGES.get(code)
     if lang is not None:
@@ -135,7 +140,7 @@ def chunking(digest: Digest) -> str:
     if s.chunked:
         return (
             f"chunked: the input ({s.input_tokens:,} tokens) exceeded the model limit of {s.max_input_tokens:,}, "
-            f"so it was summarized in {s.chunks} chunks and {s.rounds} reduce round{'s' if s.rounds != 1 else ''}"
+            f"so it was summarized in {plural(s.chunks, 'chunk')} and {plural(s.rounds, 'reduce round')}"
         )
     return f"not chunked: {s.input_tokens:,} of {s.max_input_tokens:,} input tokens"
 
@@ -152,9 +157,11 @@ def warning_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str]]
         rows, orphans = align(sentences, ts)
         missing = sum(r.translation is None for r in rows)
         if missing:
-            out.append((origin, f"{missing} sentence(s) have no translation"))
+            out.append((origin, f"{plural(missing, 'sentence')} without a translation"))
         if orphans:
-            out.append((origin, f"{len(orphans)} translation(s) match no source sentence: {', '.join(orphans[:5])}"))
+            out.append(
+                (origin, f"{plural(len(orphans), 'translation')} matching no source sentence: {', '.join(orphans[:5])}")
+            )
     return out
 
 
@@ -163,7 +170,7 @@ def cache_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str]]:
     if digest.summary is not None:
         out.append(("summary", "from cache" if digest.summary.cached else "computed"))
     for target, kind, _, ts in parts(digest, codes):
-        out.append((_origin(target, kind), f"{ts.cache_hits} of {len(ts.translations)} sentences from cache"))
+        out.append((_origin(target, kind), f"{ts.cache_hits} of {plural(len(ts.translations), 'sentence')} from cache"))
     return out
 
 
@@ -214,7 +221,7 @@ class PartQuality:
     retried: int
 
     def text(self) -> str:
-        out = f"{self.flagged} of {self.sentences} sentences flagged"
+        out = f"{self.flagged} of {plural(self.sentences, 'sentence')} flagged"
         out += f": {_tally(self.codes)}" if self.flagged else ""
         return out + (f"; {self.retried} retried with stronger decoding" if self.retried else "")
 
@@ -243,7 +250,7 @@ class Quality:
         # A clean page says just that; otherwise the sentence count is shown even when it is 0 of n,
         # so a flagged summary is not mistaken for flagged translations.
         if sentences and not self.clean:
-            pieces.append(f"{flagged} of {sentences} sentences flagged")
+            pieces.append(f"{flagged} of {plural(sentences, 'sentence')} flagged")
             if flagged:
                 pieces[-1] += f": {_tally(sum((p.codes for p in self.parts), Counter()))}"
         if self.summary_flags:

@@ -18,6 +18,7 @@ from .common import (
     language_name,
     model_lines,
     parts,
+    plural,
     quality,
     stand_in_models,
     targets,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 def _env():
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("summarizer", "templates"),
         autoescape=True,  # every template, whatever its name: input is never trusted
         undefined=jinja2.StrictUndefined,
@@ -41,6 +42,8 @@ def _env():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["plural"] = plural  # {{ n|plural("sentence") }} -> "1 sentence", "2 sentences"
+    return env
 
 
 def _lang(code: str) -> dict[str, str]:

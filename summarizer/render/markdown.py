@@ -17,6 +17,7 @@ from .common import (
     language_name,
     model_lines,
     parts,
+    plural,
     quality,
     stand_in_models,
     targets,
@@ -73,7 +74,10 @@ def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
     bullet("Article id", article.id)
     bullet("Date", article.date or "unknown")
     n = len(article.sentences)
-    bullet("Language", f"{language_name(article.lang)} ({article.lang}), {n} sentences, encoding {article.encoding}")
+    bullet(
+        "Language",
+        f"{language_name(article.lang)} ({article.lang}), {plural(n, 'sentence')}, encoding {article.encoding}",
+    )
     bullet("Chunking", chunking(digest))
     for role, label, settings in model_lines(digest, codes):
         bullet(f"Model, {role}", f"{label}; {settings}")
