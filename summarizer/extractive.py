@@ -174,10 +174,13 @@ class ExtractiveSummarizer:
         extra = {"segmentation": SEGMENTATION_VERSION, "max_piece_words": MAX_PIECE_WORDS}
         return cache_key(task=TASK, model=self.model_info, params=params, text=text, source_lang=self.lang, extra=extra)
 
+    def _embed(self, units: Sequence[Sentence]) -> tuple[np.ndarray, list[bool]]:
+        """The units' embeddings (cached) and which of them are real sentences."""
+        return cached_embed(self.embedder, [u.text for u in units], cache=self.cache), [usable(u.text) for u in units]
+
     def rank(self, units: Sequence[Sentence]) -> list[int]:
         """Indices of `units`, most salient first."""
-        vectors = cached_embed(self.embedder, [u.text for u in units], cache=self.cache)
-        return ranking(vectors, [usable(u.text) for u in units], self.scoring)
+        return ranking(*self._embed(units), self.scoring)
 
     def choose(self, sentences: Sequence[Sentence]) -> list[Sentence]:
         """The sentences of the summary, in article order (the whole article if it is short enough)."""
@@ -186,8 +189,7 @@ class ExtractiveSummarizer:
             return units
         if self.method == "lead":
             return units[: self.k]  # exactly the first sentences: a baseline, so no judgement here
-        vectors = cached_embed(self.embedder, [u.text for u in units], cache=self.cache)
-        return [units[i] for i in select(vectors, [usable(u.text) for u in units], self.k, self.scoring)]
+        return [units[i] for i in select(*self._embed(units), self.k, self.scoring)]
 
     def summarize_many(self, items: Sequence[Article | str], *, progress=None) -> list[Summary]:
         out = []

@@ -6,6 +6,7 @@ loading is `backends.get_backend`, which keeps loaded models per process and opt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -187,14 +188,11 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
         RevisionNotFoundError,
     )
 
+    download = functools.partial(
+        snapshot_download, name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, cache_dir=hub_cache_dir()
+    )
     try:
-        folder = snapshot_download(
-            name,
-            revision=revision,
-            local_files_only=True,
-            allow_patterns=_HUB_DOWNLOAD_PATTERNS,
-            cache_dir=hub_cache_dir(),
-        )
+        folder = download(local_files_only=True)
     except (LocalEntryNotFoundError, OSError, ValueError):
         folder = None
     except Exception as exc:  # huggingface_hub validation errors for malformed ids
@@ -205,13 +203,7 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
         if not hub_reachable():
             raise ModelUnavailableError(_offline_message(name, "the Hugging Face Hub can't be reached"))
         try:
-            folder = snapshot_download(
-                name,
-                revision=revision,
-                allow_patterns=_HUB_DOWNLOAD_PATTERNS,
-                etag_timeout=CONNECT_TIMEOUT_S,
-                cache_dir=hub_cache_dir(),
-            )
+            folder = download(etag_timeout=CONNECT_TIMEOUT_S)
         except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
             raise ModelUnavailableError(
                 f"model {name}{'@' + revision if revision else ''} was not found on the Hub: {exc}".splitlines()[0]

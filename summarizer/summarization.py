@@ -7,7 +7,6 @@ summarized again (repeating while they still don't fit). The Summary records tha
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import time
@@ -18,7 +17,7 @@ from typing import Any
 
 from .backends import Generated, ModelHandle
 from .cache import CacheEntry, NullCache, RecordingCache, cache_key
-from .engines import LOCAL, Engine, Work
+from .engines import LOCAL, Engine, Work, worker_factory
 from .errors import ConfigError, GenerationError, InputError, ModelError, SummarizerError
 from .generation import Progress, cached_generate, split_to_fit
 from .models import check_generation, resolve_model
@@ -115,6 +114,8 @@ class Summarizer:
         """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
         `long_input` says what to do with an input over the model's limit: "map-reduce" (summarize
         chunks, then their summaries) or "extract" (keep its most salient sentences that fit, one call)."""
+        # How a Ray actor builds the same summarizer; its cache records what it writes, for the driver.
+        self.factory = worker_factory(Summarizer, locals(), cache=RecordingCache())
         if not isinstance(model, str) or not model.strip():
             raise ConfigError(f"summary model must be a hub id or a folder, got {model!r}")
         if isinstance(params, GenerationParams):
@@ -131,21 +132,6 @@ class Summarizer:
             raise ConfigError(f"long_input must be map-reduce or extract, got {long_input!r}")
         self.long_input = long_input
         self.engine = engine or LOCAL
-        # How a remote worker (a Ray actor) builds the same summarizer: no engine, a recording cache.
-        self.factory = functools.partial(
-            Summarizer,
-            model,
-            revision=revision,
-            params=self.params,
-            runtime=self.runtime,
-            models_dir=models_dir,
-            cache=RecordingCache(),
-            max_input_tokens=max_input_tokens,
-            lang=lang,
-            quality=self.quality,
-            long_input=long_input,
-            embedding_model=embedding_model,
-        )
         self.extractor = None
         if long_input == "extract":
             from .extractive import ExtractiveSummarizer

@@ -6,7 +6,6 @@ translated once, over-long sentences split into parts that fit instead of being 
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from .backends import Generated, ModelHandle
 from .cache import NullCache, cache_key
-from .engines import LOCAL, Engine
+from .engines import LOCAL, Engine, worker_factory
 from .errors import ConfigError
 from .generation import Progress, cached_generate, split_to_fit
 from .languages import check_language_code, get_language, target_spec
@@ -91,6 +90,7 @@ class Translator:
     ):
         """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
         `engine` runs the model work (this process by default; see `summarizer.engines`)."""
+        self.factory = worker_factory(Translator, locals())  # how a Ray actor builds the same translator
         check_language_code(target, where="target language")
         if model is None:
             model = get_language(target).model
@@ -108,19 +108,6 @@ class Translator:
         self.refresh = refresh
         self.quality = quality or QualityOptions()
         self.engine = engine or LOCAL
-        # How a remote worker (a Ray actor) builds the same translator, without cache or engine.
-        self.factory = functools.partial(
-            Translator,
-            target,
-            model,
-            revision=revision,
-            source_lang=source_lang,
-            target_token=target_token,
-            params=self.params,
-            runtime=self.runtime,
-            models_dir=models_dir,
-            quality=self.quality,
-        )
         self.reviewer = TranslationReviewer(target, source_lang, self.quality, cache=self.cache)
         self.ref = resolve_model(model, revision)
         check_generation(self.params, self.ref, where)

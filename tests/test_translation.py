@@ -149,3 +149,17 @@ def test_fully_cached_translation_loads_no_model(marian, tmp_path):
     result = translator.translate(["Two.", "One."])
     assert result.cache_hits == 2
     assert not translator.handle.loaded
+
+
+def test_a_translator_rebuilt_from_its_factory_is_the_same_without_the_drivers_state(marian, tmp_path):
+    """What a Ray actor builds: the same model, target and settings; no cache, no engine, no refresh."""
+    import pickle
+
+    from summarizer.cache import NullCache
+    from summarizer.engines import LOCAL
+
+    translator = Translator("ar", str(marian), params=SHORT, cache=Cache(tmp_path / "c"), refresh=True)
+    twin = pickle.loads(pickle.dumps(translator.factory))()
+    assert isinstance(twin.cache, NullCache) and not twin.refresh and twin.engine is LOCAL
+    assert (twin.spec, twin.params, twin.model_info) == (translator.spec, translator.params, translator.model_info)
+    assert twin.remote_compute(["One.", "Two."]) == translator.remote_compute(["One.", "Two."])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import LOCAL, Engine, LocalEngine, Work
+from .base import LOCAL, Engine, LocalEngine, Work, worker_factory
 
 if TYPE_CHECKING:
     from ..options import RayOptions, RuntimeOptions
@@ -27,4 +27,4 @@ def make_engine(runtime: RuntimeOptions, ray: RayOptions | None = None) -> Engin
     return LOCAL
 
 
-__all__ = ["LOCAL", "Engine", "LocalEngine", "Work", "make_engine"]
+__all__ = ["LOCAL", "Engine", "LocalEngine", "Work", "make_engine", "worker_factory"]

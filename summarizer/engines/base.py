@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 
 def _same(value: Any) -> Any:
     return value
+
+
+# What only the driver holds: a remote worker gets no cache, no engine, and never refreshes one.
+DRIVER_ONLY = frozenset({"self", "cache", "refresh", "engine"})
+
+
+def worker_factory(cls: type, arguments: Mapping[str, Any], **overrides: Any) -> Callable[[], Any]:
+    """A picklable way to build, in another process, what `cls(**arguments)` built here, less what
+    only the driver holds. Call it with `locals()` first thing in `__init__`, before any is reassigned."""
+    kept = {k: v for k, v in arguments.items() if k not in DRIVER_ONLY and not k.startswith("__")}
+    return functools.partial(cls, **kept, **overrides)
 
 
 @dataclass(frozen=True)
