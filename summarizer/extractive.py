@@ -23,7 +23,7 @@ from .generation import split_to_fit
 from .options import QualityOptions, RuntimeOptions
 from .quality.review import review_summary
 from .results import Article, ModelInfo, Sentence, Summary
-from .segment import SEGMENTATION_VERSION, segment_article
+from .segment import SEGMENTATION_VERSION, article_sentence_id, local_id, segment_article
 
 if TYPE_CHECKING:
     import numpy as np
@@ -171,7 +171,7 @@ class ExtractiveSummarizer:
         params = {"method": self.method, "sentences": self.k}
         if self.method == "extractive":
             params |= self.scoring.as_dict()
-        extra = {"segmentation": SEGMENTATION_VERSION, "max_piece_words": MAX_PIECE_WORDS}
+        extra = {"segmentation": SEGMENTATION_VERSION, "max_piece_words": MAX_PIECE_WORDS, "ids": "local"}
         return cache_key(task=TASK, model=self.model_info, params=params, text=text, source_lang=self.lang, extra=extra)
 
     def _embed(self, units: Sequence[Sentence]) -> tuple[np.ndarray, list[bool]]:
@@ -195,8 +195,8 @@ class ExtractiveSummarizer:
         out = []
         for item in items:
             started = time.perf_counter()
-            article = item if isinstance(item, Article) else None
-            sentences = article.sentences if article else segment_article(item, "text", self.lang)
+            article_id = item.id if isinstance(item, Article) else "text"
+            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
             if not sentences:
                 raise InputError("nothing to summarize: the text has no sentences")
             full = " ".join(s.text for s in sentences)
@@ -205,7 +205,7 @@ class ExtractiveSummarizer:
             cached = stored is not None
             if stored is None:
                 chosen = self.choose(sentences)
-                stored = {"ids": [s.id for s in chosen], "texts": [s.text for s in chosen]}
+                stored = {"ids": [local_id(s.id, article_id) for s in chosen], "texts": [s.text for s in chosen]}
                 self.cache.put(CacheEntry(key=key, task=TASK, model=self.model_info.name, value=stored))
             text = " ".join(stored["texts"])
             warnings = ()
@@ -223,7 +223,7 @@ class ExtractiveSummarizer:
                     warnings=warnings,
                     flags=review_summary(full, text, lang=self.lang, options=self.quality),
                     method=self.method,
-                    source_ids=tuple(stored["ids"]),
+                    source_ids=tuple(article_sentence_id(i, article_id) for i in stored["ids"]),
                 )
             )
             if progress:

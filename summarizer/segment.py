@@ -59,6 +59,17 @@ def split_sentences(text: str, lang: str = "en") -> list[str]:
     return [s.text for s in segment_article(text, "_", lang)]
 
 
+def local_id(sentence_id: str, article_id: str) -> str:
+    """A sentence id without its article (`p0:s3`): what a cached result may store, since the same text
+    can come from another file (another article id) on a later run."""
+    return sentence_id.removeprefix(f"{article_id}:")
+
+
+def article_sentence_id(local: str, article_id: str) -> str:
+    """The inverse of `local_id`."""
+    return f"{article_id}:{local}"
+
+
 def segment_article(text: str, article_id: str, lang: str = "en") -> tuple[Sentence, ...]:
     """All sentences of an article with ids, paragraph by paragraph."""
     from sentencex import segment

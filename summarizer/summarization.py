@@ -24,7 +24,7 @@ from .models import check_generation, resolve_model
 from .options import DEFAULT_SUMMARY_MODEL, SUMMARY_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
 from .quality.review import review_summary
 from .results import Article, ModelInfo, Sentence, Summary
-from .segment import SEGMENTATION_VERSION, segment_article
+from .segment import SEGMENTATION_VERSION, article_sentence_id, local_id, segment_article
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class Summarizer:
                 "max_input_tokens": self.max_input_override,
                 "segmentation": SEGMENTATION_VERSION,
                 "long_input": self.long_input,
-                **({"embedder": self.extractor.model_info.fingerprint} if self.extractor else {}),
+                **({"embedder": self.extractor.model_info.fingerprint, "ids": "local"} if self.extractor else {}),
             },
         )
 
@@ -303,15 +303,19 @@ class Summarizer:
         """One Summary per input, same order, or the error that input gave (a bad one doesn't stop the
         rest). Whole-article results are cached; misses go to the engine and are stored as they finish."""
         started = time.perf_counter()
-        prepared: list[tuple[str, str, str] | SummarizerError] = []  # (payload, text, key)
+        # (payload, text, key, article id); the payload's sentence ids are local (`p0:s3`), so the same
+        # text from two files is one miss and a cached result fits whichever article asks for it.
+        prepared: list[tuple[str, str, str, str] | SummarizerError] = []
         for item in items:
-            sentences = item.sentences if isinstance(item, Article) else segment_article(item, "text", self.lang)
+            article_id = item.id if isinstance(item, Article) else "text"
+            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
             if not sentences:
                 prepared.append(InputError("nothing to summarize: the text has no sentences"))
                 continue
             text = " ".join(s.text for s in sentences)
-            payload = json.dumps([asdict(s) for s in sentences], ensure_ascii=False)
-            prepared.append((payload, text, self._key(TASK_ARTICLE, text)))
+            local = [{**asdict(s), "id": local_id(s.id, article_id)} for s in sentences]
+            payload = json.dumps(local, ensure_ascii=False)
+            prepared.append((payload, text, self._key(TASK_ARTICLE, text), article_id))
         keys = list(dict.fromkeys(p[2] for p in prepared if isinstance(p, tuple)))
         found: dict[str, Any] = {} if self.refresh else self.cache.get_many(keys)
         values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
@@ -332,9 +336,13 @@ class Summarizer:
                 if progress:
                     progress(1)
         seconds = (time.perf_counter() - started) / max(1, len(items))
-        return [p if isinstance(p, SummarizerError) else self._summary(p[1], *values[p[2]], seconds) for p in prepared]
+        return [
+            p if isinstance(p, SummarizerError) else self._summary(p[1], *values[p[2]], seconds, p[3]) for p in prepared
+        ]
 
-    def _summary(self, text: str, value: Any, cached: bool, seconds: float) -> Summary | SummarizerError:
+    def _summary(
+        self, text: str, value: Any, cached: bool, seconds: float, article_id: str
+    ) -> Summary | SummarizerError:
         if isinstance(value, SummarizerError):
             return value
         return Summary(
@@ -350,7 +358,7 @@ class Summarizer:
             seconds=seconds,
             warnings=tuple(value["warnings"]),
             flags=review_summary(text, value["text"], lang=self.lang, options=self.quality),
-            source_ids=tuple(value.get("source_ids", ())),
+            source_ids=tuple(article_sentence_id(i, article_id) for i in value.get("source_ids", ())),
         )
 
     def summarize_many(self, items: Sequence[Article | str], *, progress: Progress | None = None) -> list[Summary]:

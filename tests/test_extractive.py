@@ -157,3 +157,31 @@ def test_offline_demo_has_a_real_extractive_summary(tmp_path):
     assert digest["summary"]["text"] and len(digest["summary"]["source_ids"]) == 3
     assert "EXTRACTIVE summary" in proc.stdout
     assert Path(tmp_path / "demo" / "stand-in" / "index.html").exists()
+
+
+def test_the_same_text_in_two_files_gets_each_files_own_sentence_ids(bart, tmp_path):
+    """A cached result stores sentence ids without the article's id, so a copy of an article (or the
+    same file renamed) gets ids that point into its own full text, not the first file's."""
+    from summarizer.summarization import Summarizer
+
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(SEED.read_text())
+    second.write_text(SEED.read_text())
+    a, b = read_article(str(first)), read_article(str(second))
+    extractive = ExtractiveSummarizer(cache=Cache(tmp_path / "c1"))
+    one, two = extractive.summarize_many([a, b])
+    assert two.cached and set(two.source_ids) <= {s.id for s in b.sentences}
+    assert [i.split(":", 1)[1] for i in one.source_ids] == [i.split(":", 1)[1] for i in two.source_ids]
+    assert chosen_sentences(b, two)  # the digest links b's rows, not none
+
+    text = "\n\n".join([SEED.read_text()] * 16)
+    first.write_text(text)
+    second.write_text(text)
+    a, b = read_article(str(first)), read_article(str(second))
+    abstractive = Summarizer(
+        str(bart), params={"num_beams": 1, "max_new_tokens": 8}, long_input="extract", cache=Cache(tmp_path / "c2")
+    )
+    x = abstractive.summarize(a)
+    y = abstractive.summarize(b)  # from the cache
+    assert y.cached and x.source_ids and set(y.source_ids) <= {s.id for s in b.sentences}
+    assert len(y.source_ids) == len(x.source_ids)
