@@ -196,8 +196,12 @@ class _Progress:
             bar.close()
 
 
-def _run(settings, opts: RunOptions, *, to_stdout: bool = False) -> None:
-    """Run a translate/digest job with progress bars, print where it went and the tally, exit."""
+STREAMED = ("md", "json", "jsonl")  # digest formats that `translate PATH --to` writes to stdout
+
+
+def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
+    """Run a translate/digest job with progress bars, print where it went and the tally, exit.
+    `to_stdout`: a format of STREAMED to print the digests in, instead of writing files."""
     from .jobs import run_job
     from .paths import expand_paths
 
@@ -208,6 +212,7 @@ def _run(settings, opts: RunOptions, *, to_stdout: bool = False) -> None:
             settings,
             callbacks=progress.callbacks(),
             emit=typer.echo if to_stdout else None,
+            emit_format=to_stdout or "md",
             on_failure=lambda f: progress.write(f"error: {f.error}"),
         )
     finally:
@@ -232,7 +237,9 @@ def _finish(report, quiet: bool) -> None:
 @command(app, "summarize", INPUT, SUMMARY_ONLY, OUT_DIR, CACHE, QUALITY, RUNTIME, UI)
 def summarize(
     paths: Paths = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="txt, md or json.")] = "txt",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="txt, md, json (always an array) or jsonl (a line per article).")
+    ] = "txt",
     *,
     opts: RunOptions,
 ) -> None:
@@ -279,8 +286,9 @@ def translate(paths: Paths = None, config: ConfigPath = None, *, opts: RunOption
             raise ConfigError("translate: give --config JOB.toml, or files and --to LANGS")
         if opts.get("targets") is None:
             raise ConfigError("translate: --to is required without --config (for example --to az,ru,ar)")
-        to_stdout = opts.get("output", "dir") is None and opts.get("output", "formats") is None
-        _run(resolve_job(None, _one_off(opts)), opts, to_stdout=to_stdout)
+        formats = opts.get("output", "formats") or ("md",)
+        to_stdout = opts.get("output", "dir") is None and len(formats) == 1 and formats[0] in STREAMED
+        _run(resolve_job(None, _one_off(opts)), opts, to_stdout=formats[0] if to_stdout else None)
     else:
         _run(resolve_job(config, opts), opts)
 

@@ -127,6 +127,11 @@ def _check(table: Any, schema: Mapping[str, Any], where: str, file: str) -> dict
     return table
 
 
+def _is_path(tp: Any) -> bool:
+    """`Path` or `Path | None`: a setting whose text is a path (relative to the config file)."""
+    return tp is Path or (Path in typing.get_args(tp) and set(typing.get_args(tp)) <= {Path, type(None)})
+
+
 def _schema(cls: type, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in fields(cls) if f.name not in exclude}
@@ -141,12 +146,12 @@ def _values(cls: type, table: Any, flags: Mapping[str, Any], src: _Source, where
     values: dict[str, Any] = {}
     for key, value in _check(table or {}, schema, f"{where}." if where else "", src.file).items():
         tp = schema[key]
-        values[key] = src.path(value) if tp is Path else tuple(value) if isinstance(value, list) else value
+        values[key] = src.path(value) if _is_path(tp) else tuple(value) if isinstance(value, list) else value
     for f in fields(cls):
         var = f.metadata.get("env")
         if var and os.environ.get(var):  # an empty variable counts as unset
-            values[f.name] = Path(os.environ[var]).expanduser() if schema[f.name] is Path else os.environ[var]
-    values.update({k: Path(v) if schema.get(k) is Path and isinstance(v, str) else v for k, v in flags.items()})
+            values[f.name] = Path(os.environ[var]).expanduser() if _is_path(schema[f.name]) else os.environ[var]
+    values.update({k: Path(v) if _is_path(schema.get(k)) and isinstance(v, str) else v for k, v in flags.items()})
     return values
 
 
@@ -171,7 +176,16 @@ def _runtime(table: Any, options: RunOptions, src: _Source) -> RuntimeOptions:
 
 def _cache(table: Any, options: RunOptions, src: _Source) -> CacheOptions:
     cache = _section(CacheOptions, table, options.table("cache"), src, "cache")
-    return replace(cache, dir=Path(os.path.abspath(cache.dir.expanduser())))
+    folder = cache.dir if cache.dir is not None else default_cache_dir()
+    return replace(cache, dir=Path(os.path.abspath(folder.expanduser())))
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for this tool (`~/.cache/summarizer` on Linux, honouring XDG_CACHE_HOME;
+    `~/Library/Caches/summarizer` on macOS; `%LOCALAPPDATA%\\summarizer\\Cache` on Windows)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("summarizer", appauthor=False))
 
 
 def _output(table: Any, options: RunOptions, src: _Source) -> OutputOptions:

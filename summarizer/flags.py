@@ -136,7 +136,7 @@ CACHE_DIR = (
         "cache_dir",
         ("cache", "dir"),
         ("--cache-dir",),
-        "Cache folder (env SUMMARIZER_CACHE_DIR; default ./cache).",
+        "Cache folder (env SUMMARIZER_CACHE_DIR; default ~/.cache/summarizer).",
         Path,
     ),
 )
@@ -152,7 +152,7 @@ OUTPUT = OUT_DIR + (
         "formats",
         ("output", "formats"),
         ("--format", "-f"),
-        "Output formats, comma-separated: html,md,json.",
+        "Output formats, comma-separated: html,md,json,jsonl (translate without --out: one of md,json,jsonl to stdout).",
         str,
         "csv",
     ),

@@ -9,14 +9,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
 from .options import JobSettings
 from .outputs import IndexEntry, atomic_write_text, ensure_output_dir, output_names, write_digest, write_index
 from .paths import expand_paths
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
-from .render import check_formats, render_markdown, render_summary
+from .render import check_formats, render_digest, render_summary
 from .render.common import plural
+from .results import Digest
 
 Emit = Callable[[str], None]
 
@@ -67,10 +69,12 @@ def run_job(
     *,
     callbacks: Callbacks | None = None,
     emit: Emit | None = None,
+    emit_format: str = "md",
     on_failure: Callable[[Failure], None] | None = None,
 ) -> JobReport:
-    """Digests for every input: to `emit` as Markdown if given, else files in `settings.output.dir`
-    plus an index. A fatal error stops the job; what was already written stays complete."""
+    """Digests for every input: to `emit` if given (in `emit_format`: md, json or jsonl; see `Stream`),
+    else files in `settings.output.dir` plus an index. A fatal error stops the job; what was already
+    written stays complete."""
     sources = _sources(settings)
     pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
     pipeline.prepare()  # resolves every model (loads none): a missing one fails here
@@ -78,6 +82,7 @@ def run_job(
     names = output_names(sources)
     report = JobReport(inputs=len(sources), stats=pipeline.stats)
     entries: list[IndexEntry] = []
+    stream = Stream(emit, emit_format, lambda d, fmt: render_digest(d, fmt)) if emit is not None else None
     try:
         for result in pipeline.run(sources, callbacks=callbacks):
             if isinstance(result, Failure):
@@ -85,14 +90,16 @@ def run_job(
                 entries.append(IndexEntry.failed(result.source, result.error, title=Path(result.source).name))
                 if on_failure:
                     on_failure(result)
-            elif emit is not None:
-                emit(render_markdown(result))
+            elif stream is not None:
+                stream.add(result)
             else:
                 paths = write_digest(result, out_dir, names[result.article.source], settings.output.formats)
                 report.written += paths
                 entries.append(IndexEntry.for_digest(result, paths, out_dir))
     except KeyboardInterrupt:
         report.interrupted = True
+    if stream is not None:
+        stream.close()
     if out_dir is not None and entries:
         report.index = write_index(entries, out_dir)
     return report
@@ -108,7 +115,7 @@ def run_summaries(
     on_written: Callable[[Path], None] | None = None,
 ) -> JobReport:
     """Summaries only (`summarizer summarize`): each file `<stem>.summary.<fmt>` in `out_dir` as soon as
-    it exists, or text to `emit`; JSON to `emit` is one object for one input, an array for several."""
+    it exists, or to `emit` (see `Stream`: JSON is always one array, JSONL one line per article)."""
     (fmt,) = check_formats([fmt], kind="summary")
     sources = _sources(settings)
     pipeline = Pipeline(settings)
@@ -116,29 +123,49 @@ def run_summaries(
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
     names = output_names(sources)
     report = JobReport(inputs=len(sources), stats=pipeline.stats)
-    as_json: list[dict] = []
+    several = len(sources) > 1
+    stream = Stream(emit, fmt, lambda d, f: render_summary(d, f, header=several)) if folder is None else None
     try:
         for result in pipeline.run(sources):
             if isinstance(result, Failure):
                 report.failures.append(result)
                 if on_failure:
                     on_failure(result)
-            elif folder is not None:
+            elif stream is not None:
+                stream.add(result)
+            else:
                 path = atomic_write_text(
                     folder / f"{names[result.article.source]}.summary.{fmt}", render_summary(result, fmt)
                 )
                 report.written.append(path)
                 if on_written:
                     on_written(path)
-            elif fmt == "json":
-                as_json.append(json.loads(render_summary(result, "json")))
-            else:
-                emit(render_summary(result, fmt, header=len(sources) > 1))
     except KeyboardInterrupt:
         report.interrupted = True
-    if folder is None and fmt == "json":
-        emit(json.dumps(as_json[0] if len(sources) == 1 and as_json else as_json, ensure_ascii=False, indent=2))
+    if stream is not None:
+        stream.close()
     return report
 
 
-__all__ = ["JobReport", "run_job", "run_summaries"]
+class Stream:
+    """Results to a stream as each article finishes, in a shape that doesn't depend on how many there
+    are: `jsonl` one JSON object per line; `json` one array, written at the end; any other format each
+    article's text in turn."""
+
+    def __init__(self, emit: Emit, fmt: str, render: Callable[[Digest, str], str]):
+        self.emit, self.fmt, self.render = emit, fmt, render
+        self.items: list[Any] = []
+
+    def add(self, digest: Digest) -> None:
+        if self.fmt == "json":
+            self.items.append(json.loads(self.render(digest, "json")))
+        else:
+            text = self.render(digest, self.fmt)
+            self.emit(text.rstrip("\n") if self.fmt == "jsonl" else text)
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.emit(json.dumps(self.items, ensure_ascii=False, indent=2))
+
+
+__all__ = ["JobReport", "Stream", "run_job", "run_summaries"]

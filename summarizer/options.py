@@ -215,7 +215,7 @@ class RayOptions:
 class CacheOptions:
     """`[cache]`: where model outputs are kept, and whether to use them."""
 
-    dir: Path = field(default=Path("cache"), metadata=env("SUMMARIZER_CACHE_DIR"))
+    dir: Path | None = field(default=None, metadata=env("SUMMARIZER_CACHE_DIR"))  # None: the user's cache folder
     enabled: bool = True
     refresh: bool = False  # recompute everything and overwrite what is stored
 

@@ -279,7 +279,7 @@ def write_digest(
     """Write one article's digest files into `out_dir` (created if needed) as one set; return their paths.
 
     html: `<stem>.html` (all languages) and `<stem>.<lang>.html` per target; md: `<stem>.md`;
-    json: `<stem>.json`. Bad formats or names raise before anything is written, and every file is
+    json: `<stem>.json`; jsonl: `<stem>.jsonl` (one line). Bad formats or names raise before anything is written, and every file is
     rendered before any is written, so a failure leaves the previous set of files whole (see `_write_set`).
     """
     formats = check_formats(formats, where="formats")
@@ -293,6 +293,8 @@ def write_digest(
         files.append((f"{stem}.md", "md", None))
     if "json" in formats:
         files.append((f"{stem}.json", "json", None))
+    if "jsonl" in formats:
+        files.append((f"{stem}.jsonl", "jsonl", None))
     names = [name for name, _, _ in files]
     if len(set(names)) != len(names):
         raise ConfigError(

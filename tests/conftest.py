@@ -25,6 +25,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # the default cache folder's parent
     monkeypatch.delenv("SUMMARIZER_DEVICE", raising=False)
     monkeypatch.delenv("SUMMARIZER_BACKEND", raising=False)
     monkeypatch.delenv("SUMMARIZER_DEBUG", raising=False)

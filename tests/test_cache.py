@@ -105,7 +105,9 @@ def test_resolve_cache_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path:
     (tmp_path / "cfg").mkdir()
     job = tmp_path / "cfg" / "job.toml"
     job.write_text('targets = ["ru"]\n[cache]\ndir = "from-config"')
-    assert resolve_cache().dir == tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert resolve_cache().dir == tmp_path / "xdg" / "summarizer"  # the user's cache folder, not ./cache
+    assert not (tmp_path / "xdg").exists()  # resolving creates nothing
     assert resolve_job(job).cache.dir == tmp_path / "cfg" / "from-config"  # relative to the file
     # Read at call time, after import.
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "from-env"))

@@ -31,7 +31,7 @@ def test_summarize_files_to_stdout_and_json(bart):
     assert result.exit_code == 0, result.output
     assert "STAND-IN" in result.output
     result = invoke("summarize", str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), "--format", "json", *FAST)
-    data = json.loads(result.stdout)
+    (data,) = json.loads(result.stdout)  # JSON on stdout is always an array, whatever the input count
     assert data["summary"]["model"]["stand_in"] is True
 
 
@@ -69,7 +69,7 @@ def test_summarize_folder_and_glob(bart, tmp_path):
 def test_summarize_t5_with_chunking(t5):
     result = invoke("summarize", str(SEED), "--model", str(t5), "--format", "json", "--max-input-tokens", "128", *FAST)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    (data,) = json.loads(result.stdout)
     assert data["summary"]["chunked"] is True and data["summary"]["chunks"] > 1
 
 
@@ -195,6 +195,35 @@ def test_cache_path_honours_env(tmp_path):
     assert result.output.strip() == str(tmp_path / "cache" / "summarizer.sqlite3")
     result = invoke("cache", "path", "--cache-dir", str(tmp_path / "x"))
     assert result.output.strip() == str(tmp_path / "x" / "summarizer.sqlite3")
+
+
+def test_the_default_cache_is_the_users_cache_folder_from_any_working_folder(tmp_path, marian):
+    env = {"SUMMARIZER_CACHE_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    default = tmp_path / "xdg" / "summarizer"
+    path = run_cli("cache", "path", env=env)
+    assert path.stdout.decode().strip() == str(default / "summarizer.sqlite3")
+    stats = run_cli("cache", "stats", env=env)
+    assert stats.returncode == 0 and not default.exists()  # read-only commands create nothing
+    job = run_cli("translate", str(SEED), "--to", "ru", "--model", f"ru={marian}", *FAST, "--quiet", env=env)
+    assert job.returncode == 0, job.stderr.decode()
+    assert (default / "summarizer.sqlite3").exists() and not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_json_and_jsonl_on_stdout_have_one_shape_whatever_the_input_count(count, bart, marian, tmp_path):
+    inputs = [str(p) for p in sorted(CORPUS.glob("*.txt"))[:count]]
+    lines = invoke("summarize", *inputs, "--model", str(bart), "--format", "jsonl", *FAST).stdout.splitlines()
+    assert len(lines) == count and all(json.loads(line)["schema"] == "summarizer.summary" for line in lines)
+    array = json.loads(invoke("summarize", *inputs, "--model", str(bart), "--format", "json", *FAST).stdout)
+    assert isinstance(array, list) and len(array) == count
+    assert [a["article"]["source"] for a in array] == [json.loads(line)["article"]["source"] for line in lines]
+    # translate PATH --to with one streamable format and no --out prints, and writes no ./out
+    translate = ["translate", *inputs, "--to", "ru", "--model", f"ru={marian}", *FAST, "--quiet"]
+    lines = invoke(*translate, "--format", "jsonl").stdout.splitlines()
+    assert len(lines) == count and all(json.loads(line)["schema"] == "summarizer.digest" for line in lines)
+    digests = json.loads(invoke(*translate, "--format", "json").stdout)
+    assert isinstance(digests, list) and len(digests) == count
+    assert not (tmp_path / "out").exists()
 
 
 def test_version_completion_and_flags_shown_as_flags():

@@ -423,7 +423,7 @@ def test_encoding_flag_reaches_the_reader(tmp_path, bart):
     path.write_bytes(text.encode("koi8_r"))
     proc = run_cli("summarize", str(path), "--model", str(bart), "--encoding", "koi8-r", "--format", "json", *FAST)
     assert proc.returncode == 0, proc.stderr.decode()
-    data = json.loads(proc.stdout)
+    (data,) = json.loads(proc.stdout)  # JSON on stdout is always an array
     assert data["article"]["encoding"] == "koi8-r"
     proc = run_cli("summarize", str(path), "--model", str(bart), "--encoding", "klingon", *FAST)
     assert "--encoding: encoding must be a known text codec" in one_line_error(proc, 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from ..errors import ConfigError
@@ -10,15 +11,21 @@ from .html import render_html
 from .json import render_json
 from .markdown import render_markdown
 
-DIGEST_FORMATS = ("html", "md", "json")
+DIGEST_FORMATS = ("html", "md", "json")  # what a digest job writes unless told otherwise
 SUMMARY_FORMATS = ("txt", "md", "json")
-_CHOICES = {"digest": DIGEST_FORMATS, "summary": SUMMARY_FORMATS}
+# `jsonl`: the JSON object on one line, for streams (one article per line, the same shape every time).
+_CHOICES = {"digest": (*DIGEST_FORMATS, "jsonl"), "summary": (*SUMMARY_FORMATS, "jsonl")}
+
+
+def one_line(rendered_json: str) -> str:
+    """A rendered JSON document as one JSONL line."""
+    return json.dumps(json.loads(rendered_json), ensure_ascii=False, separators=(",", ":"))
 
 
 def check_formats(formats: str | Iterable[str], *, kind: str = "digest", where: str = "--format") -> tuple[str, ...]:
     """`formats` in order without repeats. An unknown format, or none, raises ConfigError naming `where`.
 
-    `kind` is "digest" (html, md, json) or "summary" (txt, md, json). A string is one format.
+    `kind` is "digest" (html, md, json, jsonl) or "summary" (txt, md, json, jsonl). A string is one format.
     """
     if kind not in _CHOICES:
         raise ValueError(f"kind must be one of {', '.join(_CHOICES)}, got {kind!r}")
@@ -43,4 +50,4 @@ def render_digest(digest: Digest, fmt: str, target: str | None = None) -> str:
         return render_markdown(digest, target)
     if target is not None:
         raise ValueError("a JSON digest always holds every target language; pass target=None")
-    return render_json(digest)
+    return one_line(render_json(digest)) + "\n" if fmt == "jsonl" else render_json(digest)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..results import Digest
-from .formats import check_formats
+from .formats import check_formats, one_line
 from .json import FORMAT_VERSION, dumps, plain
 from .markdown import md_escape, md_header
 
@@ -32,6 +32,8 @@ def render_summary(digest: Digest, fmt: str = "txt", header: bool = False) -> st
     if fmt == "md":
         out = md_header(digest, []) + ["## Summary", "", md_escape(text, "<br>") or "*No summary was made.*"]
         return "\n".join(out) + "\n"
+    if fmt == "jsonl":
+        return one_line(render_summary(digest, "json")) + "\n"
     article = digest.article
     return dumps(
         {
