@@ -156,46 +156,6 @@ def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Cal
     return decorate
 
 
-class _Progress:
-    """tqdm bars on stderr for a job: articles, and sentences per language."""
-
-    def __init__(self, total: int, quiet: bool):
-        from tqdm import tqdm
-
-        self._tqdm, self.quiet = tqdm, quiet
-        self.bars = {
-            "": tqdm(total=total, desc="articles", unit="art", disable=True if quiet else None, file=sys.stderr)
-        }
-
-    def _bar(self, lang: str):
-        if lang not in self.bars:
-            self.bars[lang] = self._tqdm(
-                total=0, desc=f"sentences {lang}", unit="sent", disable=True if self.quiet else None, file=sys.stderr
-            )
-        return self.bars[lang]
-
-    def callbacks(self):
-        from .pipeline import Callbacks
-
-        def total(lang: str, n: int) -> None:
-            bar = self._bar(lang)
-            bar.total += n
-            bar.refresh()
-
-        return Callbacks(
-            article_done=lambda _r: self.bars[""].update(1),
-            sentences=lambda lang, n: self._bar(lang).update(n),
-            sentences_total=total,
-        )
-
-    def write(self, message: str) -> None:
-        self._tqdm.write(printable(message), file=sys.stderr)
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-
-
 STREAMED = ("md", "json", "jsonl")  # digest formats that `translate PATH --to` writes to stdout
 
 
@@ -204,16 +164,17 @@ def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
     `to_stdout`: a format of STREAMED to print the digests in, instead of writing files."""
     from .jobs import run_job
     from .paths import expand_paths
+    from .progress import Progress
 
     quiet = opts.get("ui", "quiet", False)
-    progress = _Progress(len(expand_paths(list(settings.inputs))), quiet)
+    progress = Progress(len(expand_paths(list(settings.inputs))), quiet=quiet, say=_say)
     try:
         report = run_job(
             settings,
             callbacks=progress.callbacks(),
             emit=typer.echo if to_stdout else None,
             emit_format=to_stdout or "md",
-            on_failure=lambda f: progress.write(f"error: {f.error}"),
+            on_failure=lambda f: progress.write(printable(f"error: {f.error}")),
         )
     finally:
         progress.close()
@@ -222,10 +183,12 @@ def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
     _finish(report, quiet)
 
 
-def _finish(report, quiet: bool) -> None:
+def _finish(report, quiet: bool, *, tally: bool = True) -> None:
+    """The closing lines (the tally, or with `tally=False` only the stand-in notice), then exit."""
     if not quiet:
         for line in report.describe().splitlines():
-            _say(line)
+            if tally or line.startswith("note: stand-in"):
+                _say(line)
     if report.interrupted:
         raise KeyboardInterrupt
     raise typer.Exit(report.exit_code)
@@ -249,19 +212,25 @@ def summarize(
 
     if not paths:
         raise ConfigError("summarize: give at least one file, folder, glob, or - for stdin")
+    from .paths import expand_paths
+    from .progress import Progress
+
     settings = resolve_job(None, opts.with_value("", "inputs", tuple(paths)))
     quiet = opts.get("ui", "quiet", False)
-    report = run_summaries(
-        settings,
-        fmt,
-        out_dir=opts.get("output", "dir"),
-        emit=typer.echo,
-        on_failure=lambda f: _err(f.error),
-        on_written=None if quiet else lambda p: _say(f"wrote {p}"),
-    )
-    if report.interrupted:
-        raise KeyboardInterrupt
-    raise typer.Exit(report.exit_code)
+    progress = Progress(len(expand_paths(list(settings.inputs))), quiet=quiet, say=_say, what="summaries")
+    try:
+        report = run_summaries(
+            settings,
+            fmt,
+            out_dir=opts.get("output", "dir"),
+            emit=typer.echo,
+            callbacks=progress.callbacks(),
+            on_failure=lambda f: progress.write(printable(f"error: {f.error}")),
+            on_written=None if quiet else lambda p: progress.write(printable(f"wrote {p}")),
+        )
+    finally:
+        progress.close()
+    _finish(report, quiet, tally=False)  # summaries are the output; a failure stays one line
 
 
 def _one_off(opts: RunOptions) -> RunOptions:

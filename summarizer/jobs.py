@@ -47,6 +47,8 @@ class JobReport:
         line = f"articles: {s.done} done, {s.failed} failed, {self.skipped} skipped"
         if s.translated or s.from_cache:
             line += f"; distinct sentences: {s.translated} translated, {s.from_cache} from cache"
+            if s.repeats:  # the progress bars count every sentence, repeats too
+                line += f", {plural(s.repeats, 'repeat')} served once"
         if s.summaries:
             line += f"; summaries: {s.summaries - s.summaries_from_cache} made, {s.summaries_from_cache} from cache"
         line += f"; {s.seconds:.1f} s"
@@ -54,6 +56,8 @@ class JobReport:
             codes = ", ".join(f"{n} {code}" for code, n in s.flagged.most_common())
             retried = f"; {s.retried} retried with stronger decoding" if s.retried else ""
             line += f"\nquality: {plural(s.flagged_outputs, 'output')} flagged: {codes}{retried}"
+        if s.stand_in:
+            line += "\nnote: stand-in models (random weights) made some outputs: they are noise, not translations"
         return line
 
 
@@ -111,6 +115,7 @@ def run_summaries(
     *,
     out_dir: Path | None = None,
     emit: Emit,
+    callbacks: Callbacks | None = None,
     on_failure: Callable[[Failure], None] | None = None,
     on_written: Callable[[Path], None] | None = None,
 ) -> JobReport:
@@ -126,7 +131,7 @@ def run_summaries(
     several = len(sources) > 1
     stream = Stream(emit, fmt, lambda d, f: render_summary(d, f, header=several)) if folder is None else None
     try:
-        for result in pipeline.run(sources):
+        for result in pipeline.run(sources, callbacks=callbacks):
             if isinstance(result, Failure):
                 report.failures.append(result)
                 if on_failure:

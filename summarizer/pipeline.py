@@ -44,6 +44,8 @@ class JobStats:
     failed: int = 0
     translated: int = 0  # distinct sentences the models computed
     from_cache: int = 0  # distinct sentences the cache served
+    repeats: int = 0  # sentences that repeat one already in the job (served by the same output)
+    stand_in: bool = False  # some output came from a stand-in (random-weight) model
     summaries: int = 0
     summaries_from_cache: int = 0
     flagged: Counter = field(default_factory=Counter)  # flag code -> translations (and summaries) with it
@@ -179,6 +181,7 @@ class Pipeline:
                         self.stats.failed += 1
                     else:
                         self.stats.done += 1
+                        self.stats.stand_in |= result.stand_in
                     if callbacks.article_done:
                         callbacks.article_done(result)
                     yield result
@@ -281,6 +284,8 @@ class Pipeline:
         seconds = time.perf_counter() - started
         self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})
         self.stats.from_cache += len({t.source for t in translated.translations if t.cached})
+        spoken = [t.source for t in translated.translations if t.source.strip()]
+        self.stats.repeats += len(spoken) - len(set(spoken))
         self.stats.count_flags(translated.translations)
         self.stats.retried += sum(t.retried and not t.cached for t in translated.translations)
         offset = 0

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 # Top to bottom; a module may import only from its own layer's later entries or from lower layers.
 # (The package's own __init__ is left out: it re-exports lazily, by name, for `import summarizer`.)
 LAYERS = [
-    ["__main__", "cli"],
+    ["__main__", "cli", "progress"],
     ["api", "jobs", "evaluation"],
     ["outputs", "pipeline"],
     ["config"],

@@ -276,3 +276,29 @@ def test_requires_python_tells_the_truth():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     uses_tomllib = "import tomllib" in (ROOT / "summarizer" / "config.py").read_text()
     assert not uses_tomllib or project["requires-python"] == ">=3.11"
+
+
+def test_without_a_terminal_progress_is_a_line_every_few_seconds_and_stand_ins_are_named(bart, marian, tmp_path):
+    """run_cli's stderr is a pipe, not a terminal: no bars, but progress records (every 0.2 s here)."""
+    env = {"SUMMARIZER_PROGRESS_SECONDS": "0.2"}
+    slow = ["--num-beams", "4", "--max-new-tokens", "24"]
+    proc = run_cli("summarize", str(SEED), str(CORPUS / "xsum-wales-ice.txt"), "--model", str(bart), *slow, env=env)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    records = [line for line in err.splitlines() if line.startswith("progress: ")]
+    assert records and all("/2 summaries" in line for line in records), err
+    assert "stand-in models (random weights)" in err
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SEED.read_text())
+    job = ["translate", str(SEED), str(copy), "--to", "ru", "--model", f"ru={marian}", *slow, "--out", "o"]
+    proc = run_cli(*job, env=env)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert any(line.startswith("progress: ") and "ru " in line for line in err.splitlines()), err
+    # The bars and records count every sentence sent (the same text twice: repeats included); the
+    # closing line says how many of those were repeats, served once.
+    closing = [line for line in err.splitlines() if line.startswith("articles:")][-1]
+    distinct = int(closing.split("sentences: ")[1].split(" translated")[0])
+    repeats = int(closing.split(" from cache, ")[1].split(" repeat")[0])
+    assert repeats == distinct  # the second copy repeats every sentence of the first
+    assert "\x1b" not in err and "\r" not in err  # no bar drawing in a log
