@@ -62,7 +62,13 @@ class GenerationError(ModelError):
 
 
 class ModelUnavailableError(ModelError):
-    """A model is neither local nor cached, and the Hub can't be reached."""
+    """A model is neither local nor cached, and the Hub can't be reached.
+
+    `model` and `why` (when set) let a job that lacks several models name them all in one message."""
+
+    def __init__(self, message: str, *, model: str | None = None, why: str | None = None):
+        super().__init__(message)
+        self.model, self.why = model, why
 
     exit_code = EXIT_MODEL_UNAVAILABLE
 

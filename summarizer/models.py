@@ -127,12 +127,20 @@ def _resolve_local(name: str, path: Path) -> ModelRef:
     return ModelRef(name=name, path=path.resolve(), info=info, model_type=str(config["model_type"]), config=config)
 
 
-def _offline_message(name: str, why: str) -> str:
+def offline_message(names: list[str], why: str) -> str:
+    """What to do about models (one or several) that are not local when the Hub can't serve them."""
+    them = "them" if len(names) > 1 else "it"
+    what = f"model {names[0]} is" if len(names) == 1 else f"{len(names)} models are"
+    listed = "" if len(names) == 1 else f" ({', '.join(names)})"
     return (
-        f"model {name} is not available locally and {why}. Provide it by: downloading it on a connected machine "
-        f"(`hf download {name}`) and copying the Hugging Face cache (HF_HOME), or passing a local folder "
-        f"made with save_pretrained instead of the id; set HF_HUB_OFFLINE=1 to never try the network"
+        f"{what} not available locally{listed} and {why}. Provide {them} by: downloading {them} on a connected "
+        f"machine (`hf download {names[0] if len(names) == 1 else 'NAME'}`{'' if len(names) == 1 else ' for each'}) and copying the Hugging Face cache (HF_HOME), or passing a "
+        f"local folder made with save_pretrained instead of the id; set HF_HUB_OFFLINE=1 to never try the network"
     )
+
+
+def _unavailable(name: str, why: str) -> ModelUnavailableError:
+    return ModelUnavailableError(offline_message([name], why), model=name, why=why)
 
 
 def hub_cache_dir() -> Path:
@@ -199,9 +207,9 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
         raise ConfigError(f"model {name!r} is not a valid hub id or folder: {exc}") from None
     if folder is None:
         if constants.HF_HUB_OFFLINE:
-            raise ModelUnavailableError(_offline_message(name, "HF_HUB_OFFLINE is set"))
+            raise _unavailable(name, "HF_HUB_OFFLINE is set")
         if not hub_reachable():
-            raise ModelUnavailableError(_offline_message(name, "the Hugging Face Hub can't be reached"))
+            raise _unavailable(name, "the Hugging Face Hub can't be reached")
         try:
             folder = download(etag_timeout=CONNECT_TIMEOUT_S)
         except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
@@ -209,9 +217,7 @@ def _resolve_hub(name: str, revision: str | None) -> ModelRef:
                 f"model {name}{'@' + revision if revision else ''} was not found on the Hub: {exc}".splitlines()[0]
             ) from None
         except (HfHubHTTPError, OSError) as exc:
-            raise ModelUnavailableError(
-                _offline_message(name, f"downloading it failed ({type(exc).__name__})")
-            ) from None
+            raise _unavailable(name, f"downloading it failed ({type(exc).__name__})") from None
     path = Path(folder)
     config = _read_config(name, path)
     commit = path.name  # snapshots/<commit hash>

@@ -18,8 +18,9 @@ from typing import Any
 from .backends import set_limit
 from .cache import Cache, MemoryCache
 from .engines import make_engine
-from .errors import SummarizerError
+from .errors import ModelUnavailableError, SummarizerError
 from .extractive import chosen_sentences
+from .models import offline_message
 from .options import JobSettings
 from .paths import expand_paths
 from .reading import read_article
@@ -160,10 +161,21 @@ class Pipeline:
         return self._translators[lang]
 
     def prepare(self) -> None:
-        """Resolve every model up front, so a missing model fails before any article is read."""
-        _ = self.summarizer
-        for target in self.settings.targets:
-            self.translator(target.lang)
+        """Resolve every model up front, so a missing model fails before any article is read; when
+        several are missing, one message names them all (not one per run)."""
+        missing: list[ModelUnavailableError] = []
+        steps = [lambda: self.summarizer] + [lambda lang=t.lang: self.translator(lang) for t in self.settings.targets]
+        for step in steps:
+            try:
+                step()
+            except ModelUnavailableError as exc:
+                missing.append(exc)
+        named = [e for e in missing if e.model is not None]
+        if len(missing) > 1 and len(named) == len(missing) and len({e.why for e in named}) == 1:
+            models = list(dict.fromkeys(e.model for e in named))
+            raise ModelUnavailableError(offline_message(models, named[0].why), why=named[0].why)
+        if missing:
+            raise missing[0]
 
     def run(
         self, paths: Iterable[str] | None = None, *, callbacks: Callbacks | None = None

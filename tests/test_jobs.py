@@ -97,6 +97,22 @@ def test_missing_model_in_config_exit_code_3(tmp_path):
     assert "Helsinki-NLP/opus-mt-en-ru" in proc.stderr.decode()
 
 
+def test_a_job_missing_several_models_names_them_all_in_one_line(tmp_path, marian):
+    path = tmp_path / "job.toml"
+    local = json.dumps(str(marian))
+    path.write_text(
+        f"inputs = [{json.dumps(str(SEED))}]\n[targets.az]\n[targets.ru]\nmodel = {local}\n[targets.ar]\n"
+        '[summary]\nmodel = "org/no-such-summarizer"'
+    )
+    proc = run_cli("translate", "--config", str(path), "--out", str(tmp_path / "o"))
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 3 and len(err.splitlines()) == 1, err
+    assert "3 models are not available locally" in err
+    for name in ("org/no-such-summarizer", "facebook/nllb-200-distilled-600M", "Helsinki-NLP/opus-mt-tc-big-en-ar"):
+        assert name in err
+    assert str(marian) not in err and not (tmp_path / "o").exists()
+
+
 def test_example_configs_parse():
     for path in (ROOT / "configs").glob("*.toml"):
         settings = load_job(path)
