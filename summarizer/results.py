@@ -111,13 +111,22 @@ class Article:
 
     id: str  # stable, derived from the source path (or "stdin")
     title: str
-    source: str  # path as given, or "-" for stdin
+    # How outputs name the input: a path relative to the job's folder, a URL, "-" for stdin, or
+    # `file.jsonl#id` for one record of a JSON-lines file. Never an absolute path.
+    source: str
     text: str
     sentences: tuple[Sentence, ...]
     encoding: str = "utf-8"
-    date: str | None = None
+    date: str | None = None  # publication date as the input gives it (YYYY-MM-DD where known)
     lang: str = "en"
     warnings: tuple[str, ...] = ()  # what reading it found, e.g. a guessed encoding
+    author: str | None = None  # from a web page's or front matter's metadata
+    site: str | None = None  # the publishing site's name (web pages)
+    url: str | None = None  # where a web page came from
+    # How `lang` was decided: "given" (--from/source_lang) or "detected" (source_lang auto), with the
+    # language-ID model's probability when detected.
+    lang_origin: str = "given"
+    lang_probability: float | None = None
 
 
 @dataclass(frozen=True)
