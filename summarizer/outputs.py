@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError, OutputError
+from .reading import Input
 from .render import DIGEST_FORMATS, check_formats, render_digest, render_index, render_index_json
 from .render.common import quality
 from .results import Digest
@@ -152,39 +153,46 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _slug(name: str) -> str:
-    """Lowercase ASCII letters, digits, `-` and `_`; accents dropped, anything else becomes `-`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    """Lowercase ASCII letters, digits, `-` and `_`: other scripts transliterated (anyascii: `Баку` ->
+    `baku`), anything else becomes `-`."""
+    from anyascii import anyascii
+
+    ascii_name = anyascii(unicodedata.normalize("NFC", name)).lower()
     slug = re.sub(r"[^a-z0-9_]+", "-", ascii_name).strip("-_")
     return slug[:_MAX_SLUG].rstrip("-_")
 
 
-def _path_hash(source: str) -> str:
-    normalized = os.path.normcase(os.path.abspath(os.path.expanduser(source)))
-    return hashlib.sha256(normalized.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+def _hash(identity: str) -> str:
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
-def output_names(sources: Sequence[str]) -> dict[str, str]:
-    """Map each input path (as given) to a file stem that is safe, unique within `sources`, and stable.
+def output_names(sources: Sequence[str | Input]) -> dict[str, str]:
+    """Map each input (a path as given, or an `Input`, keyed by its `source`) to a file stem that is
+    safe, unique within `sources`, and stable.
 
-    The stem is the slug of the file's name without its extension (`Baku News.txt` -> `baku-news`):
-    no dots, slashes or leading punctuation, so `<stem>.<lang>.html` can neither leave the output
-    folder nor collide with another input's per-language file. When several inputs share a slug
-    (`a/x.txt` and `b/x.txt`, or `X.txt` and `x.md`), every one of them gets `-<hash>`, the first
-    8 hex digits of SHA-256 of its absolute path, so the result does not depend on input order.
-    Empty or reserved slugs (`index`, `stdin`, Windows device names) always get the hash. `-` (stdin)
-    is `stdin`. The same inputs always give the same stems.
+    The stem is the slug of the file's name without its extension (`Baku News.txt` -> `baku-news`; a
+    JSON-lines record's id; a URL's last path segment), non-Latin letters transliterated
+    (`Саммит.txt` -> `sammit`): no dots, slashes or leading punctuation, so `<stem>.<lang>.html` can
+    neither leave the output folder nor collide with another input's per-language file. When several
+    inputs share a slug (`a/x.txt` and `b/x.txt`, or `X.txt` and `x.md`), every one of them gets
+    `-<hash>`, the first 8 hex digits of SHA-256 of its absolute path (and line), so the result does
+    not depend on input order. Empty or reserved slugs (`index`, `stdin`, Windows device names) always
+    get the hash. `-` (stdin) is `stdin`. The same inputs always give the same stems.
     """
+    items = [s if isinstance(s, Input) else Input(s, s, "stdin" if s == "-" else Path(s).stem) for s in sources]
     names: dict[str, str] = {}
+    identity: dict[str, str] = {}
     by_slug: dict[str, list[str]] = defaultdict(list)
-    for source in dict.fromkeys(sources):
-        if source == "-":
-            names[source] = STDIN_STEM
+    for item in {item.source: item for item in items}.values():
+        identity[item.source] = os.path.normcase(os.path.expanduser(item.identity))
+        if item.source == "-":
+            names[item.source] = STDIN_STEM
         else:
-            by_slug[_slug(Path(source).stem)].append(source)
+            by_slug[_slug(item.name)].append(item.source)
     for slug, group in by_slug.items():
         for source in group:
             unique = len(group) == 1 and slug and slug not in _RESERVED
-            names[source] = slug if unique else f"{slug or 'article'}-{_path_hash(source)}"
+            names[source] = slug if unique else f"{slug or 'article'}-{_hash(identity[source])}"
     # The same file given twice by different spellings (`a.txt`, `./a.txt`) hashes alike: number them.
     seen: dict[str, int] = {}
     for source in sorted(names):
@@ -194,7 +202,7 @@ def output_names(sources: Sequence[str]) -> dict[str, str]:
             names[source] = f"{stem}-{seen[stem]}"
         else:
             seen[stem] = 1
-    return {source: names[source] for source in sources}
+    return {item.source: names[item.source] for item in items}
 
 
 @dataclass(frozen=True)

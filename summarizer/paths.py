@@ -1,4 +1,4 @@
-"""Expanding input paths: files, folders, globs and stdin ("-"), each file once, never looping on symlinks.
+"""Expanding input paths: files, folders, globs, URLs and stdin ("-"), each once, never looping on symlinks.
 
 A path that exists is taken literally, even with `[` or `*` in its name; only a missing one is a pattern.
 """
@@ -12,16 +12,19 @@ import re
 from collections.abc import Iterator, Sequence
 
 from .errors import InputError
+from .web import is_url
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+# What a folder is searched for: text, web pages saved as files, and JSON lines (one article per line).
+INPUT_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".jsonl", ".ndjson")
 STDIN = "-"
 _GLOB_MAGIC = re.compile(r"[*?[]")
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
-    """Files named by `paths` (files, folders, globs, or "-"), in order, each file once.
+    """Files named by `paths` (files, folders, globs, http(s) URLs, or "-"), in order, each file once.
 
     A path that exists is taken literally, even with `*?[` in its name; only a missing one is a glob.
     A file reached twice (two spellings, a symlink) keeps its first spelling. A path or glob that
@@ -39,19 +42,19 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
 
 
 def _expand_one(raw: str) -> list[str]:
-    if raw == STDIN:
-        return [STDIN]
+    if raw == STDIN or is_url(raw):
+        return [raw]
     if os.path.isdir(raw):
         found = sorted(
             path
             for folder, _, names in _walk(raw)
             for name in names
-            if name.lower().endswith(TEXT_SUFFIXES)
+            if name.lower().endswith(INPUT_SUFFIXES)
             and not name.startswith(".")
             and os.path.isfile(path := os.path.join(folder, name))
         )
         if not found:
-            raise InputError(f"{raw}: folder has no {'/'.join(TEXT_SUFFIXES)} files")
+            raise InputError(f"{raw}: folder has no {'/'.join(INPUT_SUFFIXES)} files")
         return found
     if os.path.exists(raw):
         return [raw]
@@ -65,8 +68,8 @@ def _expand_one(raw: str) -> list[str]:
 
 def _file_identity(path: str) -> object:
     """What makes two spellings the same file: device and inode (hard links and symlinks included)."""
-    if path == STDIN:
-        return STDIN
+    if path == STDIN or is_url(path):
+        return path
     try:
         info = os.stat(path)
     except (OSError, ValueError):

@@ -21,7 +21,7 @@ LAYERS = [
     ["summarization", "translation"],
     ["extractive", "generation", "quality", "embeddings", "metrics"],
     ["engines", "backends"],
-    ["cache", "models", "standin", "reading", "paths", "encodings", "segment", "flags"],
+    ["cache", "models", "standin", "reading", "langid", "paths", "web", "encodings", "segment", "flags"],
     ["options"],
     ["render"],
     ["languages", "results", "errors"],

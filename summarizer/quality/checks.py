@@ -11,8 +11,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
+from ..langid import LanguageIdentifier, default_identifier
 from ..results import QualityFlag
-from .langid import LanguageIdentifier, default_identifier
 
 # Flag codes, as they appear in digests, JSON and the closing line.
 EMPTY = "empty"

