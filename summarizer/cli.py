@@ -421,6 +421,124 @@ def models_list(as_json: AsJson = False) -> None:
     )
 
 
+# What `models pull` without arguments fetches: the summary model and the languages that
+# `summarizer digest FILE` translates into without --to.
+PULL_DEFAULT_LANGS = ("az", "ru", "ar")
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def _download_bars(quiet: bool) -> type:
+    """huggingface_hub's download progress as tqdm bars on stderr, only on a terminal."""
+    from tqdm import tqdm
+
+    class DownloadBars(tqdm):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.pop("name", None)  # huggingface_hub names its bars; plain tqdm rejects the keyword
+            kwargs.update(file=sys.stderr, disable=True if quiet else None)
+            super().__init__(*args, **kwargs)
+
+    return DownloadBars
+
+
+def _pull_line(result) -> str:
+    where = printable(str(result.path))
+    if result.status == "downloaded":
+        return f"{result.need.label}: downloaded, {_bytes(result.size)} in {where}"
+    if result.status == "local":
+        return f"{result.need.label}: already local, {_bytes(result.size)} in {where}"
+    return f"{result.need.label}: a local folder, nothing to download ({where})"
+
+
+def _pull_failures(failed: list) -> None:
+    """One error line per failed model; models that failed for the same reason (offline, the Hub
+    unreachable) share one line that names them all."""
+    from .models import download_blocked_message
+
+    by_why: dict[str, list[str]] = {}
+    for r in failed:
+        why = getattr(r.error, "why", None)
+        if why is not None:
+            by_why.setdefault(why, []).append(r.need.name)
+    told = set()
+    for r in failed:
+        why = getattr(r.error, "why", None)
+        if why is not None and len(by_why[why]) > 1:
+            if why not in told:
+                _err(download_blocked_message(by_why[why], why))
+                told.add(why)
+        else:
+            _err(str(r.error))
+
+
+@command(models_app, "pull", UI)
+def models_pull(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[LANG|MODEL]...",
+            help="Language codes (their default model, see `models list`), hub ids, or folders.",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="A TOML job file: every model the job would load.")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="The summary model and every language's default model.", metavar="")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array, an object per model.", metavar="")
+    ] = False,
+    *,
+    opts: RunOptions,
+) -> None:
+    """Download models into the Hugging Face cache so that jobs run offline; models already there are
+    left alone. Without arguments: the default summary model and the az, ru and ar models (what
+    `summarizer digest FILE` needs)."""
+    from .config import load_job, resolve_job
+    from .languages import LANGUAGES
+    from .models import job_needs, merge_needs, names_needs, pull_models
+
+    # Which models a job loads does not depend on its inputs, which may not exist on this machine.
+    no_inputs = RunOptions().with_value("", "inputs", ("-",))
+    needs = []
+    if config is not None:
+        needs += job_needs(load_job(config, no_inputs))
+    if all_ or not (names or config):
+        langs = tuple(LANGUAGES) if all_ else PULL_DEFAULT_LANGS
+        needs += job_needs(resolve_job(None, no_inputs.with_value("targets", None, langs)))
+    needs = merge_needs(needs + names_needs(names or []))
+    quiet = opts.get("ui", "quiet", False)
+
+    def started(need) -> None:
+        if not quiet:
+            _say(f"downloading {need.label} ...")
+
+    def done(result) -> None:
+        if result.status != "failed" and not as_json and not quiet:
+            typer.echo(_pull_line(result))
+
+    results = pull_models(needs, tqdm_class=_download_bars(quiet), on_start=started, on_result=done)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+    failed = [r for r in results if r.status == "failed"]
+    _pull_failures(failed)
+    if not quiet:
+        counts = {s: sum(r.status == s for r in results) for s in ("downloaded", "local", "folder", "failed")}
+        words = {"local": "already local", "folder": "local folders"}
+        tally = ", ".join(f"{n} {words.get(s, s)}" for s, n in counts.items() if n)
+        _say(f"{len(results)} model{'s' if len(results) != 1 else ''}: {tally}")
+    if failed:
+        raise typer.Exit(failed[0].error.exit_code)
+
+
 @command(models_app, "stand-in")
 def models_stand_in(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the model into.")],

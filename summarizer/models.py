@@ -6,21 +6,23 @@ loading is `backends.get_backend`, which keeps loaded models per process and opt
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import os
-import socket
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, ModelError, ModelUnavailableError
+from .errors import ConfigError, ModelError, ModelUnavailableError, SummarizerError, UnknownLanguageError
+from .languages import LANGUAGES, check_language_code
 from .options import GenerationParams
 from .results import ModelInfo
+
+if TYPE_CHECKING:
+    from .options import JobSettings
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +136,7 @@ def offline_message(names: list[str], why: str) -> str:
     listed = "" if len(names) == 1 else f" ({', '.join(names)})"
     return (
         f"{what} not available locally{listed} and {why}. Provide {them} by: downloading {them} on a connected "
-        f"machine (`hf download {names[0] if len(names) == 1 else 'NAME'}`{'' if len(names) == 1 else ' for each'}) and copying the Hugging Face cache (HF_HOME), or passing a "
+        f"machine (`summarizer models pull {names[0] if len(names) == 1 else ' '.join(names)}`) and copying the Hugging Face cache (HF_HOME), or passing a "
         f"local folder made with save_pretrained instead of the id; set HF_HUB_OFFLINE=1 to never try the network"
     )
 
@@ -155,74 +157,265 @@ def hub_cache_dir() -> Path:
     return Path(os.path.expandvars(folder)).expanduser()
 
 
+def _snapshot(name: str, revision: str | None, **kwargs: Any) -> Path:
+    """huggingface_hub's snapshot_download with the files and the cache folder every model load uses."""
+    from huggingface_hub import snapshot_download
+
+    return Path(
+        snapshot_download(
+            name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, cache_dir=hub_cache_dir(), **kwargs
+        )
+    )
+
+
+def _invalid_id(name: str, exc: Exception) -> ConfigError:
+    return ConfigError(f"model {name!r} is not a valid hub id or folder: {str(exc).splitlines()[0]}")
+
+
+def _local_snapshot(name: str, revision: str | None) -> Path | None:
+    """The cached snapshot of a hub model (None when it is not cached). No network."""
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    try:
+        return _snapshot(name, revision, local_files_only=True)
+    except HFValidationError as exc:
+        raise _invalid_id(name, exc) from None
+    except (LocalEntryNotFoundError, OSError, ValueError):
+        return None
+
+
+def _cached_snapshot(name: str, revision: str | None) -> Path | None:
+    """The cached snapshot of a hub model if it holds what loading needs: config, weights, tokenizer."""
+    snapshot = _local_snapshot(name, revision)
+    if snapshot is None or not (snapshot / "config.json").is_file():
+        return None
+    has_weights = any((snapshot / f).is_file() for f in WEIGHT_FILES)
+    return snapshot if has_weights and any((snapshot / f).is_file() for f in TOKENIZER_FILES) else None
+
+
 def is_cached_locally(model_id: str, revision: str | None = None) -> bool:
     """Whether the local Hugging Face cache holds `model_id` at `revision` (default: main) complete
     enough to load: config, weights and tokenizer. Looks at the cache folder only: no network, no torch."""
-    from huggingface_hub import try_to_load_from_cache
-    from huggingface_hub.errors import HFValidationError
-
     try:
-        config = try_to_load_from_cache(model_id, "config.json", cache_dir=hub_cache_dir(), revision=revision)
-    except HFValidationError:
+        return _cached_snapshot(model_id, revision) is not None
+    except ConfigError:
         return False  # not shaped like a hub id (a local folder, a typo), so not in the hub cache
-    if not isinstance(config, str):
-        return False
-    snapshot = Path(config).parent
-    has_weights = any((snapshot / f).is_file() for f in WEIGHT_FILES)
-    return has_weights and any((snapshot / f).is_file() for f in TOKENIZER_FILES)
 
 
 def hub_reachable(timeout: float = CONNECT_TIMEOUT_S) -> bool:
-    """One TCP connect to the Hub endpoint, so an unreachable Hub costs seconds, not minutes of retries."""
+    """One HEAD request to the Hub endpoint through huggingface_hub's own HTTP session, so it goes the
+    way downloads go (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, HF_ENDPOINT) and an unreachable Hub costs
+    seconds, not minutes of retries (the session itself never retries)."""
     from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
 
     if constants.HF_HUB_OFFLINE:
         return False
-    url = urlparse(constants.ENDPOINT)
-    port = url.port or (443 if url.scheme == "https" else 80)
     try:
-        with socket.create_connection((url.hostname, port), timeout=timeout):
-            return True
-    except OSError:
+        response = get_session().head(constants.ENDPOINT, timeout=timeout)
+    except Exception as exc:  # the HTTP client's errors (connect, proxy, TLS, timeout) differ by version
+        log.info("the Hub at %s can't be reached: %s: %s", constants.ENDPOINT, type(exc).__name__, exc)
         return False
+    # A 5xx is the Hub down, or a proxy that could not reach it (502, 504).
+    if response.status_code >= 500:
+        log.info("the Hub at %s answered %s", constants.ENDPOINT, response.status_code)
+        return False
+    return True
 
 
-def _resolve_hub(name: str, revision: str | None) -> ModelRef:
-    from huggingface_hub import constants, snapshot_download
+OFFLINE = "HF_HUB_OFFLINE is set"
+
+
+def _why_no_download() -> str | None:
+    """Why nothing can be downloaded now (offline, or the Hub can't be reached), or None."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return OFFLINE
+    if not hub_reachable():
+        return f"the Hugging Face Hub can't be reached at {constants.ENDPOINT}"
+    return None
+
+
+def _download(name: str, revision: str | None, tqdm_class: Any = None) -> Path:
+    """Download a hub model into the hub cache (the Hub is known to be reachable)."""
     from huggingface_hub.errors import (
+        GatedRepoError,
         HfHubHTTPError,
-        LocalEntryNotFoundError,
+        HFValidationError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
 
-    download = functools.partial(
-        snapshot_download, name, revision=revision, allow_patterns=_HUB_DOWNLOAD_PATTERNS, cache_dir=hub_cache_dir()
-    )
+    at = f"{name}@{revision}" if revision else name
     try:
-        folder = download(local_files_only=True)
-    except (LocalEntryNotFoundError, OSError, ValueError):
-        folder = None
-    except Exception as exc:  # huggingface_hub validation errors for malformed ids
-        raise ConfigError(f"model {name!r} is not a valid hub id or folder: {exc}") from None
+        return _snapshot(name, revision, etag_timeout=CONNECT_TIMEOUT_S, tqdm_class=tqdm_class)
+    except HFValidationError as exc:
+        raise _invalid_id(name, exc) from None
+    except GatedRepoError:
+        raise ModelUnavailableError(
+            f"model {name} is gated on the Hub: accept its terms on its page and log in (`hf auth login`)",
+            model=name,
+        ) from None
+    except RepositoryNotFoundError:
+        raise ModelUnavailableError(
+            f"model {name} was not found on the Hub (or it is private): check the id; "
+            "`summarizer models list` shows the defaults",
+            model=name,
+        ) from None
+    except RevisionNotFoundError:
+        raise ModelUnavailableError(f"model {at}: revision {revision!r} was not found on the Hub", model=name) from None
+    except (HfHubHTTPError, OSError) as exc:
+        raise _unavailable(name, f"downloading it failed ({type(exc).__name__})") from exc
+    except Exception as exc:  # the HTTP client's own errors (a connection lost mid-file) differ by version
+        raise _unavailable(name, f"downloading it failed ({type(exc).__name__}: {exc})".splitlines()[0]) from exc
+
+
+def _resolve_hub(name: str, revision: str | None) -> ModelRef:
+    folder = _local_snapshot(name, revision)
     if folder is None:
-        if constants.HF_HUB_OFFLINE:
-            raise _unavailable(name, "HF_HUB_OFFLINE is set")
-        if not hub_reachable():
-            raise _unavailable(name, "the Hugging Face Hub can't be reached")
-        try:
-            folder = download(etag_timeout=CONNECT_TIMEOUT_S)
-        except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
-            raise ModelUnavailableError(
-                f"model {name}{'@' + revision if revision else ''} was not found on the Hub: {exc}".splitlines()[0]
-            ) from None
-        except (HfHubHTTPError, OSError) as exc:
-            raise _unavailable(name, f"downloading it failed ({type(exc).__name__})") from None
-    path = Path(folder)
+        why = _why_no_download()
+        if why is not None:
+            raise _unavailable(name, why)
+        folder = _download(name, revision)
+    return _hub_ref(name, folder)
+
+
+def _hub_ref(name: str, path: Path) -> ModelRef:
+    from .standin import is_stand_in
+
     config = _read_config(name, path)
     commit = path.name  # snapshots/<commit hash>
-    info = ModelInfo(name=name, revision=commit, fingerprint=f"hub:{name}@{commit}")
+    # A stand-in pushed to a hub (a mirror, a test Hub) is still noise, and says so.
+    info = ModelInfo(name=name, revision=commit, fingerprint=f"hub:{name}@{commit}", stand_in=is_stand_in(path))
     return ModelRef(name=name, path=path, info=info, model_type=str(config["model_type"]), config=config)
+
+
+# ---- pulling models ahead of a job -----------------------------------------------------------------
+
+_BUNDLED_EMBEDDINGS = "bundled"  # embeddings.BUNDLED: ships inside a package, nothing to download
+
+
+@dataclass(frozen=True)
+class ModelNeed:
+    """A model to have locally, and what for: "summary", "embeddings" or target language codes."""
+
+    name: str
+    revision: str | None = None
+    uses: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        at = f"{self.name}@{self.revision}" if self.revision else self.name
+        return f"{at} ({', '.join(self.uses)})" if self.uses else at
+
+
+def merge_needs(needs: Iterable[ModelNeed]) -> list[ModelNeed]:
+    """One entry per model and revision, in first-seen order, with all its uses."""
+    merged: dict[tuple[str, str | None], ModelNeed] = {}
+    for need in needs:
+        key = (need.name, need.revision)
+        old = merged.get(key)
+        uses = need.uses if old is None else tuple(dict.fromkeys(old.uses + need.uses))
+        merged[key] = ModelNeed(need.name, need.revision, uses)
+    return list(merged.values())
+
+
+def job_needs(settings: JobSettings) -> list[ModelNeed]:
+    """The models a job loads, resolved as the job resolves them (config, flags, registry defaults).
+    A target without a model gets the registry's for the pair; with source_lang auto, the pair from
+    English, the registry's first source (an article in another language may need more)."""
+    from .languages import AUTO, ENGLISH, same_language, translation_model
+
+    auto = settings.source_lang == AUTO
+    source = ENGLISH if auto else settings.source_lang
+    needs = []
+    summary = settings.summary
+    if summary is not None:
+        if summary.method == "abstractive":
+            needs.append(ModelNeed(summary.model, summary.revision, ("summary",)))
+        wants_embeddings = summary.method == "extractive" or (
+            summary.method == "abstractive" and summary.long_input == "extract"
+        )
+        if wants_embeddings and summary.embedding_model != _BUNDLED_EMBEDDINGS:
+            needs.append(ModelNeed(summary.embedding_model, None, ("embeddings",)))
+    for target in settings.targets:
+        if same_language(source, target.lang) and not (auto and target.model):
+            continue  # the articles' own language is not translated (auto: a named model serves every source)
+        model = target.model or translation_model(source, target.lang)
+        needs.append(ModelNeed(model, target.revision, (target.lang,)))
+    return merge_needs(needs)
+
+
+def names_needs(names: Iterable[str]) -> list[ModelNeed]:
+    """`pull` arguments: a registry language code stands for its default model, anything else is a hub
+    id or a folder. A code-shaped word the registry does not know is an error, not a hub id."""
+    needs = []
+    for name in names:
+        if name in LANGUAGES:
+            needs.append(ModelNeed(LANGUAGES[name].model, None, (name,)))
+            continue
+        try:
+            check_language_code(name)
+        except ConfigError:
+            needs.append(ModelNeed(name))  # not a language code: a hub id or a folder
+            continue
+        if not Path(name).exists():
+            raise UnknownLanguageError(
+                f"unknown language {name!r}; known: {', '.join(sorted(LANGUAGES))}; for any other model give its hub id (org/name)"
+            )
+        needs.append(ModelNeed(name))
+    return merge_needs(needs)
+
+
+def _is_folder(name: str) -> bool:
+    return Path(name).expanduser().exists() or _looks_like_path(name)
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """What `pull_models` did for one model. status: downloaded, local (already in the Hugging Face
+    cache), folder (a local folder: nothing to download) or failed (`error` says why)."""
+
+    need: ModelNeed
+    status: str
+    path: Path | None = None
+    size: int = 0  # bytes of its files
+    error: SummarizerError | None = None
+
+    @property
+    def commit(self) -> str | None:
+        return self.path.name if self.path is not None and self.status in ("downloaded", "local") else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.need.name,
+            "revision": self.need.revision,
+            "for": list(self.need.uses),
+            "status": self.status,
+            "path": str(self.path) if self.path else None,
+            "commit": self.commit,
+            "bytes": self.size,
+            "error": str(self.error) if self.error else None,
+        }
+
+
+def _size(path: Path) -> int:
+    """Bytes on disk: a hub snapshot links files with equal bytes to one blob, counted once."""
+    return sum(p.stat().st_size for p in {f.resolve() for f in path.rglob("*") if f.is_file()})
+
+
+def download_blocked_message(names: list[str], why: str) -> str:
+    """One line for models `pull` can't download because nothing can be (offline, Hub unreachable)."""
+    what = f"model {names[0]}" if len(names) == 1 else f"{len(names)} models ({', '.join(names)})"
+    fix = (
+        "unset it to download"
+        if why == OFFLINE
+        else "check the network, the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and HF_ENDPOINT"
+    )
+    return (
+        f"can't download {what}: {why}; {fix}, or pull on a connected machine and copy its Hugging Face cache (HF_HOME)"
+    )
 
 
 def max_input_tokens(ref: ModelRef, tokenizer_max: int | None = None) -> int:
@@ -250,3 +443,59 @@ def check_generation(params: GenerationParams, ref: ModelRef, where: str) -> Non
                 f"{where}: max_new_tokens={params.max_new_tokens} is more than {ref.name} can generate "
                 f"({positions} positions, so at most {most} new tokens); lower it"
             )
+
+
+def pull_models(
+    needs: Iterable[ModelNeed],
+    *,
+    tqdm_class: Any = None,
+    on_start: Callable[[ModelNeed], None] | None = None,
+    on_result: Callable[[PullResult], None] | None = None,
+) -> list[PullResult]:
+    """Make each model local: a model already in the Hugging Face cache is left as it is (no network);
+    the others are downloaded with the files and into the cache folder that loading uses. Hub ids are
+    checked before anything is downloaded; then one model's failure does not stop the others. Whether
+    the Hub can be reached is checked once, when the first download is due. `tqdm_class` draws
+    huggingface_hub's progress bars; `on_start` is called before a download, `on_result` after each model."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    needs = list(needs)
+    for need in needs:
+        if not _is_folder(need.name):
+            try:
+                validate_repo_id(need.name)
+            except HFValidationError as exc:
+                raise _invalid_id(need.name, exc) from None
+    results = []
+    blocked: list[str | None] = []  # why downloads can't happen, once known
+    for need in needs:
+        try:
+            if _is_folder(need.name):
+                ref = _resolve_local(need.name, Path(need.name).expanduser())
+                result = PullResult(need, "folder", ref.path, _size(ref.path))
+            elif (path := _cached_snapshot(need.name, need.revision)) is not None:
+                _read_config(need.name, path)
+                result = PullResult(need, "local", path, _size(path))
+            else:
+                if not blocked:
+                    blocked.append(_why_no_download())
+                if blocked[0] is not None:
+                    raise ModelUnavailableError("", model=need.name, why=blocked[0])
+                if on_start:
+                    on_start(need)
+                path = _download(need.name, need.revision, tqdm_class)
+                _read_config(need.name, path)
+                result = PullResult(need, "downloaded", path, _size(path))
+        except ModelUnavailableError as exc:
+            if exc.why is not None:  # say it as `pull` must: what stopped the download and what to do
+                exc = ModelUnavailableError(
+                    download_blocked_message([need.name], exc.why), model=need.name, why=exc.why
+                )
+            result = PullResult(need, "failed", error=exc)
+        except SummarizerError as exc:
+            result = PullResult(need, "failed", error=exc)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results

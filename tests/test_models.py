@@ -142,3 +142,67 @@ def test_runtime_validation():
         RuntimeOptions(device="tpu")
     with pytest.raises(ConfigError, match="batch_size"):
         RuntimeOptions(batch_size=0)
+
+
+# ---- which models a job needs (what `summarizer models pull --config` fetches) -------------------
+
+
+def _needs(tmp_path, toml: str, **flags):
+    from summarizer.config import resolve_job
+    from summarizer.flags import RunOptions
+    from summarizer.models import job_needs
+
+    path = tmp_path / "job.toml"
+    path.write_text(toml)
+    settings = resolve_job(path, RunOptions.of(inputs=["-"], **flags))
+    return [(n.name, n.revision, n.uses) for n in job_needs(settings)]
+
+
+def test_job_needs_follow_the_registry_and_the_config(tmp_path):
+    assert _needs(tmp_path, 'targets = ["az", "ru", "ar"]') == [
+        ("sshleifer/distilbart-cnn-12-6", None, ("summary",)),
+        ("facebook/nllb-200-distilled-600M", None, ("az",)),
+        ("Helsinki-NLP/opus-mt-en-ru", None, ("ru",)),
+        ("Helsinki-NLP/opus-mt-tc-big-en-ar", None, ("ar",)),
+    ]
+    pinned = '[summary]\nmodel = "org/sum"\nrevision = "v1"\n[targets.ru]\nmodel = "org/mt"\n[targets.ar]\nmodel = "org/mt"\n'
+    assert _needs(tmp_path, pinned) == [("org/sum", "v1", ("summary",)), ("org/mt", None, ("ru", "ar"))]
+    # flags override the file, as in the job itself
+    assert _needs(tmp_path, pinned, to="ru", models=["ru=org/other"])[1:] == [("org/other", None, ("ru",))]
+
+
+def test_job_needs_for_another_source_language(tmp_path):
+    """A Russian job needs the ru->ar model, and nothing for ru itself (not translated)."""
+    needs = _needs(tmp_path, 'source_lang = "ru"\ntargets = ["ar", "ru"]\n[summary]\nenabled = false\n')
+    assert needs == [("Helsinki-NLP/opus-mt-ru-ar", None, ("ar",))]
+
+
+@pytest.mark.parametrize(
+    "summary, expected",
+    [
+        ('method = "lead"', []),
+        ('method = "extractive"', []),  # the bundled embedding model ships in a package
+        ('method = "extractive"\nembedding_model = "org/encoder"', [("org/encoder", None, ("embeddings",))]),
+        (
+            'long_input = "extract"\nembedding_model = "org/encoder"',
+            [("sshleifer/distilbart-cnn-12-6", None, ("summary",)), ("org/encoder", None, ("embeddings",))],
+        ),
+    ],
+)
+def test_job_needs_by_summary_method(tmp_path, summary, expected):
+    assert _needs(tmp_path, f"[summary]\n{summary}\n") == expected
+
+
+def test_pull_arguments_are_languages_or_hub_ids(marian):
+    from summarizer.errors import UnknownLanguageError
+    from summarizer.models import names_needs
+
+    needs = names_needs(["ru", "t5-small", "org/model", str(marian), "Helsinki-NLP/opus-mt-en-ru"])
+    assert [(n.name, n.uses) for n in needs] == [
+        ("Helsinki-NLP/opus-mt-en-ru", ("ru",)),  # and the same id given by name: one entry
+        ("t5-small", ()),
+        ("org/model", ()),
+        (str(marian), ()),
+    ]
+    with pytest.raises(UnknownLanguageError, match="unknown language 'pt'.*hub id"):
+        names_needs(["pt"])
