@@ -482,7 +482,7 @@ def models_pull(
     names: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[LANG|MODEL]...",
+            metavar="LANG|MODEL",
             help="Language codes (their default model, see `models list`), hub ids, or folders.",
             show_default=False,
         ),

@@ -251,6 +251,17 @@ def test_a_pulled_model_serves_a_job_offline(tmp_path, hub, env):
     assert len(hub.requests) == asked
 
 
+def test_a_job_downloads_a_missing_model_the_same_way(tmp_path, hub, env):
+    """Without a pull first, a job on a connected machine fetches the model itself, into the same place."""
+    (tmp_path / "a.txt").write_text("Ban urged the members to show solidarity.\n", encoding="utf-8")
+    result = cli("translate", str(tmp_path / "a.txt"), "--to", "ru", "--max-new-tokens", "4", "--no-retry", env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert (snapshot_dir(tmp_path) / "model.safetensors").is_file()
+    assert SKIPPED_FILE not in hub.fetched()
+    again = pull("ru", env=env)
+    assert f"{REPO} (ru): already local" in again.stdout.decode()
+
+
 def test_pull_json_and_offline_with_everything_local(tmp_path, hub, env):
     assert pull("ru", env=env).returncode == 0
     result = pull("ru", "--json", env={**env, "HF_HUB_OFFLINE": "1"})
