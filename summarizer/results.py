@@ -5,6 +5,7 @@ The pipeline builds them; renderers and callers only read them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,6 +139,17 @@ class LanguageDigest:
     full: TranslationSet | None = None
 
 
+# How Jupyter shows a Digest (`Digest._repr_html_`). Rendering lives in summarizer.render, above this bottom
+# layer, which must not import it: summarizer.render.html fills this in when it is imported, as the public
+# API (`summarizer.summarize`, `Pipeline`, `digest_from_json`, ...) does.
+_HTML_REPR: dict[str, Callable[[Digest], str]] = {}
+
+
+def set_html_repr(render: Callable[[Digest], str]) -> None:
+    """Make `render(digest)` the HTML that a Digest shows in Jupyter."""
+    _HTML_REPR["html"] = render
+
+
 @dataclass(frozen=True)
 class Digest:
     """Everything known about one article after the pipeline ran."""
@@ -156,3 +168,8 @@ class Digest:
         for lang in self.languages:
             models += [ts.model for ts in (lang.summary, lang.full) if ts is not None]
         return any(m.stand_in for m in models)
+
+    def _repr_html_(self) -> str | None:
+        """The digest page, for Jupyter; None (the plain repr) until summarizer.render is imported."""
+        render = _HTML_REPR.get("html")
+        return render(self) if render is not None else None

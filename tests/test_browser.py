@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from summarizer.outputs import output_names, write_digest
 from summarizer.results import (
@@ -124,7 +125,8 @@ def seed_digest(hostile: bool = False, targets: tuple[str, ...] = ("az", "ru", "
         seconds=3.21,
         warnings=("the input was longer than the model's 1024-token limit and was summarized in 2 chunks",),
     )
-    article = Article(article_id, title, str(SEED), text, sentences, date="2023-03-02", warnings=READ_WARNINGS)
+    source = "seeds/baku-non-aligned-movement-2023.txt"  # outputs name inputs relative to the job's folder
+    article = Article(article_id, title, source, text, sentences, date="2023-03-02", warnings=READ_WARNINGS)
     timings = {"read": 0.004, "segment": 0.031, "summarize": 3.21, "translate": 2.87}
     return Digest(article, summary_info, summary_sentences, languages, timings=timings)
 
@@ -175,15 +177,18 @@ def _screenshot(driver, path: Path, width: int, mobile: bool) -> Path:
     return path
 
 
+# Every cell of the sentence tables, header cells included: which column (`src` or a target code), its
+# computed direction and alignment, and where it sits.
 _CELLS_JS = """
 const out = [];
 for (const table of document.querySelectorAll('table.bitext')) {
-  for (const tr of table.tBodies[0].rows) {
-    for (const td of tr.querySelectorAll('td')) {
-      const st = getComputedStyle(td);
-      out.push({target: table.dataset.target, part: table.dataset.part, sid: tr.dataset.sid,
-                role: td.classList.contains('src') ? 'src' : 'tgt', lang: td.lang,
-                direction: st.direction, align: st.textAlign, display: st.display, text: td.textContent});
+  for (const tr of [...table.tHead.rows, ...table.tBodies[0].rows]) {
+    for (const cell of tr.querySelectorAll('td, th.src, th.tgt')) {
+      const st = getComputedStyle(cell), box = cell.getBoundingClientRect();
+      out.push({targets: table.dataset.targets.split(' '), part: table.dataset.part, sid: tr.dataset.sid || 'head',
+                column: cell.classList.contains('src') ? 'src' : cell.dataset.target, head: cell.tagName === 'TH',
+                lang: cell.lang, direction: st.direction, align: st.textAlign, display: st.display,
+                top: box.top, left: box.left, text: cell.textContent});
     }
   }
 }
@@ -218,8 +223,8 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
         cells = driver.execute_script(_CELLS_JS)
         rows: dict[str, int] = {}
         for cell in cells:
-            if cell["part"] == "summary" and cell["role"] == "src":
-                rows[cell["target"]] = rows.get(cell["target"], 0) + 1
+            if cell["part"] == "summary" and not cell["head"] and cell["column"] != "src":
+                rows[cell["column"]] = rows.get(cell["column"], 0) + 1
         seen["rows"] = rows
         assert rows == expected_rows, f"summary rows per language: got {rows}, expected {expected_rows}"
         seen["directions"] = {}
@@ -228,11 +233,11 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
             want = EXPECTED_DIRECTION.get(lang)
             assert want is not None, f"no expected direction for lang={cell['lang']!r} ({cell['sid']})"
             assert cell["direction"] == want, (
-                f"{cell['role']} cell {cell['sid']} ({cell['target']}) is {cell['direction']}, not {want}"
+                f"{cell['column']} cell {cell['sid']} ({cell['part']}) is {cell['direction']}, not {want}"
             )
             if want == "rtl":
                 assert cell["align"] in ("right", "start"), f"RTL cell {cell['sid']} is aligned {cell['align']}"
-            seen["directions"].setdefault(f"{cell['target']}:{cell['role']}", cell["direction"])
+            seen["directions"].setdefault(cell["column"], cell["direction"])
 
         seen["resources"] = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert seen["resources"] == [], f"the page loaded resources: {seen['resources']}"
@@ -255,11 +260,27 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px at phone width"
-        stacked = {c["display"] for c in driver.execute_script(_CELLS_JS)}
-        assert stacked == {"block"}, f"at phone width cells should stack, got display {stacked}"
+        for cell in driver.execute_script(_CELLS_JS):
+            if len(cell["targets"]) == 1 and not cell["head"]:
+                assert cell["display"] == "block", f"at phone width source | translation stacks: {cell}"
+            elif len(cell["targets"]) > 1:
+                assert cell["display"] == "table-cell", f"at phone width the languages stay side by side: {cell}"
         for path in seen["screenshots"].values():
             data = path.read_bytes()
             assert data.startswith(PNG_MAGIC) and len(data) > 1000, f"{path} is not a PNG screenshot"
+
+        # Quality details, warnings and provenance: folded below the text, each opened by a click on its summary.
+        seen["status"] = driver.find_element(By.ID, "status").text
+        seen["notes"] = {}
+        for details in driver.find_elements(By.CSS_SELECTOR, "#notes > details"):
+            name = details.get_attribute("id")
+            assert details.get_attribute("open") is None, f"#{name} starts folded"
+            summary = details.find_element(By.TAG_NAME, "summary")
+            driver.execute_script("arguments[0].scrollIntoView()", summary)
+            summary.click()
+            assert details.get_attribute("open") is not None, f"a click on its summary opens #{name}"
+            seen["notes"][name] = details.text
+        assert set(seen["notes"]) >= {"quality-summary", "provenance"}, seen["notes"]
         return seen
     finally:
         driver.quit()
@@ -271,16 +292,12 @@ def test_digest_renders_in_chromium(tmp_path):
     paths = write_digest(digest, tmp_path / "out", stem, formats=["html"])
     assert [p.name for p in paths] == [f"{stem}.html", f"{stem}.az.html", f"{stem}.ru.html", f"{stem}.ar.html"]
     seen = check_digest_in_browser(paths[0], {"az": 4, "ru": 4, "ar": 4}, tmp_path)
-    assert seen["directions"] == {
-        "az:src": "ltr",
-        "az:tgt": "ltr",
-        "ru:src": "ltr",
-        "ru:tgt": "ltr",
-        "ar:src": "ltr",
-        "ar:tgt": "rtl",
-    }
+    assert seen["directions"] == {"src": "ltr", "az": "ltr", "ru": "ltr", "ar": "rtl"}
     assert "STAND-IN" in seen["title"] and "stand-in models" in seen["text"].lower()
-    assert "input: the encoding was guessed: windows-1252" in seen["text"], "reading's warnings are shown"
+    # Reading's warnings are counted at the top and folded away below the text, one click from view.
+    assert seen["status"] == "Quality: no quality flags · 2 warnings · details below"
+    assert "input: the encoding was guessed: windows-1252" not in seen["text"]
+    assert "input: the encoding was guessed: windows-1252" in seen["notes"]["warnings"]
 
 
 def test_single_language_page_in_chromium(tmp_path):
@@ -289,7 +306,7 @@ def test_single_language_page_in_chromium(tmp_path):
     ar_page = tmp_path / "baku.ar.html"
     assert ar_page in paths
     seen = check_digest_in_browser(ar_page, {"ar": 4}, tmp_path)
-    assert seen["directions"] == {"ar:src": "ltr", "ar:tgt": "rtl"}
+    assert seen["directions"] == {"src": "ltr", "ar": "rtl"}
 
 
 def test_script_in_article_stays_text_in_chromium(tmp_path):
@@ -297,8 +314,9 @@ def test_script_in_article_stays_text_in_chromium(tmp_path):
     (path, *_) = write_digest(digest, tmp_path, "hostile", formats=["html"])
     seen = check_digest_in_browser(path, {"az": 4, "ru": 4, "ar": 4}, tmp_path)
     assert XSS in seen["title"]
-    # Title, first and last sentence (in all three languages), summary sentence (x3), Arabic translation.
-    assert seen["text"].count(XSS) >= 9, "the planted <script> should show as text wherever it was planted"
+    # The title, the first and the last sentence, the summary sentence (English once: one row, a column per
+    # language), and its Arabic translation; the paragraph view, not shown, holds no visible text.
+    assert seen["text"].count(XSS) == 5, "the planted <script> should show as text wherever it was planted"
 
 
 # A long unbroken URL in a message is what could push a phone layout sideways.
@@ -333,13 +351,13 @@ def flagged_seed_digest() -> Digest:
 
 
 _BADGES_JS = """
-return Array.from(document.querySelectorAll('tr[data-flags] td.tgt .flag, tr[data-retried] td.tgt .retried'),
+return Array.from(document.querySelectorAll('td.tgt[data-flags] .flag, td.tgt[data-retried] .retried'),
   el => {
     const box = el.getBoundingClientRect(), st = getComputedStyle(el);
-    const tr = el.closest('tr'), table = el.closest('table');
-    return {row: `${table.dataset.target} ${table.dataset.part} ${tr.sectionRowIndex}`, code: el.dataset.code || 'retried', title: el.title,
-            width: box.width, height: box.height, right: box.right, display: st.display,
-            visibility: st.visibility, opacity: st.opacity};
+    const td = el.closest('td'), cell = td.getBoundingClientRect(), tr = el.closest('tr'), table = el.closest('table');
+    return {row: `${td.dataset.target} ${table.dataset.part} ${tr.sectionRowIndex}`, code: el.dataset.code || 'retried', title: el.title,
+            width: box.width, height: box.height, left: box.left, right: box.right, cellLeft: cell.left,
+            cellRight: cell.right, display: st.display, visibility: st.visibility, opacity: st.opacity};
   });
 """
 
@@ -365,15 +383,18 @@ def test_quality_flags_show_in_chromium(tmp_path):
             )
             badges = driver.execute_script(_BADGES_JS)
             assert [(b["row"], b["code"]) for b in badges] == [
-                ("az full 0", "number-mismatch"),
-                ("az full 0", "url-mismatch"),
                 ("ar summary 1", "wrong-language"),
                 ("ar summary 1", "retried"),
+                ("az full 0", "number-mismatch"),
+                ("az full 0", "url-mismatch"),
             ], f"one badge per flag, then the retried marker, in page order, at {width}px"
             for b in badges:
                 assert b["width"] > 0 and b["height"] > 0, f"{b['code']} badge has no size at {width}px"
                 assert b["display"] != "none" and b["visibility"] == "visible" and b["opacity"] == "1", b
-                assert b["right"] <= width, f"{b['code']} badge sticks out of the page at {width}px"
+                # At phone width the columns scroll sideways in their box: a badge stays inside its cell.
+                assert b["cellLeft"] <= b["left"] and b["right"] <= b["cellRight"], (
+                    f"{b['code']} sticks out at {width}px"
+                )
             titles = {b["code"]: b["title"] for b in badges}
             assert titles["wrong-language"] == f"reads as en (97%), not ar {XSS}", "the title holds the message as text"
             assert "stronger decoding" in titles["retried"]
@@ -382,7 +403,7 @@ def test_quality_flags_show_in_chromium(tmp_path):
             )
             assert overflow <= 1, f"the page scrolls sideways by {overflow}px at {width}px with badges"
         notes = driver.execute_script(
-            "return document.querySelector('tr[data-flags~=\"url-mismatch\"] .flag-notes').innerText"
+            "return document.querySelector('td[data-flags~=\"url-mismatch\"] .flag-notes').innerText"
         )
         assert LONG_URL in notes.replace("\n", ""), "the message is readable without hovering"
         assert driver.execute_script("return typeof window.pwned") == "undefined"

@@ -124,7 +124,8 @@ def make_digest(stand_in: bool = False, shuffle: bool = True) -> Digest:
 
 
 class Page(HTMLParser):
-    """Bitext tables of a rendered page, as data: tables -> rows -> cells with their attributes and text."""
+    """Sentence tables of a rendered page, as data: tables (a part, its target columns, its header cells) ->
+    rows -> cells with their attributes and text. The paragraph view's tables are left out."""
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -133,6 +134,7 @@ class Page(HTMLParser):
         self.text: list[str] = []
         self._cell: dict | None = None
         self._in_bitext = False
+        self._in_head = False
         self.feed(html)
         self.close()
 
@@ -141,10 +143,18 @@ class Page(HTMLParser):
         self.tags.append((tag, a))
         if tag == "table" and "bitext" in (a.get("class") or "").split():
             self._in_bitext = True
-            self.tables.append({"target": a.get("data-target"), "part": a.get("data-part"), "rows": []})
+            targets = (a.get("data-targets") or "").split()
+            self.tables.append({"targets": targets, "part": a.get("data-part"), "head": [], "rows": []})
+        elif self._in_bitext and tag == "thead":
+            self._in_head = True
         elif self._in_bitext and tag == "tr" and "data-sid" in a:
             self.tables[-1]["rows"].append({"attrs": a, "cells": []})
-        elif self._in_bitext and tag in ("td", "th") and self.tables[-1]["rows"] and self._cell is None:
+        elif (
+            self._in_bitext
+            and tag in ("td", "th")
+            and self._cell is None
+            and (self._in_head or self.tables[-1]["rows"])
+        ):
             self._cell = {"tag": tag, "attrs": a, "text": "", "tags": []}
         elif self._cell is not None:
             self._cell["tags"].append((tag, a))
@@ -152,8 +162,11 @@ class Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "table":
             self._in_bitext = False
+        elif tag == "thead":
+            self._in_head = False
         elif tag in ("td", "th") and self._cell is not None:
-            self.tables[-1]["rows"][-1]["cells"].append(self._cell)
+            where = self.tables[-1]["head"] if self._in_head else self.tables[-1]["rows"][-1]["cells"]
+            where.append(self._cell)
             self._cell = None
 
     def handle_data(self, data: str) -> None:
@@ -162,8 +175,12 @@ class Page(HTMLParser):
             self._cell["text"] += data
 
     def table(self, target: str, part: str) -> list[dict]:
-        (table,) = [t for t in self.tables if t["target"] == target and t["part"] == part]
-        return table["rows"]
+        """The rows of `part` as source | `target`: each row's cells less the other languages' columns."""
+        (table,) = [t for t in self.tables if target in t["targets"] and t["part"] == part]
+        return [
+            {**row, "cells": [c for c in row["cells"] if c["attrs"].get("data-target") in (None, target)]}
+            for row in table["rows"]
+        ]
 
     def cells(self, row: dict, cls: str) -> dict:
         (cell,) = [c for c in row["cells"] if c["tag"] == "td" and cls in c["attrs"]["class"].split()]
@@ -182,7 +199,10 @@ def expected_text(digest: Digest, target: str, part: str, sid: str) -> str:
 def test_html_rows_align_by_id_not_position():
     digest = make_digest()
     page = Page(render_html(digest))
-    assert len(page.tables) == 6
+    assert [(t["part"], t["targets"]) for t in page.tables] == [
+        ("summary", ["az", "ru", "ar"]),
+        ("full", ["az", "ru", "ar"]),
+    ]
     for lang in digest.languages:
         for part, sentences in (("summary", digest.summary_sentences), ("full", digest.article.sentences)):
             rows = page.table(lang.target, part)
@@ -196,7 +216,9 @@ def test_html_rows_align_by_id_not_position():
 def test_html_single_language_page_has_only_that_language():
     digest = make_digest()
     page = Page(render_html(digest, "ar"))
-    assert {(t["target"], t["part"]) for t in page.tables} == {("ar", "summary"), ("ar", "full")}
+    assert [(t["part"], t["targets"]) for t in page.tables] == [("summary", ["ar"]), ("full", ["ar"])]
+    for table in page.tables:
+        assert all(len(row["cells"]) == 3 for row in table["rows"]), "#, source, translation: two text columns"
     with pytest.raises(ConfigError, match="'xx'"):
         render_html(digest, "xx")
 
@@ -218,10 +240,11 @@ def test_html_lang_and_dir_on_every_cell():
     want_dir = {"az": "ltr", "ru": "ltr", "ar": "rtl"}
     assert ("html", {"lang": "en", "dir": "ltr"}) in page.tags
     for table in page.tables:
-        for row in table["rows"]:
-            src, tgt = page.cells(row, "src"), page.cells(row, "tgt")
-            assert (src["attrs"]["lang"], src["attrs"]["dir"]) == ("en", "ltr")
-            assert (tgt["attrs"]["lang"], tgt["attrs"]["dir"]) == (table["target"], want_dir[table["target"]])
+        for target in table["targets"]:
+            for row in page.table(target, table["part"]):
+                src, tgt = page.cells(row, "src"), page.cells(row, "tgt")
+                assert (src["attrs"]["lang"], src["attrs"]["dir"]) == ("en", "ltr")
+                assert (tgt["attrs"]["lang"], tgt["attrs"]["dir"]) == (target, want_dir[target])
 
 
 def test_html_is_self_contained():
@@ -702,31 +725,38 @@ def flagged_digest() -> Digest:
     return replace(digest, languages=languages, summary=replace(digest.summary, flags=(UNSUPPORTED,)))
 
 
-def _section(html: str, section_id: str) -> str:
-    """The text of the `<section id=...>` of a page, whitespace collapsed."""
-    match = re.search(rf'<section [^>]*id="{section_id}".*?</section>', html, re.S)
-    assert match, f"no section {section_id}"
+def _section(html: str, element_id: str) -> str:
+    """The text of the `<section>`, `<details>` or `<p>` with id `element_id`, whitespace collapsed."""
+    match = re.search(rf'<(section|details|p) [^>]*id="{element_id}".*?</\1>', html, re.S)
+    assert match, f"no element {element_id}"
     return " ".join("".join(Page(match.group(0)).text).split())
+
+
+def _tgt_cells(page: Page) -> dict[tuple[str, str, str], dict]:
+    """Every translation cell of the sentence tables, by (target, part, sentence id)."""
+    return {
+        (cell["attrs"]["data-target"], table["part"], row["attrs"]["data-sid"]): cell
+        for table in page.tables
+        for row in table["rows"]
+        for cell in row["cells"]
+        if "tgt" in cell["attrs"].get("class", "").split()
+    }
 
 
 def test_html_flag_badges_sit_in_the_translation_cell():
     digest = flagged_digest()
     html = render_html(digest)
     page = Page(html)
-    flagged = {
-        (table["target"], table["part"], row["attrs"]["data-sid"]): row["attrs"]["data-flags"]
-        for table in page.tables
-        for row in table["rows"]
-        if "data-flags" in row["attrs"]
-    }
+    cells = _tgt_cells(page)
+    flagged = {key: cell["attrs"]["data-flags"] for key, cell in cells.items() if "data-flags" in cell["attrs"]}
     assert flagged == {
         ("az", "full", "art-1:p0:s0"): "wrong-language number-mismatch",
         ("az", "full", "art-1:p0:s1"): "number-mismatch",
         ("ar", "summary", "art-1-summary:p0:s1"): "length-ratio",
     }
-    (row,) = [r for r in page.table("az", "full") if r["attrs"]["data-sid"] == "art-1:p0:s0"]
-    assert "flagged" in row["attrs"]["class"].split()
-    cell = page.cells(row, "tgt")
+    cell = cells["az", "full", "art-1:p0:s0"]
+    assert "flagged" in cell["attrs"]["class"].split()
+    assert "flagged" not in cells["ru", "full", "art-1:p0:s0"]["attrs"]["class"].split(), "only that language's cell"
     badges = [a for tag, a in cell["tags"] if tag == "span" and a.get("class") == "flag"]
     assert [(b["data-code"], b["title"]) for b in badges] == [
         ("wrong-language", WRONG_LANGUAGE.message),
@@ -738,31 +768,37 @@ def test_html_flag_badges_sit_in_the_translation_cell():
     assert f"wrong-language {WRONG_LANGUAGE.message}" in " ".join(cell["text"].split())
     assert "script" not in {tag for tag, _ in page.tags} and "<script" not in html.lower()
     assert 'title="reads as en (97%), not az &lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"' in html
-    clean = [r for r in page.table("az", "full") if r["attrs"]["data-sid"] == "art-1:p1:s0"][0]
-    assert "data-flags" not in clean["attrs"] and page.cells(clean, "tgt")["tags"] == []
+    clean = cells["az", "full", "art-1:p1:s0"]
+    assert "data-flags" not in clean["attrs"] and clean["tags"] == []
 
 
 def test_html_marks_retried_rows():
     page = Page(render_html(flagged_digest()))
     retried = {
-        (table["target"], row["attrs"]["data-sid"]): page.cells(row, "tgt")
-        for table in page.tables
-        for row in table["rows"]
-        if row["attrs"].get("data-retried") == "true"
+        (target, sid): cell
+        for (target, _, sid), cell in _tgt_cells(page).items()
+        if cell["attrs"].get("data-retried") == "true"
     }
     assert set(retried) == {("ru", "art-1:p2:s0"), ("ar", "art-1-summary:p0:s1")}
     for cell in retried.values():
         (marker,) = [a for tag, a in cell["tags"] if tag == "span" and a.get("class") == "retried"]
         assert "generated again with stronger decoding" in marker["title"]
         assert "retried" in cell["text"]
-    (ru_row,) = [r for r in page.table("ru", "full") if r["attrs"]["data-sid"] == "art-1:p2:s0"]
-    assert "data-flags" not in ru_row["attrs"], "retried, and the kept output is clean"
+    assert "data-flags" not in retried["ru", "art-1:p2:s0"]["attrs"], "retried, and the kept output is clean"
 
 
-def test_html_counts_flags_at_the_top():
+def test_html_folds_quality_warnings_and_provenance_below_the_text():
     html = render_html(flagged_digest())
-    assert html.index("</header>") < html.index('id="quality-summary"') < html.index('id="warnings"')
-    assert html.index('id="quality-summary"') < html.index('class="bitext"')
+    # One line between the header and the text; the details come after the last sentence table.
+    assert html.index("</header>") < html.index('id="status"') < html.index('class="bitext')
+    last_table = html.rindex("</table>", 0, html.index('id="notes"'))
+    assert html.index('class="bitext') < last_table < html.index('id="quality-summary"')
+    assert html.index('id="quality-summary"') < html.index('id="warnings"') < html.index('id="provenance"')
+    tags = Page(html).tags
+    for element_id in ("quality-summary", "warnings", "provenance"):
+        (found,) = [(tag, a) for tag, a in tags if a.get("id") == element_id]
+        assert found[0] == "details" and "open" not in found[1], f"#{element_id} is folded"
+    assert _section(html, "status") == "Quality: 4 flagged · 2 warnings · details below"
     text = _section(html, "quality-summary")
     assert text.startswith(
         "Quality: 3 of 21 sentences flagged: 2 number-mismatch, 1 length-ratio, 1 wrong-language; "
@@ -773,19 +809,22 @@ def test_html_counts_flags_at_the_top():
     assert "ar summary: 1 of 2 sentences flagged: 1 length-ratio; 1 retried with stronger decoding" in text
     assert "ru full text: 0 of 5 sentences flagged; 1 retried with stronger decoding" in text
     assert "az summary" not in text, "clean parts are left out of the list"
-    tags = Page(html).tags
+    assert _section(html, "warnings") == "Warnings: 2 digest: digest-level note summary: a warning with <b>markup</b>"
     assert ("span", {"class": "flag", "data-code": "unsupported-number", "title": UNSUPPORTED.message}) in tags
     assert "2 flagged" in "".join(Page(html).text), "the part's heading counts its flagged rows"
-    single = _section(render_html(flagged_digest(), "az"), "quality-summary")
-    assert single.startswith("Quality: 2 of 7 sentences flagged: 2 number-mismatch, 1 wrong-language; summary flagged")
+    single = render_html(flagged_digest(), "az")
+    assert _section(single, "status") == "Quality: 3 flagged · 2 warnings · details below"
+    assert _section(single, "quality-summary").startswith(
+        "Quality: 2 of 7 sentences flagged: 2 number-mismatch, 1 wrong-language; summary flagged"
+    )
 
 
 def test_html_clean_digest_says_no_quality_flags():
-    html = render_html(make_digest())
-    assert _section(html, "quality-summary") == "Quality: no quality flags"
-    assert ("section", {"class": "quality clean", "id": "quality-summary", "data-flagged": "0"}) in [
-        (tag, {k: v for k, v in a.items() if k != "aria-label"}) for tag, a in Page(html).tags
-    ]
+    html = render_html(replace(make_digest(), warnings=(), summary=replace(make_digest().summary, warnings=())))
+    assert _section(html, "status") == "Quality: no quality flags · details below"
+    assert _section(html, "quality-summary") == "Quality: no quality flags The checks found nothing to flag."
+    assert ("details", {"class": "quality clean", "id": "quality-summary", "data-flagged": "0"}) in Page(html).tags
+    assert 'id="warnings"' not in html, "no warnings, no warnings box"
     assert "data-flags" not in html and "data-retried" not in html
 
 

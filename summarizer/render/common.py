@@ -1,5 +1,5 @@
-"""What the HTML and Markdown digests share: sentence alignment by id, language names, provenance lines,
-and the count of quality flags."""
+"""What the HTML and Markdown digests share: sentence alignment by id, language names, the article's
+facts, provenance lines, and the count of quality flags."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..languages import LANGUAGES
-from ..results import Digest, LanguageDigest, QualityFlag, Sentence, TranslationSet
+from ..results import Article, Digest, LanguageDigest, QualityFlag, Sentence, TranslationSet
 
 PART_TITLES = {"summary": "Summary", "full": "Full text"}
 STAND_IN_NOTICE = (
@@ -34,6 +34,25 @@ def language_name(code: str) -> str:
     if lang is not None:
         return lang.name
     return {"en": "English"}.get(code, code)
+
+
+def source_language(article: Article) -> str:
+    """`Russian (ru), detected 0.98` or `English (en), given`: the article's language and how it was decided."""
+    out = f"{language_name(article.lang)} ({article.lang})"
+    if article.lang_origin != "detected":
+        return out + ", given"
+    p = article.lang_probability
+    return out + (f", detected {p:.2f}" if p is not None else ", detected")
+
+
+def article_facts(article: Article) -> list[tuple[str, str]]:
+    """(name, value) pairs for a digest's header: author, site, date, URL and source where known, and the
+    language. The source is left out when it is the URL."""
+    known = [("Author", article.author), ("Site", article.site), ("Date", article.date), ("URL", article.url)]
+    out = [(name, value) for name, value in known if value]
+    if article.source != article.url:
+        out.append(("Source", article.source))
+    return out + [("Language", source_language(article))]
 
 
 # --- alignment -------------------------------------------------------------------------------
@@ -80,6 +99,56 @@ def align(sentences: Sequence[Sentence], tset: TranslationSet) -> tuple[list[Row
     known = {s.id for s in sentences}
     orphans = [t.source_id for t in tset.translations if t.source_id not in known]
     return rows, orphans
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source sentence and, per target language, its Row (whose `translation` may be None)."""
+
+    sid: str
+    label: str
+    paragraph: int
+    source: str
+    cells: tuple[tuple[str, Row], ...]  # (target code, row), in the order of the page's columns
+
+
+@dataclass(frozen=True)
+class Part:
+    """One translated part of a page (summary or full text): a column per target language, a Line per sentence."""
+
+    kind: str
+    targets: tuple[str, ...]
+    lines: tuple[Line, ...]
+    sets: tuple[TranslationSet, ...]  # one per target, in the same order
+
+    def paragraphs(self) -> list[list[Line]]:
+        """The lines grouped by paragraph, in order."""
+        out: list[list[Line]] = []
+        for line in self.lines:
+            if out and out[-1][-1].paragraph == line.paragraph:
+                out[-1].append(line)
+            else:
+                out.append([line])
+        return out
+
+
+def columns(digest: Digest, codes: Sequence[str]) -> list[Part]:
+    """The translated parts of `codes`, each with one Line per source sentence holding every language's
+    row: matched by sentence id (`align`), so a row never depends on where a translation was stored."""
+    out = []
+    for kind in PART_TITLES:
+        found = [(code, sentences, ts) for code, k, sentences, ts in parts(digest, codes) if k == kind]
+        if not found:
+            continue
+        sentences = found[0][1]
+        aligned = [(code, align(sentences, ts)[0]) for code, _, ts in found]
+        lines = []
+        for i, s in enumerate(sentences):
+            cells = tuple((code, rows[i]) for code, rows in aligned)
+            assert all(row.sid == s.id for _, row in cells), "align keeps sentence order"
+            lines.append(Line(s.id, _short_id(s.id), s.paragraph, s.text, cells))
+        out.append(Part(kind, tuple(code for code, *_ in found), tuple(lines), tuple(ts for *_, ts in found)))
+    return out
 
 
 def _language(digest: Digest, target: str) -> LanguageDigest:

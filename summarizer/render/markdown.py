@@ -12,6 +12,7 @@ from .common import (
     STAND_IN_NOTICE,
     Row,
     align,
+    article_facts,
     cache_lines,
     chunking,
     language_name,
@@ -70,14 +71,9 @@ def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
     def bullet(name: str, value: str) -> None:
         out.append(f"- **{md_escape(name, ' ')}:** {md_escape(value, ' ')}")  # names hold target codes from configs
 
-    bullet("Source", article.source)
-    bullet("Article id", article.id)
-    bullet("Date", article.date or "unknown")
-    n = len(article.sentences)
-    bullet(
-        "Language",
-        f"{language_name(article.lang)} ({article.lang}), {plural(n, 'sentence')}, encoding {article.encoding}",
-    )
+    for name, value in article_facts(article):  # author, site, date, URL, source, language: what is known
+        bullet(name, value)
+    bullet("Article", f"id {article.id}, {plural(len(article.sentences), 'sentence')}, encoding {article.encoding}")
     bullet("Chunking", chunking(digest))
     for role, label, settings in model_lines(digest, codes):
         bullet(f"Model, {role}", f"{label}; {settings}")

@@ -8,7 +8,10 @@ from .json import FORMAT_VERSION, dumps, plain
 from .markdown import md_escape, md_header
 
 SUMMARY_SCHEMA_NAME = "summarizer.summary"
-_ARTICLE_KEYS = ("id", "title", "source", "date", "lang", "encoding")
+_ARTICLE_KEYS = (
+    *("id", "title", "source", "date", "author", "site", "url"),
+    *("lang", "lang_origin", "lang_probability", "encoding"),
+)
 
 
 def render_summary(digest: Digest, fmt: str = "txt", header: bool = False) -> str:
