@@ -156,7 +156,8 @@ def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Cal
     return decorate
 
 
-STREAMED = ("md", "json", "jsonl")  # digest formats that `translate PATH --to` writes to stdout
+STREAMED = ("txt", "md", "json", "jsonl")  # digest formats that `translate PATH --to` writes to stdout
+DIGEST_LANGS = ("az", "ru", "ar")  # what `digest` translates into without --to, and `models pull` fetches
 
 
 def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
@@ -274,7 +275,7 @@ def digest(paths: Paths = None, config: ConfigPath = None, *, opts: RunOptions) 
         return
     if not paths:
         raise ConfigError("digest: give at least one file, folder, glob, or - for stdin (or --config JOB.toml)")
-    opts = opts.over(RunOptions({"targets": ("az", "ru", "ar")}))
+    opts = opts.over(RunOptions({"targets": DIGEST_LANGS}))
     _run(resolve_job(None, opts), opts)
 
 
@@ -421,11 +422,6 @@ def models_list(as_json: AsJson = False) -> None:
     )
 
 
-# What `models pull` without arguments fetches: the summary model and the languages that
-# `summarizer digest FILE` translates into without --to.
-PULL_DEFAULT_LANGS = ("az", "ru", "ar")
-
-
 def _bytes(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
@@ -512,7 +508,7 @@ def models_pull(
     if config is not None:
         needs += job_needs(load_job(config, no_inputs))
     if all_ or not (names or config):
-        langs = tuple(LANGUAGES) if all_ else PULL_DEFAULT_LANGS
+        langs = tuple(LANGUAGES) if all_ else DIGEST_LANGS
         needs += job_needs(resolve_job(None, no_inputs.with_value("targets", None, langs)))
     needs = merge_needs(needs + names_needs(names or []))
     quiet = opts.get("ui", "quiet", False)

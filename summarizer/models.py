@@ -124,9 +124,25 @@ def _resolve_local(name: str, path: Path) -> ModelRef:
 
     config = _read_config(name, path)
     info = ModelInfo(
-        name=name, revision=None, fingerprint="local:" + folder_fingerprint(path), stand_in=is_stand_in(path)
+        name=display_folder(name),
+        revision=None,
+        fingerprint="local:" + folder_fingerprint(path),
+        stand_in=is_stand_in(path),
     )
     return ModelRef(name=name, path=path.resolve(), info=info, model_type=str(config["model_type"]), config=config)
+
+
+def display_folder(name: str) -> str:
+    """How outputs name a local model folder: as given when relative; an absolute one relative to the
+    working folder when inside it, else by its own name, so a digest never shows a user's folder layout
+    (the fingerprint still identifies the weights exactly)."""
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        return name
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.name or name
 
 
 def offline_message(names: list[str], why: str) -> str:

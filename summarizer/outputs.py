@@ -287,7 +287,7 @@ def write_digest(
     """Write one article's digest files into `out_dir` (created if needed) as one set; return their paths.
 
     html: `<stem>.html` (all languages) and `<stem>.<lang>.html` per target; md: `<stem>.md`;
-    json: `<stem>.json`; jsonl: `<stem>.jsonl` (one line). Bad formats or names raise before anything is written, and every file is
+    json: `<stem>.json`; jsonl: `<stem>.jsonl` (one line); txt: `<stem>.<lang>.txt` per target. Bad formats or names raise before anything is written, and every file is
     rendered before any is written, so a failure leaves the previous set of files whole (see `_write_set`).
     """
     formats = check_formats(formats, where="formats")
@@ -303,6 +303,8 @@ def write_digest(
         files.append((f"{stem}.json", "json", None))
     if "jsonl" in formats:
         files.append((f"{stem}.jsonl", "jsonl", None))
+    if "txt" in formats:  # the translations alone: one file per language
+        files += [(f"{stem}.{_lang_suffix(lang.target)}.txt", "txt", lang.target) for lang in digest.languages]
     names = [name for name, _, _ in files]
     if len(set(names)) != len(names):
         raise ConfigError(

@@ -4,6 +4,7 @@ from .formats import DIGEST_FORMATS, SUMMARY_FORMATS, check_formats, render_dige
 from .html import render_html, render_index
 from .json import digest_from_json, digest_schema, render_index_json, render_json
 from .markdown import md_escape, render_markdown
+from .plain import render_translation_text
 from .text import render_summary
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_summary",
+    "render_translation_text",
 ]

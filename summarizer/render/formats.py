@@ -10,11 +10,13 @@ from ..results import Digest
 from .html import render_html
 from .json import render_json
 from .markdown import render_markdown
+from .plain import render_translation_text
 
 DIGEST_FORMATS = ("html", "md", "json")  # what a digest job writes unless told otherwise
 SUMMARY_FORMATS = ("txt", "md", "json")
 # `jsonl`: the JSON object on one line, for streams (one article per line, the same shape every time).
-_CHOICES = {"digest": (*DIGEST_FORMATS, "jsonl"), "summary": (*SUMMARY_FORMATS, "jsonl")}
+# `txt`: the translations alone, paragraphs kept (one file per language when written to a folder).
+_CHOICES = {"digest": (*DIGEST_FORMATS, "jsonl", "txt"), "summary": (*SUMMARY_FORMATS, "jsonl")}
 
 
 def one_line(rendered_json: str) -> str:
@@ -42,12 +44,14 @@ def check_formats(formats: str | Iterable[str], *, kind: str = "digest", where: 
 
 
 def render_digest(digest: Digest, fmt: str, target: str | None = None) -> str:
-    """The digest in one of DIGEST_FORMATS: all target languages (`target=None`) or one (html, md)."""
+    """The digest in one of the digest formats: all target languages (`target=None`) or one (html, md, txt)."""
     (fmt,) = check_formats(fmt, where="format")
     if fmt == "html":
         return render_html(digest, target)
     if fmt == "md":
         return render_markdown(digest, target)
+    if fmt == "txt":
+        return render_translation_text(digest, target)
     if target is not None:
         raise ValueError("a JSON digest always holds every target language; pass target=None")
     return one_line(render_json(digest)) + "\n" if fmt == "jsonl" else render_json(digest)
