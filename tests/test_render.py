@@ -961,8 +961,9 @@ def test_check_formats_dedupes_and_names_the_setting():
     message = "jobs.toml: output.formats: unknown format 'pdf' for a digest; choose from html, md, json"
     with pytest.raises(ConfigError, match=re.escape(message)):
         check_formats(["html", "pdf"], where="jobs.toml: output.formats")
-    with pytest.raises(ConfigError, match=re.escape("--format: unknown format 'txt' for a digest")):
-        check_formats(["txt"])
+    assert check_formats(["txt", "md"]) == ("txt", "md")  # a digest as plain text: the translations alone
+    with pytest.raises(ConfigError, match=re.escape("--format: unknown format 'jsonx' for a digest")):
+        check_formats(["jsonx"])
     with pytest.raises(ConfigError, match=re.escape("--format: unknown format 'html' for a summary; choose from txt")):
         check_formats("html", kind="summary")
     with pytest.raises(ConfigError, match="no digest format given"):
