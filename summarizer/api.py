@@ -111,8 +111,12 @@ def summarize(
     `method`: "abstractive" (a model writes it; `gen` are its generation options: num_beams,
     max_new_tokens, ...; unknown ones raise ConfigError), "extractive" (`sentences` chosen with sentence
     embeddings, each keeping its id in `Summary.source_ids`) or "lead" (the first `sentences`).
+    `lang` is the texts' language, or "auto" to detect each one's. A text in a language the abstractive
+    model doesn't summarize (distilbart-cnn: English only) is summarized extractively, and its
+    `Summary.warnings` say so.
     """
     from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions
+    from .summarization import PerLanguage
 
     _texts(text, "summarize")
     SummaryOptions(method=method, sentences=sentences, long_input=long_input)  # the same checks as a job file
@@ -123,10 +127,10 @@ def summarize(
 
         if gen:
             raise ConfigError(f"generation options ({', '.join(sorted(gen))}) apply to method='abstractive' only")
-        summarizer = ExtractiveSummarizer(
-            method, sentences=sentences, embedding_model=embedding_model, runtime=runtime, models_dir=models_dir,
-            cache=_cache(cache), lang=lang,
-        )  # fmt: skip
+        shared = dict(embedding_model=embedding_model, runtime=runtime, models_dir=models_dir, cache=_cache(cache))
+        summarizer = PerLanguage(
+            lambda code: ExtractiveSummarizer(method, sentences=sentences, lang=code, **shared), lang
+        )
     else:
         from .summarization import Summarizer
 
@@ -167,11 +171,20 @@ def translate(
 ) -> TranslationSet:
     """Translate sentence by sentence. A list is translated item by item (aligned 1:1);
     a single string is split into sentences first. Always returns a TranslationSet.
+    `source_lang` is their language, or "auto" to detect it from all of them together; without `model`
+    the registry's model for the pair translates (see `summarizer.languages.pair_model`).
     """
+    from .languages import AUTO, check_language_code
+    from .reading import detect_language
     from .segment import normalize, segment_article
     from .translation import Translator
 
     _texts(sentences, "translate", (str, Sentence))
+    if source_lang == AUTO:
+        texts = [sentences] if isinstance(sentences, str) else [getattr(s, "text", s) for s in sentences]
+        source_lang = detect_language(" ".join(texts))[0]
+    else:
+        check_language_code(source_lang, where="source_lang")
     if isinstance(sentences, str):
         sentences = segment_article(normalize(sentences), "text", source_lang)
     runtime, models_dir = _runtime(runtime)

