@@ -158,7 +158,7 @@ OUTPUT = OUT_DIR + (
         "formats",
         ("output", "formats"),
         ("--format", "-f"),
-        "Output formats, comma-separated: html,md,json,jsonl (translate without --out: one of md,json,jsonl to stdout).",
+        "Output formats, comma-separated: html,md,json,jsonl,txt (translate without --out: one of txt,md,json,jsonl to stdout).",
         str,
         "csv",
     ),

@@ -16,7 +16,8 @@ from .options import JobSettings
 from .outputs import IndexEntry, atomic_write_text, ensure_output_dir, output_names, write_digest, write_index
 from .paths import expand_paths
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
-from .render import check_formats, render_digest, render_summary
+from .reading import Input
+from .render import check_formats, render_digest, render_summary, render_translation_text
 from .render.common import plural
 from .results import Digest
 
@@ -61,8 +62,9 @@ class JobReport:
         return line
 
 
-def _sources(settings: JobSettings) -> list[str]:
-    sources = expand_paths(list(settings.inputs))
+def _sources(settings: JobSettings, pipeline: Pipeline) -> list[Input]:
+    """Every article of the job (a JSON-lines file gives one per line), before any model runs."""
+    sources = pipeline.inputs(expand_paths(list(settings.inputs)))
     if not sources:
         raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
     return sources
@@ -79,19 +81,24 @@ def run_job(
     """Digests for every input: to `emit` if given (in `emit_format`: md, json or jsonl; see `Stream`),
     else files in `settings.output.dir` plus an index. A fatal error stops the job; what was already
     written stays complete."""
-    sources = _sources(settings)
     pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
+    sources = _sources(settings, pipeline)
     pipeline.prepare()  # resolves every model (loads none): a missing one fails here
     out_dir = None if emit else ensure_output_dir(settings.output.dir)
     names = output_names(sources)
     report = JobReport(inputs=len(sources), stats=pipeline.stats)
     entries: list[IndexEntry] = []
-    stream = Stream(emit, emit_format, lambda d, fmt: render_digest(d, fmt)) if emit is not None else None
+    several = len(sources) > 1
+
+    def render(d: Digest, fmt: str) -> str:
+        return render_translation_text(d, header=several) if fmt == "txt" else render_digest(d, fmt)
+
+    stream = Stream(emit, emit_format, render) if emit is not None else None
     try:
         for result in pipeline.run(sources, callbacks=callbacks):
             if isinstance(result, Failure):
                 report.failures.append(result)
-                entries.append(IndexEntry.failed(result.source, result.error, title=Path(result.source).name))
+                entries.append(IndexEntry.failed(result.source, result.error, title=result.source))
                 if on_failure:
                     on_failure(result)
             elif stream is not None:
@@ -122,8 +129,8 @@ def run_summaries(
     """Summaries only (`summarizer summarize`): each file `<stem>.summary.<fmt>` in `out_dir` as soon as
     it exists, or to `emit` (see `Stream`: JSON is always one array, JSONL one line per article)."""
     (fmt,) = check_formats([fmt], kind="summary")
-    sources = _sources(settings)
     pipeline = Pipeline(settings)
+    sources = _sources(settings, pipeline)
     pipeline.prepare()
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
     names = output_names(sources)
@@ -166,7 +173,7 @@ class Stream:
             self.items.append(json.loads(self.render(digest, "json")))
         else:
             text = self.render(digest, self.fmt)
-            self.emit(text.rstrip("\n") if self.fmt == "jsonl" else text)
+            self.emit(text.rstrip("\n") if self.fmt in ("jsonl", "txt") else text)  # emit ends the line
 
     def close(self) -> None:
         if self.fmt == "json":

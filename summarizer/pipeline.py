@@ -23,7 +23,7 @@ from .extractive import chosen_sentences
 from .models import offline_message
 from .options import JobSettings
 from .paths import expand_paths
-from .reading import read_article
+from .reading import Input, list_inputs, read_input
 from .results import Article, Digest, LanguageDigest, Sentence, Summary
 from .segment import segment_article
 from .translation import translation_warnings
@@ -72,6 +72,7 @@ class Callbacks:
     article_done: Callable[[Digest | Failure], None] | None = None
     sentences: Callable[[str, int], None] | None = None  # (language, count done)
     sentences_total: Callable[[str, int], None] | None = None  # (language, count to do)
+    articles_total: Callable[[int], None] | None = None  # articles in the job (a JSON-lines file holds many)
 
 
 @dataclass
@@ -95,7 +96,9 @@ class Pipeline:
         self.cache = cache
         self.stats = JobStats()
         self._summarizer = None
-        self._translators: dict[str, Any] = {}
+        self._translators: dict[tuple[str, str], Any] = {}  # (source language, target) -> Translator
+        self._missing: list[ModelUnavailableError] = []  # found by `prepare` before the languages were known
+        self._said_same: set[tuple[str, str]] = set()  # pairs already reported as not translated
         self.engine = make_engine(settings.runtime, settings.ray)
         set_limit(settings.runtime.max_loaded_models)
 
@@ -182,29 +185,43 @@ class Pipeline:
 
         if not same_language(source, target):
             return False
-        said = self.__dict__.setdefault("_said_same", set())
+        said = self._said_same
         if (source, target) not in said:
             said.add((source, target))
             log.warning("%s articles are not translated into %s: it is their own language", source, target)
         return True
 
-    def prepare(self) -> None:
+    def prepare(self, languages: Iterable[str] | None = None) -> None:
         """Resolve every model up front, so a missing model fails before any article is read; when
-        several are missing, one message names them all (not one per run). With source_lang auto the
-        translators are made per pair as articles of each language arrive; only the summarizer is here."""
+        several are missing, one message names them all (not one per run). The translators are those
+        from `languages` (default: the job's source language; none for source_lang auto, whose
+        articles' languages are known once read: `_run_window` prepares each window's new pairs)."""
+        from .errors import UnknownLanguageError
         from .languages import AUTO
 
-        missing: list[ModelUnavailableError] = []
-        source = self.settings.source_lang
-        targets = [] if source == AUTO else [t.lang for t in self.settings.targets]
-        steps = [lambda: self.summarizer] + [
-            lambda lang=lang: self.translator(lang) for lang in targets if not self._same_language(source, lang)
-        ]
+        auto = self.settings.source_lang == AUTO
+        steps = []
+        if languages is None:
+            languages = [] if auto else [self.settings.source_lang]
+            steps.append(lambda: self.summarizer)
+        for source in languages:
+            for target in self.settings.targets:
+                if (source, target.lang) in self._translators or self._same_language(source, target.lang):
+                    continue
+                steps.append(lambda lang=target.lang, source=source: self.translator(lang, source))
+        missing, self._missing = self._missing, []  # with auto, the job-wide prepare's go with the first window's
         for step in steps:
             try:
                 step()
             except ModelUnavailableError as exc:
                 missing.append(exc)
+            except UnknownLanguageError:
+                if not auto:
+                    raise
+                # With auto, an article in a language no model covers fails alone (see `_translate_pair`).
+        if auto and not languages:
+            self._missing = missing  # named together with the translators the first articles need
+            return
         named = [e for e in missing if e.model is not None]
         if len(missing) > 1 and len(named) == len(missing) and len({e.why for e in named}) == 1:
             models = list(dict.fromkeys(e.model for e in named))
@@ -212,12 +229,26 @@ class Pipeline:
         if missing:
             raise missing[0]
 
+    def inputs(self, paths: Iterable[str | Input] | None = None) -> list[Input]:
+        """The articles `paths` (default: the job's inputs) hold, in order: files, folders, globs, URLs
+        and "-" expanded, a JSON-lines file one Input per line, each named relative to the job's folder."""
+        given = list(paths) if paths is not None else list(self.settings.inputs)
+        if all(isinstance(p, Input) for p in given):
+            return given
+        base = self.settings.config_path.resolve().parent if self.settings.config_path else None
+        found: list[Input] = []
+        for item in given:
+            found += [item] if isinstance(item, Input) else list_inputs(expand_paths([item]), base=base)
+        return list({item.identity: item for item in found}.values())
+
     def run(
-        self, paths: Iterable[str] | None = None, *, callbacks: Callbacks | None = None
+        self, paths: Iterable[str | Input] | None = None, *, callbacks: Callbacks | None = None
     ) -> Iterator[Digest | Failure]:
-        """Yield one Digest (or Failure) per input, in input order. Fatal errors stop the job."""
+        """Yield one Digest (or Failure) per article, in input order. Fatal errors stop the job."""
         callbacks = callbacks or Callbacks()
-        sources = expand_paths(list(paths) if paths is not None else list(self.settings.inputs))
+        sources = self.inputs(paths)
+        if callbacks.articles_total:
+            callbacks.articles_total(len(sources))
         self.prepare()
         window = self.settings.ray.window if self.engine.name == "ray" else self.settings.runtime.window
         job = self.cache.begin_job(str(self.settings.config_path or "adhoc"))
@@ -238,15 +269,17 @@ class Pipeline:
             self.cache.end_job(job, hits=s.from_cache + s.summaries_from_cache, misses=misses)
             self.engine.close()
 
-    def _run_window(self, sources: list[str], callbacks: Callbacks) -> list[Digest | Failure]:
+    def _run_window(self, sources: list[Input], callbacks: Callbacks) -> list[Digest | Failure]:
+        # Results are keyed by each input's display name, which is also its article's `source`.
         results: dict[str, Digest | Failure] = {}
         ready: list[_Read] = []
         for source in sources:
             item = self._read(source)
             if isinstance(item, Failure):
-                results[source] = item
+                results[source.source] = item
             else:
                 ready.append(item)
+        self.prepare(dict.fromkeys(r.article.lang for r in ready))  # new pairs: every missing model in one line
         self._summarize(ready, results)
         for target in self.settings.targets:
             self._translate(target.lang, [r for r in ready if r.article.source not in results], results, callbacks)
@@ -260,18 +293,18 @@ class Pipeline:
                     languages=languages,
                     timings=r.timings,
                 )
-        return [results[s] for s in sources if s in results]
+        return [results[s.source] for s in sources if s.source in results]
 
-    def _read(self, source: str) -> _Read | Failure:
+    def _read(self, source: Input) -> _Read | Failure:
         settings = self.settings
         started = time.perf_counter()
         try:
-            article = read_article(source, lang=settings.source_lang, encoding=settings.encoding)
+            article = read_input(source, lang=settings.source_lang, encoding=settings.encoding)
         except SummarizerError as exc:
             if exc.fatal:
                 raise
-            log.info("skipping %s: %s", source, exc)  # the caller reports the Failure
-            return Failure(source, str(exc))
+            log.info("skipping %s: %s", source.source, exc)  # the caller reports the Failure
+            return Failure(source.source, str(exc))
         return _Read(article, None, (), {"read": time.perf_counter() - started})
 
     def _summarize(self, ready: list[_Read], results: dict) -> None:

@@ -72,7 +72,11 @@ class Progress:
             self._bar(lang).update(n)
             self.sentences[lang][0] += n
 
-        return Callbacks(article_done=article, sentences=sentences, sentences_total=total)
+        def articles(n: int) -> None:
+            self.total = self.bars[""].total = n
+            self.bars[""].refresh()
+
+        return Callbacks(article_done=article, sentences=sentences, sentences_total=total, articles_total=articles)
 
     def write(self, message: str) -> None:
         self._tqdm.write(message, file=sys.stderr)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from .encodings import Decoded, decode
 from .errors import InputError
+from .languages import AUTO
 from .paths import STDIN
 from .results import Article
 from .segment import normalize, segment_article
@@ -34,7 +35,6 @@ MAX_JSONL_BYTES = 2_000_000_000  # a JSON-lines file holds many articles; each l
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 # Where a JSON-lines record's text may be: "text", then the names common datasets use (XSum: "document").
 TEXT_FIELDS = ("text", "document", "article", "content", "body")
-AUTO = "auto"
 SURE_DETECTION = 0.5  # below this probability a detected language is kept, with a warning that it is a guess
 _DETECT_CHARS = 3000  # enough text to identify a language; more only costs time
 # The seed corpus starts each article with a "date YYYY-MM-DD" metadata token.

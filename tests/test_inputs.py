@@ -331,3 +331,61 @@ def test_no_output_file_names_an_absolute_path(tmp_path, marian):
     assert {p.name for p in out.glob("*.json")} == {"seed.json", "sammit.json", "index.json"}
     assert json.loads((out / "seed.json").read_text())["article"]["source"] == "articles/seed.txt"
     _no_absolute_paths(out, tmp_path, marian.parent)
+
+
+# ---- plain-text translations and article counts ---------------------------------------------------------
+
+
+def test_translate_txt_prints_the_translation_with_its_paragraphs(marian, tmp_path):
+    article = read_article(str(SEED))
+    paragraphs = len({s.paragraph for s in article.sentences})
+    proc = run_cli(
+        "translate", str(SEED), "--to", "ru", "--from", "en", "--model", f"ru={marian}", "--format", "txt", "-q", *FAST
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    text = proc.stdout.decode()
+    body = [line for line in text.splitlines() if not line.startswith("[")]
+    assert "\n".join(body).strip().count("\n\n") == paragraphs - 1  # one block per paragraph, nothing else
+    assert text.startswith("[STAND-IN MODEL")
+    proc = run_cli(
+        "translate",
+        str(SEED),
+        "--to",
+        "ru",
+        "--from",
+        "en",
+        "--model",
+        f"ru={marian}",
+        "--format",
+        "txt,json",
+        "--out",
+        "o",
+        "-q",
+        *FAST,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    written = (tmp_path / "o" / "baku-non-aligned-movement-2023.ru.txt").read_text()
+    assert written == text
+
+
+def test_progress_counts_the_articles_of_a_jsonl_file(marian, tmp_path):
+    path = _jsonl(tmp_path / "wire.jsonl", _xsum(3))
+    proc = run_cli(
+        "translate",
+        str(path),
+        "--to",
+        "ru",
+        "--from",
+        "en",
+        "--model",
+        f"ru={marian}",
+        "--out",
+        "o",
+        *FAST,
+        env={"SUMMARIZER_PROGRESS_SECONDS": "0.05"},
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "progress: 3/3 articles" in err or "/3 articles" in err
+    assert "of 1 articles" not in err and "/1 articles" not in err
+    assert "articles: 3 done" in err

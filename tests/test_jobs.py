@@ -97,11 +97,13 @@ def test_missing_model_in_config_exit_code_3(tmp_path):
     assert "Helsinki-NLP/opus-mt-en-ru" in proc.stderr.decode()
 
 
-def test_a_job_missing_several_models_names_them_all_in_one_line(tmp_path, marian):
+@pytest.mark.parametrize("source_lang", ["en", "auto"])
+def test_a_job_missing_several_models_names_them_all_in_one_line(tmp_path, marian, source_lang):
     path = tmp_path / "job.toml"
     local = json.dumps(str(marian))
     path.write_text(
-        f"inputs = [{json.dumps(str(SEED))}]\n[targets.az]\n[targets.ru]\nmodel = {local}\n[targets.ar]\n"
+        f"inputs = [{json.dumps(str(SEED))}]\nsource_lang = {json.dumps(source_lang)}\n"
+        f"[targets.az]\n[targets.ru]\nmodel = {local}\n[targets.ar]\n"
         '[summary]\nmodel = "org/no-such-summarizer"'
     )
     proc = run_cli("translate", "--config", str(path), "--out", str(tmp_path / "o"))
@@ -110,7 +112,10 @@ def test_a_job_missing_several_models_names_them_all_in_one_line(tmp_path, maria
     assert "3 models are not available locally" in err
     for name in ("org/no-such-summarizer", "facebook/nllb-200-distilled-600M", "Helsinki-NLP/opus-mt-tc-big-en-ar"):
         assert name in err
-    assert str(marian) not in err and not (tmp_path / "o").exists()
+    assert str(marian) not in err
+    # A fixed source language names them before anything is written; auto once the first article's
+    # language is known, having written nothing but the (empty) output folder.
+    assert not (tmp_path / "o").exists() if source_lang == "en" else not list((tmp_path / "o").iterdir())
 
 
 def test_example_configs_parse():
