@@ -48,6 +48,11 @@ def server():
     httpd.shutdown()
 
 
+def _to_ru(marian: Path, *args: str, env: dict | None = None):
+    """`summarizer translate ARGS --to ru --from en` on the stand-in Marian, fast."""
+    return run_cli("translate", *args, "--to", "ru", "--from", "en", "--model", f"ru={marian}", *FAST, env=env)
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -130,22 +135,7 @@ def test_an_unreachable_url_says_why_in_one_line():
 
 
 def test_cli_translates_a_url_and_reports_a_failing_one(server, marian, tmp_path):
-    proc = run_cli(
-        "translate",
-        f"{server}/agency-article.html",
-        f"{server}/missing.html",
-        "--to",
-        "ru",
-        "--from",
-        "en",
-        "--model",
-        f"ru={marian}",
-        "--out",
-        "out",
-        "--format",
-        "html,json",
-        *FAST,
-    )
+    proc = _to_ru(marian, f"{server}/agency-article.html", f"{server}/missing.html", "--out", "out", "-f", "html,json")
     err = proc.stderr.decode()
     assert proc.returncode == 1, err  # one input failed, the other was done
     assert f"{server}/missing.html: HTTP 404" in err
@@ -339,30 +329,13 @@ def test_no_output_file_names_an_absolute_path(tmp_path, marian):
 def test_translate_txt_prints_the_translation_with_its_paragraphs(marian, tmp_path):
     article = read_article(str(SEED))
     paragraphs = len({s.paragraph for s in article.sentences})
-    proc = run_cli(
-        "translate", str(SEED), "--to", "ru", "--from", "en", "--model", f"ru={marian}", "--format", "txt", "-q", *FAST
-    )
+    proc = _to_ru(marian, str(SEED), "--format", "txt", "-q")
     assert proc.returncode == 0, proc.stderr.decode()
     text = proc.stdout.decode()
     body = [line for line in text.splitlines() if not line.startswith("[")]
     assert "\n".join(body).strip().count("\n\n") == paragraphs - 1  # one block per paragraph, nothing else
     assert text.startswith("[STAND-IN MODEL")
-    proc = run_cli(
-        "translate",
-        str(SEED),
-        "--to",
-        "ru",
-        "--from",
-        "en",
-        "--model",
-        f"ru={marian}",
-        "--format",
-        "txt,json",
-        "--out",
-        "o",
-        "-q",
-        *FAST,
-    )
+    proc = _to_ru(marian, str(SEED), "--format", "txt,json", "--out", "o", "-q")
     assert proc.returncode == 0, proc.stderr.decode()
     written = (tmp_path / "o" / "baku-non-aligned-movement-2023.ru.txt").read_text()
     assert written == text
@@ -370,20 +343,7 @@ def test_translate_txt_prints_the_translation_with_its_paragraphs(marian, tmp_pa
 
 def test_progress_counts_the_articles_of_a_jsonl_file(marian, tmp_path):
     path = _jsonl(tmp_path / "wire.jsonl", _xsum(3))
-    proc = run_cli(
-        "translate",
-        str(path),
-        "--to",
-        "ru",
-        "--from",
-        "en",
-        "--model",
-        f"ru={marian}",
-        "--out",
-        "o",
-        *FAST,
-        env={"SUMMARIZER_PROGRESS_SECONDS": "0.05"},
-    )
+    proc = _to_ru(marian, str(path), "--out", "o", env={"SUMMARIZER_PROGRESS_SECONDS": "0.05"})
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert "progress: 3/3 articles" in err or "/3 articles" in err
