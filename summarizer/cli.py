@@ -543,13 +543,22 @@ def models_stand_in(
         str, typer.Option("--size", help="tiny (tests) or base (real architecture sizes, benchmarks).")
     ] = "tiny",
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the weights.")] = 0,
+    lengths: Annotated[
+        str,
+        typer.Option(
+            "--lengths",
+            help="forced (plain random weights; benchmarks force every output length) or realistic "
+            "(marian: outputs end at lengths that follow the source, calibrated on FLORES; float32 only).",
+        ),
+    ] = "forced",
 ) -> None:
     """Build a random-weight stand-in model with a real tokenizer (its output is noise)."""
     from .standin import build_stand_in
 
-    path = build_stand_in(kind, size, out_dir, seed=seed)
+    path = build_stand_in(kind, size, out_dir, seed=seed, lengths=lengths)
+    detail = f"{size}, realistic lengths" if lengths == "realistic" else size
     typer.echo(
-        f"stand-in {kind} ({size}) written to {path}; random weights: its output is noise, for offline tests and benchmarks only"
+        f"stand-in {kind} ({detail}) written to {path}; random weights: its output is noise, for offline tests and benchmarks only"
     )
 
 

@@ -23,6 +23,8 @@ from summarizer.standin import (
     stand_in_info,
 )
 
+from conftest import SEED
+
 # MarianTokenizer warns on every load that the optional sacremoses package is missing.
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
@@ -356,3 +358,127 @@ def test_base_marian_has_the_opus_mt_architecture(tmp_path):
     ids = torch.cat([top, torch.randint(0, config.vocab_size, (960,), generator=torch.Generator().manual_seed(0))])
     texts = tokenizer.batch_decode(ids.reshape(32, 32), skip_special_tokens=True)
     assert len(texts) == 32 and all(isinstance(text, str) for text in texts)
+
+
+# --- realistic lengths (marian) ---------------------------------------------------------------------
+
+# Sentences of very different lengths, from the packaged example article.
+SEED_SENTENCES = [
+    s.strip() + "." for s in SEED.read_text(encoding="utf-8").replace("\n", " ").split(". ") if len(s.split()) >= 2
+][:36]
+
+
+@pytest.fixture(scope="module")
+def realistic(tmp_path_factory):
+    return build_stand_in("marian", "tiny", tmp_path_factory.mktemp("realistic") / "marian", lengths="realistic")
+
+
+def _lengths(backend, texts, beams, token=">>rus<<"):
+    from summarizer.languages import TargetSpec
+    from summarizer.options import GenerationParams
+
+    params = GenerationParams(num_beams=beams, max_new_tokens=400)
+    out = backend.generate(texts, params, target=TargetSpec(prefix_token=token), batch_size=8)
+    assert all(g.finished for g in out), "every output should end with EOS, well before the limit"
+    return [g.new_tokens for g in out]
+
+
+def _torch_backend(path):
+    from summarizer.backends.torch_backend import TorchBackend
+    from summarizer.models import resolve_model
+    from summarizer.options import BackendOptions
+
+    return TorchBackend(resolve_model(str(path)), BackendOptions(device="cpu"))
+
+
+def test_realistic_lengths_vary_and_follow_the_source(realistic):
+    import statistics
+
+    from summarizer.languages import TargetSpec
+
+    backend = _torch_backend(realistic)
+    assert len(SEED_SENTENCES) >= 24
+    lengths = _lengths(backend, SEED_SENTENCES, beams=1)
+    sources = backend.count_tokens(SEED_SENTENCES, TargetSpec(prefix_token=">>rus<<"))
+    assert len(set(lengths)) > len(lengths) // 3, lengths
+    assert statistics.correlation([float(n) for n in sources], [float(n) for n in lengths]) > 0.8
+    # Calibrated on Russian references: output tokens per source token stay in the references' range.
+    ratio = sum(lengths) / sum(sources)
+    assert 0.4 < ratio < 1.0, ratio
+
+
+def test_realistic_lengths_follow_the_target_token(realistic):
+    backend = _torch_backend(realistic)
+    ru = _lengths(backend, SEED_SENTENCES[:12], beams=1, token=">>rus<<")
+    az = _lengths(backend, SEED_SENTENCES[:12], beams=1, token=">>aze_Latn<<")
+    # Azerbaijani references are ~2.7x as long in the stand-in's pieces (its vocabulary lacks ə, ş, ı...).
+    assert sum(az) > 2 * sum(ru)
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_realistic_lengths_are_the_same_under_ctranslate2(realistic, tmp_path, beams):
+    pytest.importorskip("ctranslate2")
+    from summarizer.backends.ctranslate2_backend import CTranslate2Backend
+    from summarizer.models import resolve_model
+    from summarizer.options import BackendOptions
+
+    options = BackendOptions(device="cpu", backend="ctranslate2", compute_type="float32", converted_dir=tmp_path)
+    ct2 = CTranslate2Backend(resolve_model(str(realistic)), options)
+    torch_lengths = _lengths(_torch_backend(realistic), SEED_SENTENCES, beams)
+    assert _lengths(ct2, SEED_SENTENCES, beams) == torch_lengths
+    if beams == 4:  # every beam ends at the same step, so beams change nothing
+        assert torch_lengths == _lengths(_torch_backend(realistic), SEED_SENTENCES, 1)
+
+
+def test_realistic_build_is_reproducible_and_marked(realistic, tmp_path):
+    again = build_stand_in("marian", "tiny", tmp_path / "again", lengths="realistic")
+    for name in sorted(p.name for p in realistic.iterdir()):
+        assert (again / name).read_bytes() == (realistic / name).read_bytes(), name
+    assert stand_in_info(realistic)["lengths"] == "realistic"
+
+
+def test_forced_lengths_stay_the_default(tiny_dirs, tmp_path):
+    forced = build_stand_in("marian", "tiny", tmp_path / "forced", lengths="forced")
+    for name in sorted(p.name for p in tiny_dirs["marian"].iterdir()):
+        assert (forced / name).read_bytes() == (tiny_dirs["marian"] / name).read_bytes(), name
+    assert "lengths" not in stand_in_info(forced)
+
+
+def test_realistic_weights_differ_only_in_values(realistic, tiny_dirs):
+    from safetensors import safe_open
+
+    with (
+        safe_open(realistic / "model.safetensors", "pt") as a,
+        safe_open(tiny_dirs["marian"] / "model.safetensors", "pt") as b,
+    ):
+        assert sorted(a.keys()) == sorted(b.keys())
+        assert all(a.get_tensor(k).shape == b.get_tensor(k).shape for k in a.keys())  # noqa: SIM118 (safe_open is not a dict)
+    config = json.loads((realistic / "config.json").read_text(encoding="utf-8"))
+    assert config == json.loads((tiny_dirs["marian"] / "config.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "lengths", "message"),
+    [("bart", "realistic", "marian stand-ins only"), ("marian", "short", "lengths 'short'")],
+)
+def test_bad_lengths_raise_config_error(tmp_path, kind, lengths, message):
+    with pytest.raises(ConfigError, match=message):
+        build_stand_in(kind, "tiny", tmp_path / "model", lengths=lengths)
+    assert not (tmp_path / "model").exists()
+
+
+def test_cli_builds_realistic_lengths(tmp_path):
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["models", "stand-in", "--kind", "marian", "--lengths", "realistic", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "realistic lengths" in result.output
+    assert stand_in_info(tmp_path / "m")["lengths"] == "realistic"
+    result = runner.invoke(app, ["models", "stand-in", "--kind", "t5", "--lengths", "realistic", str(tmp_path / "t")])
+    assert result.exit_code != 0
+    assert not (tmp_path / "t").exists()
