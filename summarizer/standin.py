@@ -31,7 +31,9 @@ __all__ = [
     "STAND_IN_MARKER",
     "STAND_IN_MARKER_NOTICE",
     "build_stand_in",
+    "fertilities",
     "is_stand_in",
+    "length_parameters",
     "stand_in_info",
 ]
 
