@@ -97,7 +97,6 @@ class Pipeline:
         self.stats = JobStats()
         self._summarizer = None
         self._translators: dict[tuple[str, str], Any] = {}  # (source language, target) -> Translator
-        self._missing: list[ModelUnavailableError] = []  # found by `prepare` before the languages were known
         self._said_same: set[tuple[str, str]] = set()  # pairs already reported as not translated
         self.engine = make_engine(settings.runtime, settings.ray)
         set_limit(settings.runtime.max_loaded_models)
@@ -194,22 +193,26 @@ class Pipeline:
     def prepare(self, languages: Iterable[str] | None = None) -> None:
         """Resolve every model up front, so a missing model fails before any article is read; when
         several are missing, one message names them all (not one per run). The translators are those
-        from `languages` (default: the job's source language; none for source_lang auto, whose
-        articles' languages are known once read: `_run_window` prepares each window's new pairs)."""
+        from `languages` (default: the job's source language). With source_lang auto the articles'
+        languages are known only once read: up front come the summary model and the models the job
+        names; `_run_window` then prepares each window's new pairs, again all in one message."""
         from .errors import UnknownLanguageError
-        from .languages import AUTO
+        from .languages import AUTO, ENGLISH
 
         auto = self.settings.source_lang == AUTO
         steps = []
         if languages is None:
             languages = [] if auto else [self.settings.source_lang]
             steps.append(lambda: self.summarizer)
+            if auto:  # a model the job names serves every source language: check it (and its options) now
+                named = [t.lang for t in self.settings.targets if t.model is not None and t.lang != ENGLISH]
+                steps += [lambda lang=lang: self.translator(lang, ENGLISH) for lang in named]
         for source in languages:
             for target in self.settings.targets:
                 if (source, target.lang) in self._translators or self._same_language(source, target.lang):
                     continue
                 steps.append(lambda lang=target.lang, source=source: self.translator(lang, source))
-        missing, self._missing = self._missing, []  # with auto, the job-wide prepare's go with the first window's
+        missing: list[ModelUnavailableError] = []
         for step in steps:
             try:
                 step()
@@ -219,9 +222,6 @@ class Pipeline:
                 if not auto:
                     raise
                 # With auto, an article in a language no model covers fails alone (see `_translate_pair`).
-        if auto and not languages:
-            self._missing = missing  # named together with the translators the first articles need
-            return
         named = [e for e in missing if e.model is not None]
         if len(missing) > 1 and len(named) == len(missing) and len({e.why for e in named}) == 1:
             models = list(dict.fromkeys(e.model for e in named))

@@ -182,7 +182,10 @@ def test_an_actor_that_cannot_load_its_model_fails_the_job_in_one_line(tmp_path,
     (broken / "model.safetensors").write_bytes(b"not a safetensors file" * 100)
     job = write_job(tmp_path, broken, bart, targets=("ru",), translate="full")
     job.write_text(job.read_text().replace("[summary]", "[summary]\nenabled = false"))
-    result = run_cli("translate", "--config", str(job), "--cache-dir", "c", *RAY)
+    # No periodic progress line: on a loaded machine starting Ray alone can take 10 s.
+    result = run_cli(
+        "translate", "--config", str(job), "--cache-dir", "c", *RAY, env={"SUMMARIZER_PROGRESS_SECONDS": "3600"}
+    )
     err = result.stderr.decode().strip()
     assert result.returncode == 3, err
     assert "could not load its model" in err and "Traceback" not in err
