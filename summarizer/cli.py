@@ -164,11 +164,10 @@ def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
     """Run a translate/digest job with progress bars, print where it went and the tally, exit.
     `to_stdout`: a format of STREAMED to print the digests in, instead of writing files."""
     from .jobs import run_job
-    from .paths import expand_paths
     from .progress import Progress
 
     quiet = opts.get("ui", "quiet", False)
-    progress = Progress(len(expand_paths(list(settings.inputs))), quiet=quiet, say=_say)
+    progress = Progress(0, quiet=quiet, say=_say)  # the job says how many articles once it has listed them
     try:
         report = run_job(
             settings,
@@ -213,12 +212,11 @@ def summarize(
 
     if not paths:
         raise ConfigError("summarize: give at least one file, folder, glob, or - for stdin")
-    from .paths import expand_paths
     from .progress import Progress
 
     settings = resolve_job(None, opts.with_value("", "inputs", tuple(paths)))
     quiet = opts.get("ui", "quiet", False)
-    progress = Progress(len(expand_paths(list(settings.inputs))), quiet=quiet, say=_say, what="summaries")
+    progress = Progress(0, quiet=quiet, say=_say, what="summaries")  # its total comes from the job
     try:
         report = run_summaries(
             settings,

@@ -14,7 +14,6 @@ from typing import Any
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
 from .options import JobSettings
 from .outputs import IndexEntry, atomic_write_text, ensure_output_dir, output_names, write_digest, write_index
-from .paths import expand_paths
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
 from .reading import Input
 from .render import check_formats, render_digest, render_summary, render_translation_text
@@ -64,7 +63,7 @@ class JobReport:
 
 def _sources(settings: JobSettings, pipeline: Pipeline) -> list[Input]:
     """Every article of the job (a JSON-lines file gives one per line), before any model runs."""
-    sources = pipeline.inputs(expand_paths(list(settings.inputs)))
+    sources = pipeline.inputs()  # the job's inputs expanded and listed, once
     if not sources:
         raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
     return sources

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .encodings import Decoded, decode
+from .encodings import decode
 from .errors import InputError
 from .languages import AUTO
 from .paths import STDIN
@@ -137,15 +137,6 @@ def _record_id(raw: bytes) -> str | None:
 
 
 # ---- bytes ----------------------------------------------------------------------------------------------
-
-
-def read_source(source: str, *, max_bytes: int = MAX_BYTES, encoding: str | None = None, lang: str = "en") -> Decoded:
-    """Text, encoding and reading warnings of a file or of stdin ("-").
-
-    Only regular files are read, and never more than `max_bytes` + 1 bytes of anything.
-    """
-    data, name = _read_bytes(source, max_bytes)
-    return decode(data, name, encoding, lang)
 
 
 def _read_bytes(source: str, max_bytes: int) -> tuple[bytes, str]:
