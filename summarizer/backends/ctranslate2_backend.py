@@ -23,6 +23,8 @@ from ..languages import NO_TARGET, TargetSpec
 from ..models import ModelRef, max_input_tokens
 from ..options import BackendOptions, GenerationParams
 from .base import Generated, TokenizerInput, load_error
+from .fast_tokenizer import FastTokenizer
+from .fast_tokenizer import can_use as can_use_fast
 from .marian_spm import MarianSpmTokenizer, can_use
 
 log = logging.getLogger(__name__)
@@ -158,9 +160,11 @@ class CTranslate2Backend(TokenizerInput):
         self.compute_type = runtime.effective_compute_type
         self.info = replace(ref.info, backend=runtime.label)
         try:
+            # SentencePiece (Marian) or `tokenizers` (BART) directly: no transformers, so no torch.
             if can_use(ref.path, ref.model_type):
-                # SentencePiece directly: no transformers, so no torch in this process.
                 self.tokenizer = MarianSpmTokenizer(ref.path)
+            elif can_use_fast(ref.path, ref.model_type):
+                self.tokenizer = FastTokenizer(ref.path)
             else:
                 from transformers import AutoTokenizer
 
