@@ -1,11 +1,14 @@
-"""Peak RSS and speed of our torch path vs the ctranslate2 int8 backend on base Marian, greedy,
-each workload in a fresh process, 3 interleaved rounds (the (c) and (e) rows of `benchmarks/run.py`).
+"""Peak RSS and speed of our torch path vs the ctranslate2 int8 backend, each workload in a fresh
+process, 3 interleaved rounds: base Marian translation, greedy (the (c) and (e) rows of
+`benchmarks/run.py`), and base BART summaries, 4 beams, forced 64 new tokens (its s-ours rows).
 
-    python benchmarks/ct2_memory.py      # needs the base stand-ins that `make bench` built (or builds them)
+    python benchmarks/ct2_memory.py              # both pairs; needs the base stand-ins `make bench` built (or builds them)
+    python benchmarks/ct2_memory.py --only bart  # only the BART summary pair
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 from pathlib import Path
@@ -13,35 +16,71 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench
 
+# name -> (torch workload, ctranslate2 workload, stand-in, forced new tokens, what an item is)
+PAIRS = {
+    "marian": ("c-ours-greedy", "e-ct2-greedy", "marian", 32, "sentences"),
+    "bart": ("s-ours-torch", "s-ours-ct2", "bart", 64, "articles"),
+}
 
-def main() -> None:
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=sorted(PAIRS), help="run only this pair (default both)")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
+    args = parser.parse_args(argv)
+    pairs = {args.only: PAIRS[args.only]} if args.only else PAIRS
+
     models_dir = bench.ROOT / "cache" / "bench-models"
     models = bench.build_models(models_dir, "base")
     cache_dir = models_dir / "converted-base"
     bench.prepare_ct2(models, cache_dir)
-    sentences = bench.collect_sentences()
+    inputs = {"sentences": bench.collect_sentences(), "articles": [str(p) for p in bench.SOURCES]}
     threads = bench.torch_default_threads()
-    results: dict[str, list[dict]] = {"c-ours-greedy": [], "e-ct2-greedy": []}
-    for _ in range(3):
-        for name in results:
-            spec = {
-                "workload": name,
-                "model": str(models["marian"]),
-                "inputs": sentences,
-                "new_tokens": 32,
-                "threads": threads,
-                "profile": False,
-            }
-            results[name].append(bench.run_worker(spec, cache_dir, 3600))
-    rows = {}
-    for name, runs in results.items():
-        rows[name] = (
-            statistics.median(len(sentences) / r["seconds"] for r in runs),
-            max(r["peak_rss_mb"] for r in runs),
+    print(f"{threads} threads, {args.runs} rounds, {bench.machine()}")
+    # A worker's ru_maxrss starts at this process's own peak (Linux keeps it across fork and exec), so
+    # building the stand-ins here first would raise every worker's figure to it: rerun after a build.
+    print(f"this process's peak RSS: {_peak_rss_mb():.0f} MB (the floor of every worker's peak below)")
+    results: dict[str, list[dict]] = {name: [] for pair in pairs.values() for name in pair[:2]}
+    for round_ in range(args.runs):
+        for torch_name, ct2_name, kind, new_tokens, items in pairs.values():
+            for name in (torch_name, ct2_name):
+                spec = {
+                    "workload": name,
+                    "model": str(models[kind]),
+                    "inputs": inputs[items],
+                    "new_tokens": new_tokens,
+                    "threads": threads,
+                    "profile": False,
+                }
+                r = bench.run_worker(spec, cache_dir, 3600)
+                results[name].append(r)
+                bench.log(
+                    f"round {round_ + 1}/{args.runs} {name}: {r['items'] / r['seconds']:.3f} {items}/s, peak {r['peak_rss_mb']:.0f} MB"
+                )
+    for torch_name, ct2_name, kind, _, items in pairs.values():
+        rows = {}
+        for name in (torch_name, ct2_name):
+            runs = results[name]
+            speed = statistics.median(r["items"] / r["seconds"] for r in runs)
+            peak = max(r["peak_rss_mb"] for r in runs)
+            imports = statistics.median(r["rss_imports_mb"] for r in runs)
+            loaded = statistics.median(r["rss_loaded_mb"] for r in runs)
+            rows[name] = (speed, peak)
+            print(
+                f"{kind} {name}: {speed:.3f} {items}/s (median of {len(runs)}), peak RSS {peak:.0f} MB (max), "
+                f"{imports:.0f} MB after imports, {loaded:.0f} MB loaded; per-round peaks {[round(r['peak_rss_mb']) for r in runs]}"
+            )
+        (t_speed, t_rss), (c_speed, c_rss) = rows[torch_name], rows[ct2_name]
+        print(
+            f"{kind}: ctranslate2 vs torch: {c_speed / t_speed:.2f}x throughput at {100 * c_rss / t_rss:.0f}% of its peak RSS"
         )
-        print(f"{name}: {rows[name][0]:.2f} sentences/s, peak RSS {rows[name][1]:.0f} MB")
-    (c_speed, c_rss), (e_speed, e_rss) = rows["c-ours-greedy"], rows["e-ct2-greedy"]
-    print(f"ctranslate2 vs torch: {e_speed / c_speed:.2f}x throughput at {100 * e_rss / c_rss:.0f}% of its peak RSS")
 
 
 if __name__ == "__main__":
