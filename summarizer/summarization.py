@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -251,7 +251,10 @@ class Summarizer:
         chosen = [units[i] for i in kept]
         return chosen, " ".join(u.text for u in chosen)
 
-    def _summarize_sentences(self, sentences: Sequence[Sentence], lang: str) -> dict:
+    def _summarize_steps(self, sentences: Sequence[Sentence], lang: str) -> Generator[list[str], list[Generated], dict]:
+        """One article's summary as steps: each `yield` hands the model inputs of one round (the whole
+        text, or its chunks, or their summaries) to `_summarize_many`, which generates them together with
+        the other articles' and sends the outputs back."""
         backend = self.handle.backend
         limit = self._limit()
 
@@ -264,11 +267,11 @@ class Summarizer:
         chunks_n, rounds = 1, 1
         source_ids: list[str] = []
         if input_tokens <= limit:
-            final = self._generate([text], lang)[0]
+            final = (yield [text])[0]
         elif self.extractor is not None:
             kept, kept_text = self._extract(sentences, count, limit)
             source_ids = [s.id for s in kept]
-            final = self._generate([kept_text], lang)[0]
+            final = (yield [kept_text])[0]
             warnings.append(
                 f"input of {input_tokens} tokens exceeds the model limit of {limit}: summarized the {len(kept)} most "
                 f"salient of its {len(sentences)} sentences that fit ({count([self.prefix + kept_text])[0]} tokens)"
@@ -286,12 +289,12 @@ class Summarizer:
                 chunks = plan_chunks(current, count, limit, self.prefix)
                 if rounds == 1:
                     chunks_n = len(chunks)
-                partials = self._generate([" ".join(c) for c in chunks], lang)
+                partials = yield [" ".join(c) for c in chunks]
                 if not all(g.finished for g in partials):
                     warnings.append(f"some chunk summaries reached max_new_tokens={self.params.max_new_tokens}")
                 joined = [g.text for g in partials if g.text]
                 if count([self.prefix + " ".join(joined)])[0] <= limit:
-                    final = self._generate([" ".join(joined)], lang)[0]
+                    final = (yield [" ".join(joined)])[0]
                     rounds += 1
                     break
                 current = joined
@@ -312,22 +315,84 @@ class Summarizer:
             "source_ids": source_ids,
         }
 
-    def _articles(self, payloads: list[str]) -> list[dict]:
-        """Whole-article summaries of JSON-encoded `{"lang", "sentences"}`: `{"value", "entries"}` or
-        `{"error"}`. `entries` are the chunk results a remote worker's recording cache collected, for the driver."""
-        out: list[dict] = []
-        for payload in payloads:
-            data = json.loads(payload)
-            sentences = [Sentence(**s) for s in data["sentences"]]
+    def _summarize_many(self, articles: Sequence[tuple[Sequence[Sentence], str]]) -> list[dict | SummarizerError]:
+        """Summaries of `(sentences, language)` articles, each a `_summarize_steps` result or the error it
+        gave. The articles advance round by round together, so one generate() call takes every
+        article's inputs of that round (batched across articles, not one article per call)."""
+        steps = [self._summarize_steps(sentences, lang) for sentences, lang in articles]
+        results: list[dict | SummarizerError | None] = [None] * len(steps)
+        waiting: dict[int, list[str]] = {}
+
+        def advance(i: int, outputs: list[Generated] | None) -> None:
             try:
-                value = self._summarize_sentences(sentences, data["lang"])
+                waiting[i] = next(steps[i]) if outputs is None else steps[i].send(outputs)
+            except StopIteration as done:
+                results[i] = done.value
             except SummarizerError as exc:
                 if exc.fatal:
                     raise
-                out.append({"error": str(exc)})
-                continue
-            written = self.cache.drain() if isinstance(self.cache, RecordingCache) else []
-            out.append({"value": value, "entries": [asdict(e) for e in written]})
+                results[i] = exc
+
+        for i in range(len(steps)):
+            advance(i, None)
+        while waiting:
+            current, waiting = waiting, {}
+            by_lang: dict[str, list[int]] = {}
+            for i in current:
+                by_lang.setdefault(articles[i][1], []).append(i)
+            for lang, indices in by_lang.items():
+                for i, outputs in self._generate_rounds(indices, current, lang).items():
+                    if isinstance(outputs, SummarizerError):
+                        results[i] = outputs
+                    else:
+                        advance(i, outputs)
+        return results  # type: ignore[return-value]
+
+    def _generate_rounds(
+        self, indices: list[int], inputs: Mapping[int, list[str]], lang: str
+    ) -> dict[int, list[Generated] | SummarizerError]:
+        """Every listed article's inputs of this round in one call; if that call fails, article by
+        article, so that only the article whose input fails gets the error."""
+        texts = [t for i in indices for t in inputs[i]]
+        try:
+            generated = self._generate(texts, lang)
+        except SummarizerError as exc:
+            if exc.fatal:
+                raise
+            out: dict[int, list[Generated] | SummarizerError] = {}
+            for i in indices:
+                try:
+                    out[i] = self._generate(inputs[i], lang) if len(indices) > 1 else exc
+                except SummarizerError as one:
+                    if one.fatal:
+                        raise
+                    out[i] = one
+            return out
+        out, start = {}, 0
+        for i in indices:
+            out[i] = generated[start : start + len(inputs[i])]
+            start += len(inputs[i])
+        return out
+
+    def _articles(self, payloads: list[str]) -> list[dict]:
+        """Whole-article summaries of JSON-encoded `{"lang", "sentences"}`: `{"value", "entries"}` or
+        `{"error"}`. `entries` are the chunk results a remote worker's recording cache collected, for the
+        driver (all of them on the first article that has a value: the driver stores them all alike)."""
+        articles = []
+        for payload in payloads:
+            data = json.loads(payload)
+            articles.append(([Sentence(**s) for s in data["sentences"]], data["lang"]))
+        written = []
+        results = self._summarize_many(articles)
+        if isinstance(self.cache, RecordingCache):
+            written = [asdict(e) for e in self.cache.drain()]
+        out: list[dict] = []
+        for result in results:
+            if isinstance(result, SummarizerError):
+                out.append({"error": str(result)})
+            else:
+                out.append({"value": result, "entries": written})
+                written = []
         return out
 
     def load(self) -> None:
@@ -395,7 +460,13 @@ class Summarizer:
         values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
         key_of = {p[0]: p[2] for p in prepared if isinstance(p, tuple)}
         misses = [payload for payload, key in key_of.items() if key not in values]
-        work = Work(name=f"summaries with {self.ref.name}", compute=self._articles, factory=self.factory, group_size=1)
+        # Articles go in groups of batch_size, so their model inputs are batched together (see _summarize_many).
+        work = Work(
+            name=f"summaries with {self.ref.name}",
+            compute=self._articles,
+            factory=self.factory,
+            group_size=self.runtime.batch_size,
+        )
         for pairs in self.engine.map(work, misses):
             for payload, result in pairs:
                 key = key_of[payload]

@@ -103,3 +103,50 @@ def test_summary_cache_hit_and_miss(bart, tmp_path):
 def test_list_in_list_out(bart):
     results = summarize(["First text. It is short.", "Second text here."], model=str(bart), **SHORT)
     assert isinstance(results, list) and len(results) == 2
+
+
+def _cnndm_articles(count: int) -> list[str]:
+    import json
+
+    lines = (SEED.parents[2] / "shared" / "eval" / "cnndm-test" / "sample-500.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line)["article"] for line in lines.splitlines()[:count]]
+
+
+def test_articles_are_batched_together_round_by_round(bart, monkeypatch):
+    """Five CNN/DailyMail articles over a 300-token limit and one short text: each round of all of them is one call
+    (not one call per article), and every summary is the one the article gets on its own."""
+    from summarizer.options import RuntimeOptions
+
+    articles = [*_cnndm_articles(5), "The summit opened in Baku on Thursday. Leaders of many countries came."]
+    alone = Summarizer(str(bart), params=SHORT, max_input_tokens=300)
+    one_by_one = [alone.summarize(a) for a in articles]
+    # A batch size above the round's input count, so that each round is one backend call.
+    together = Summarizer(str(bart), params=SHORT, max_input_tokens=300, runtime=RuntimeOptions(batch_size=64))
+    calls = _spy_backend(monkeypatch, together)
+    batched = together.summarize_each(articles)
+    assert [s.text for s in batched] == [s.text for s in one_by_one]
+    assert [(s.chunks, s.rounds) for s in batched] == [(s.chunks, s.rounds) for s in one_by_one]
+    rounds = max(s.rounds for s in one_by_one)
+    assert any(s.chunked for s in one_by_one) and any(not s.chunked for s in one_by_one)
+    assert len(calls) == rounds, "one generate() call per round, every article's inputs in it"
+    assert len(calls[0]) == sum(s.chunks for s in one_by_one)
+
+
+def test_an_article_that_fails_in_a_batch_fails_alone(bart, monkeypatch):
+    from summarizer.errors import GenerationError
+
+    articles = _cnndm_articles(3)
+    summarizer = Summarizer(str(bart), params=SHORT)
+    backend = summarizer.handle.backend
+    real = backend.generate
+    opening = articles[1][:40]  # the article is chunked: its first chunk starts with this
+
+    def failing(texts, params, **kw):
+        if any(opening in t for t in texts):
+            raise GenerationError("the model failed on this input")
+        return real(texts, params, **kw)
+
+    monkeypatch.setattr(backend, "generate", failing)
+    results = summarizer.summarize_each(articles)
+    assert isinstance(results[1], GenerationError)
+    assert results[0].text and results[2].text
