@@ -312,7 +312,7 @@ def padding_stats(marian: Path, sentences: list[str]) -> dict[str, int]:
         return sum(max(length[s] for s in batch) * len(batch) for batch in batches if batch)
 
     plain = [sentences[i : i + PLAIN_BATCH] for i in range(0, len(sentences), PLAIN_BATCH)]
-    bs = RuntimeOptions().batch_size
+    bs = RuntimeOptions().batch_size_for("translate")
     misses = sorted(sentences, key=len, reverse=True)
     ours: list[list[str]] = []
     for g in range(0, len(misses), bs * 4):

@@ -107,8 +107,8 @@ class HubEncoder:
         tokenizer, model, device = self._load()
         prefix = self.prefixes[0 if query else 1]
         out = []
-        for start in range(0, len(texts), self.runtime.batch_size):
-            batch = [prefix + t for t in texts[start : start + self.runtime.batch_size]]
+        for start in range(0, len(texts), self.runtime.batch_size_for("embed")):
+            batch = [prefix + t for t in texts[start : start + self.runtime.batch_size_for("embed")]]
             inputs = tokenizer(batch, padding=True, truncation=True, return_tensors="pt").to(device)
             with torch.inference_mode():
                 hidden = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"]).last_hidden_state

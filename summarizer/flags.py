@@ -123,7 +123,13 @@ RUNTIME = (
     Flag("device", ("runtime", "device"), ("--device",), "auto, cpu, cuda or mps (env SUMMARIZER_DEVICE)."),
     Flag("dtype", ("runtime", "dtype"), ("--dtype",), "auto, float32, float16 or bfloat16."),
     Flag("threads", ("runtime", "threads"), ("--threads",), "CPU threads for the models.", int),
-    Flag("batch_size", ("runtime", "batch_size"), ("--batch-size",), "Inputs per generate() call.", int),
+    Flag(
+        "batch_size",
+        ("runtime", "batch_size"),
+        ("--batch-size",),
+        "Inputs per generate() call (default: 64 sentences on ctranslate2, 64/beams on torch; 16 articles).",
+        int,
+    ),
     Flag("backend", ("runtime", "backend"), ("--backend",), "torch or ctranslate2 (env SUMMARIZER_BACKEND)."),
     Flag("compute_type", ("runtime", "compute_type"), ("--compute-type",), "CTranslate2 compute type (default int8)."),
     Flag(

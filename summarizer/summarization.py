@@ -216,12 +216,12 @@ class Summarizer:
             texts,
             key_for=lambda t: self._key(TASK_CHUNK, t, lang),
             compute=lambda group: backend.generate(
-                [self.prefix + t for t in group], self.params, batch_size=self.runtime.batch_size
+                [self.prefix + t for t in group], self.params, batch_size=self.runtime.batch_size_for("summarize")
             ),
             cache=self.cache,
             task=TASK_CHUNK,
             model_name=self.ref.name,
-            group_size=self.runtime.batch_size,
+            group_size=self.runtime.batch_size_for("summarize"),
             refresh=self.refresh,
         )
         return [
@@ -465,7 +465,7 @@ class Summarizer:
             name=f"summaries with {self.ref.name}",
             compute=self._articles,
             factory=self.factory,
-            group_size=self.runtime.batch_size,
+            group_size=self.runtime.batch_size_for("summarize"),
         )
         for pairs in self.engine.map(work, misses):
             for payload, result in pairs:

@@ -180,7 +180,9 @@ class Translator:
 
         parts_of = {t: split_to_fit(t, count, limit) for t in texts}
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
-        generated = backend.generate(flat, params, target=self.spec, batch_size=self.runtime.batch_size)
+        generated = backend.generate(
+            flat, params, target=self.spec, batch_size=self.runtime.batch_size_for(TASK, params.num_beams)
+        )
         outputs = dict(zip(flat, generated, strict=True))
         result = []
         for t in texts:
@@ -221,7 +223,7 @@ class Translator:
             cache=self.cache,
             task=TASK,
             model_name=self.ref.name,
-            group_size=self.runtime.batch_size * 4,
+            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams) * 4,
             refresh=self.refresh,
             progress=progress,
             engine=self.engine,

@@ -130,7 +130,7 @@ def test_quick_volumes_benchmark_writes_every_table(tmp_path):
         "ours, torch, warm",
     ):
         (row,) = cells(f"| {run} |")
-        assert float(row[1]) > 0 and float(row[3]) > 0, row
+        assert float(row[2]) > 0 and float(row[3]) > 0 and float(row[4]) > 0, row
     assert [r[0] for r in cells("| 1 |") + cells("| 2 |")] == ["1", "2"]
     assert "served by job-wide deduplication" in report
     assert report.count("≥ 1.3×") == 3 and report.count("≥ 1.1×") == 2

@@ -175,3 +175,33 @@ def test_a_translator_rebuilt_from_its_factory_is_the_same_without_the_drivers_s
     assert isinstance(twin.cache, NullCache) and not twin.refresh and twin.engine is LOCAL
     assert (twin.spec, twin.params, twin.model_info) == (translator.spec, translator.params, translator.model_info)
     assert twin.remote_compute(["One.", "Two."]) == translator.remote_compute(["One.", "Two."])
+
+
+@pytest.mark.parametrize(
+    ("backend", "beams", "explicit", "expected"),
+    [("torch", 1, None, 64), ("torch", 4, None, 16), ("ctranslate2", 4, None, 64), ("torch", 4, 3, 3)],
+)
+def test_sentences_per_generate_call_follow_backend_and_beams(marian, monkeypatch, backend, beams, explicit, expected):
+    """Unset, the batch is sized for the backend (64 rows of batch x beams on torch); set, it is the user's."""
+    from summarizer.options import RuntimeOptions
+
+    runtime = RuntimeOptions(backend=backend, batch_size=explicit)
+    translator = Translator("ru", str(marian), params={**SHORT, "num_beams": beams}, runtime=runtime, quality=NO_RETRY)
+    seen = []
+
+    class Backend:
+        max_input_tokens = 512
+
+        def count_tokens(self, texts, target=None):
+            return [5] * len(texts)
+
+        def generate(self, texts, params, *, target, batch_size):
+            seen.append(batch_size)
+            from summarizer.backends import Generated
+
+            return [Generated(text="x", new_tokens=1) for _ in texts]
+
+    monkeypatch.setattr(type(translator.handle), "backend", property(lambda self: Backend()))
+    translator._generate([f"Sentence number {i}." for i in range(3)], translator.params)
+    assert seen == [expected]
+    assert RuntimeOptions(backend=backend, batch_size=explicit).batch_size_for("summarize") == (explicit or 16)

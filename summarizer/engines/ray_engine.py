@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import BackendUnavailableError, ConfigError, EngineError, ModelUnavailableError, SummarizerError
-from ..options import RayOptions, RuntimeOptions
+from ..options import DEFAULT_BATCH, RayOptions, RuntimeOptions
 from .base import Work
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class RayEngine:
         results = dataset.map_batches(
             ModelActor,
             fn_constructor_kwargs={"factory": work.factory},
-            batch_size=o.batch_size or self.runtime.batch_size,
+            batch_size=o.batch_size or self.runtime.batch_size or DEFAULT_BATCH,
             compute=ray.data.ActorPoolStrategy(size=o.actors),
             num_cpus=o.cpus_per_actor,
             num_gpus=o.gpus_per_actor,
