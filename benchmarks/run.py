@@ -89,8 +89,8 @@ def worker(spec: dict) -> dict:
     new = spec["new_tokens"]
     texts = spec["inputs"]
     if w.backend != "ctranslate2":
-        # Every workload but ctranslate2 translation imports transformers, and torch with it; the
-        # ctranslate2 backend tokenizes Marian with SentencePiece directly and imports neither.
+        # Every torch workload imports transformers, and torch with it; the ctranslate2 backend
+        # tokenizes Marian (SentencePiece) and BART (`tokenizers`) directly and imports neither.
         import transformers.configuration_utils  # noqa: F401
 
     if w.backend == "ctranslate2":

@@ -1,5 +1,6 @@
 """The CTranslate2 backend: the same Hugging Face folder, converted once (int8 by default) and run by
-`ctranslate2.Translator`, with the model's own HF tokenizer on both ends.
+`ctranslate2.Translator`, with the model's own tokenizer on both ends: SentencePiece for Marian and the
+`tokenizers` library for BART (neither imports torch), transformers' AutoTokenizer for the others.
 
 Lengths are mapped so that a ctranslate2 output has the same token budget as a torch output.
 """
