@@ -648,7 +648,9 @@ def meaning(flores: dict | None, job: dict | None) -> list[str]:
             "- Our CTranslate2 path against (f): a profile of (e) has 99.5% of its time inside `translate_batch` (tokenizing, the cache "
             "keys and the cheap checks are the rest). The gain is the batch size: ours sends 64 sentences per call (the default "
             "since this benchmark), (f) 32; CTranslate2 itself sorts by length within a call. Raw CTranslate2 with "
-            "`max_batch_size=64` measured 1.30× its own 32 greedy and 1.20× at 4 beams, side by side on 192 FLORES sentences, "
+            "`max_batch_size=64` measured 1.30× its own 32 greedy and 1.20× at 4 beams, side by side on 192 FLORES sentences "
+            "(`python benchmarks/batch_sizes.py --backend ctranslate2`; a rerun beside a running test suite gave 1.32× greedy "
+            "and 1.02× at 4 beams, so the 4-beam figure is noisy), "
             "so a raw user who raises it gets most of this. It costs memory: "
             f"{peak.get('e-greedy', 0):.0f} vs {peak.get('f-greedy', 0):.0f} MB greedy, {peak.get('e-beam4', 0):.0f} vs {peak.get('f-beam4', 0):.0f} MB at 4 beams.",
         ]
