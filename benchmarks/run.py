@@ -80,6 +80,25 @@ def _counting(backend, counter: list[int]):
     backend.generate = generate
 
 
+def timed_call(fn, profile: bool, *, sort: str, lines: int) -> tuple:
+    """`(fn(), seconds, profile text or None)`: one timed call, under cProfile when `profile`."""
+    if not profile:
+        t0 = time.perf_counter()
+        result = fn()
+        return result, time.perf_counter() - t0, None
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    result = profiler.runcall(fn)
+    seconds = time.perf_counter() - t0
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats(sort).print_stats(lines)
+    return result, seconds, stream.getvalue()
+
+
 def worker(spec: dict) -> dict:
     """Load, warm up (untimed), then time one pass over the inputs. Prints nothing but the result."""
     import warnings
@@ -169,23 +188,7 @@ def worker(spec: dict) -> dict:
     load_s = time.perf_counter() - started
     rss_loaded = _rss_mb()
     warm()
-    profile_text = None
-    if spec.get("profile"):
-        import cProfile
-        import io
-        import pstats
-
-        profiler = cProfile.Profile()
-        t0 = time.perf_counter()
-        tokens = profiler.runcall(timed)
-        seconds = time.perf_counter() - t0
-        stream = io.StringIO()
-        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(22)
-        profile_text = stream.getvalue()
-    else:
-        t0 = time.perf_counter()
-        tokens = timed()
-        seconds = time.perf_counter() - t0
+    tokens, seconds, profile_text = timed_call(timed, spec.get("profile"), sort="cumulative", lines=22)
     return {
         "workload": w.name,
         "items": len(texts),

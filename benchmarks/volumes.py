@@ -156,24 +156,9 @@ def flores_worker(spec: dict) -> dict:
 
     load_s = time.perf_counter() - started
     run(["The summit opened in Baku on Thursday.", "Leaders of many countries came."])
-    profiler = None
-    if spec.get("profile"):
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    t0 = time.perf_counter()
-    tokens = run(texts)
-    seconds = time.perf_counter() - t0
-    profile_text = None
-    if profiler is not None:
-        import io
-        import pstats
-
-        profiler.disable()
-        stream = io.StringIO()
-        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(18)
-        profile_text = stream.getvalue()
+    tokens, seconds, profile_text = bench.timed_call(
+        lambda: run(texts), spec.get("profile", False), sort="tottime", lines=18
+    )
     return {
         "workload": w.name,
         "items": len(texts),

@@ -382,10 +382,8 @@ class Summarizer:
         for payload in payloads:
             data = json.loads(payload)
             articles.append(([Sentence(**s) for s in data["sentences"]], data["lang"]))
-        written = []
         results = self._summarize_many(articles)
-        if isinstance(self.cache, RecordingCache):
-            written = [asdict(e) for e in self.cache.drain()]
+        written = [asdict(e) for e in self.cache.drain()] if isinstance(self.cache, RecordingCache) else []
         out: list[dict] = []
         for result in results:
             if isinstance(result, SummarizerError):
