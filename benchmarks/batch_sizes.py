@@ -43,7 +43,7 @@ def ctranslate2_rates(
 def torch_rates(model: Path, cache_dir: Path, sentences: list[str], sizes: list[int], beams: int) -> dict[int, float]:
     """Our torch Translator at each batch_size (cheap checks on, retries off, no cache)."""
     from summarizer.options import QualityOptions, RuntimeOptions
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     rates = {}
     for size in sizes:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def corpus_sentences() -> list[str]:
-    from summarizer.reading import read_article
+    from summarizer.inputs.reading import read_article
 
     seen: dict[str, None] = {}
     for path in sorted((ROOT / "examples" / "corpus").glob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt")):
@@ -30,7 +30,7 @@ def corpus_sentences() -> list[str]:
 
 
 def timed_translation(model: Path, sentences: list[str], runtime, params: dict) -> dict:
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     translator = Translator("ar", str(model), params=params, runtime=runtime)
     translator.translate(sentences)  # load, and warm up every batch shape (CUDA kernels load lazily)
@@ -57,9 +57,9 @@ def main() -> None:
 
     import torch
 
+    from summarizer.models.standin.build import build_stand_in
     from summarizer.options import RuntimeOptions
-    from summarizer.standin import build_stand_in
-    from summarizer.summarization import Summarizer
+    from summarizer.tasks.summarizing import Summarizer
 
     report: dict = {"torch": torch.__version__, "cuda": torch.cuda.is_available()}
     if torch.cuda.is_available():

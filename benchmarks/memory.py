@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from summarizer import Pipeline, RunOptions, render_html, resolve_job
-    from summarizer.standin import build_stand_in
+    from summarizer.models.standin.build import build_stand_in
 
     work = Path(tempfile.mkdtemp(prefix="memory-"))
     marian = build_stand_in("marian", "tiny", work / "marian")

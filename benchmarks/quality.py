@@ -8,7 +8,7 @@ What it measures, on FLORES-200 devtest (en -> ru, ar, az) from ../shared/eval:
   degraded references (copy-through, wrong language, a loop, a changed number, empty, second half cut
   off, another sentence's translation); flag rates of real weak and strong systems (Opus-MT vs NLLB);
 - the cost of the checks next to translation throughput on the base Marian stand-in;
-- sacreBLEU and ROUGE reproductions of the published figures (summarizer.metrics).
+- sacreBLEU and ROUGE reproductions of the published figures (summarizer.measure.metrics).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer.cache import Cache  # noqa: E402
-from summarizer.embeddings import cached_embed, default_embedder  # noqa: E402
+from summarizer.models.embeddings import cached_embed, default_embedder  # noqa: E402
 from summarizer.quality import adequacy, checks  # noqa: E402
 from summarizer.quality.review import script_of  # noqa: E402
 
@@ -200,9 +200,9 @@ def systems(flagger: Flagger, en: list[str], folder: Path) -> list[str]:
 def cost(flagger: Flagger, en: list[str], refs: dict[str, list[str]], work: Path) -> list[str]:
     """Checks per second, and our translator's throughput on the base Marian stand-in, in one run."""
     from summarizer.cache import NullCache
+    from summarizer.models.standin.build import build_stand_in
     from summarizer.options import QualityOptions, RuntimeOptions
-    from summarizer.standin import build_stand_in
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     sources, outputs = en[HELD], refs["ru"][HELD]
     started = time.perf_counter()
@@ -241,7 +241,7 @@ def cost(flagger: Flagger, en: list[str], refs: dict[str, list[str]], work: Path
 
 
 def reproductions(shared: Path) -> list[str]:
-    from summarizer import metrics
+    from summarizer.measure import metrics
 
     folder = shared / "eval" / "flores200-devtest"
     en = read(folder, "en.txt")
@@ -284,8 +284,8 @@ def reproductions(shared: Path) -> list[str]:
 def cnndm_articles(shared: Path):
     """The sample as Articles: its text is tokenized with " . " ending each sentence, so it is given one
     sentence a line (the same sentences the README's lead-3 takes), and the references."""
-    from summarizer import metrics
-    from summarizer.reading import article_from_text
+    from summarizer.inputs.reading import article_from_text
+    from summarizer.measure import metrics
 
     items = metrics.read_summary_jsonl(shared / "eval" / "cnndm-test" / "sample-500.jsonl", hyp_field=None)
     articles = [
@@ -296,8 +296,8 @@ def cnndm_articles(shared: Path):
 
 
 def extractive_scores(shared: Path, cache: Cache) -> tuple[list[str], bool]:
-    from summarizer import metrics
-    from summarizer.extractive import ExtractiveSummarizer
+    from summarizer.measure import metrics
+    from summarizer.tasks.extractive import ExtractiveSummarizer
 
     articles, refs = cnndm_articles(shared)
     halves = {
@@ -341,7 +341,7 @@ def extractive_scores(shared: Path, cache: Cache) -> tuple[list[str], bool]:
 
 
 def _chosen(article, summary):
-    from summarizer.extractive import chosen_sentences
+    from summarizer.tasks.extractive import chosen_sentences
 
     return chosen_sentences(article, summary)
 
@@ -349,13 +349,13 @@ def _chosen(article, summary):
 def long_inputs(shared: Path, cache: Cache, work: Path) -> list[str]:
     """Map-reduce against extract-then-abstract on the base BART stand-in: model calls, time, and the ROUGE
     of the sentences extract keeps (the stand-in's own output is noise, so its ROUGE would mean nothing)."""
-    from summarizer import metrics
     from summarizer.cache import MemoryCache
     from summarizer.errors import GenerationError
+    from summarizer.inputs.reading import read_article
+    from summarizer.measure import metrics
+    from summarizer.models.standin.build import build_stand_in
     from summarizer.options import RuntimeOptions
-    from summarizer.reading import read_article
-    from summarizer.standin import build_stand_in
-    from summarizer.summarization import Summarizer
+    from summarizer.tasks.summarizing import Summarizer
 
     bart = build_stand_in("bart", "base", work / "bart-base")
     articles, refs = cnndm_articles(shared)

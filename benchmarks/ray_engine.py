@@ -209,7 +209,7 @@ def main() -> int:
     output = args.output or ROOT / "BENCHMARKS.md"
     size = "tiny" if args.quick else "base"
     started = time.perf_counter()
-    from summarizer.standin import build_stand_in
+    from summarizer.models.standin.build import build_stand_in
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -156,7 +156,7 @@ def worker(spec: dict) -> dict:
         counter = [0]
         params = {"num_beams": w.beams, "max_new_tokens": new, "min_new_tokens": new}
         if w.kind == "ours":
-            from summarizer.translation import Translator
+            from summarizer.tasks.translating import Translator
 
             # Checks on (they are part of our path), retries off: stand-in noise would be retried throughout.
             quality = QualityOptions(retry=False)
@@ -171,8 +171,8 @@ def worker(spec: dict) -> dict:
                 assert len(result.translations) == len(texts)
                 return counter[0]
         else:
-            from summarizer.reading import read_article
-            from summarizer.summarization import Summarizer
+            from summarizer.inputs.reading import read_article
+            from summarizer.tasks.summarizing import Summarizer
 
             job = Summarizer(spec["model"], params=params, runtime=runtime, models_dir=models_dir, cache=None)
             articles = [read_article(path) for path in texts]
@@ -214,7 +214,8 @@ def env() -> dict[str, str]:
 
 
 def build_models(models_dir: Path, size: str) -> dict[str, Path]:
-    from summarizer.standin import build_stand_in, stand_in_info
+    from summarizer.models.standin.build import build_stand_in
+    from summarizer.models.standin.marker import stand_in_info
 
     paths = {}
     for kind in ("marian", "bart"):
@@ -229,7 +230,7 @@ def build_models(models_dir: Path, size: str) -> dict[str, Path]:
 
 def collect_sentences() -> list[str]:
     """Every unique sentence of the real text shipped in examples/corpus and seeds, in file order."""
-    from summarizer.reading import read_article
+    from summarizer.inputs.reading import read_article
 
     sentences: list[str] = []
     for path in SOURCES:
@@ -274,8 +275,8 @@ def prepare_ct2(models: dict[str, Path], cache_dir: Path) -> float:
     code = (
         "import os, sys, time, warnings; warnings.filterwarnings('ignore')\n"
         "from pathlib import Path\n"
-        "from summarizer.models import resolve_model\n"
-        "from summarizer.backends.ctranslate2_backend import convert\n"
+        "from summarizer.models.hub import resolve_model\n"
+        "from summarizer.models.backends.ctranslate2_backend import convert\n"
         "t = time.perf_counter()\n"
         "folder = Path(os.environ['SUMMARIZER_CACHE_DIR']) / 'ctranslate2'\n"
         "for path in sys.argv[1:]: convert(resolve_model(path), 'int8', folder)\n"

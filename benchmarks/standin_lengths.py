@@ -46,7 +46,8 @@ def fit(size: str, models: Path) -> dict[str, tuple[float, float, float]]:
     import numpy as np
     from transformers import AutoTokenizer
 
-    from summarizer.standin import MARIAN_LANGUAGE_TOKENS, build_stand_in, fertilities
+    from summarizer.models.standin.build import MARIAN_LANGUAGE_TOKENS, build_stand_in
+    from summarizer.models.standin.lengths import fertilities
 
     path = build_stand_in("marian", size, models / f"marian-{size}-forced")
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -70,12 +71,12 @@ def fit(size: str, models: Path) -> dict[str, tuple[float, float, float]]:
 
 
 def measure(size: str, models: Path, limit: int | None, engine: str) -> list[dict]:
-    from summarizer.backends.ctranslate2_backend import CTranslate2Backend
-    from summarizer.backends.torch_backend import TorchBackend
-    from summarizer.languages import TargetSpec
-    from summarizer.models import resolve_model
+    from summarizer.models.backends.ctranslate2_backend import CTranslate2Backend
+    from summarizer.models.backends.torch_backend import TorchBackend
+    from summarizer.models.catalogue import TargetSpec
+    from summarizer.models.hub import resolve_model
+    from summarizer.models.standin.build import build_stand_in
     from summarizer.options import BackendOptions, GenerationParams
-    from summarizer.standin import build_stand_in
 
     path = build_stand_in("marian", size, models / f"marian-{size}-realistic", lengths="realistic")
     ref = resolve_model(str(path))

@@ -4,7 +4,7 @@
 
 Coordinate search over each setting in turn (three passes at most), maximising the mean of ROUGE-1,
 ROUGE-2 and ROUGE-Lsum on the tuning half only. It prints the chosen settings; they go into
-`summarizer.extractive.ScoringParams` by hand, and `make quality` reports the held-out half (251-500).
+`summarizer.tasks.extractive.ScoringParams` by hand, and `make quality` reports the held-out half (251-500).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import cnndm_articles  # noqa: E402
 
-from summarizer import extractive, metrics  # noqa: E402
 from summarizer.cache import Cache  # noqa: E402
-from summarizer.embeddings import cached_embed, default_embedder  # noqa: E402
+from summarizer.measure import metrics  # noqa: E402
+from summarizer.models.embeddings import cached_embed, default_embedder  # noqa: E402
+from summarizer.tasks import extractive  # noqa: E402
 
 GRID = {
     "threshold": [0.3, 0.5, 0.6, 0.7, 0.8],

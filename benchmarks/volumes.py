@@ -125,7 +125,7 @@ def flores_worker(spec: dict) -> dict:
 
     else:
         from summarizer.options import QualityOptions, RuntimeOptions
-        from summarizer.translation import Translator
+        from summarizer.tasks.translating import Translator
 
         runtime = RuntimeOptions(device="cpu", threads=spec["threads"], backend=w.backend, compute_type=COMPUTE_TYPE)
         # Checks on (they are part of our path), retries off: stand-in text is noise and would be retried.
@@ -177,7 +177,7 @@ def raw_job_worker(spec: dict) -> dict:
     import ctranslate2
     from tokenizers import Tokenizer
 
-    from summarizer.segment import split_sentences
+    from summarizer.inputs.segmenting import split_sentences
 
     started = time.perf_counter()
     threads = spec["threads"]
@@ -288,7 +288,8 @@ def run_worker(kind: str, spec: dict, timeout: float) -> dict:
 
 
 def build(models_dir: Path, kind: str, size: str, realistic: bool) -> Path:
-    from summarizer.standin import build_stand_in, stand_in_info
+    from summarizer.models.standin.build import build_stand_in
+    from summarizer.models.standin.marker import stand_in_info
 
     path = models_dir / f"{kind}-{size}" if not realistic else models_dir / f"{kind}-{size}-realistic"
     info = stand_in_info(path) if path.exists() else None
@@ -303,8 +304,8 @@ def convert(models: list[Path], cache_dir: Path) -> dict[Path, str]:
     code = (
         "import os, sys, warnings; warnings.filterwarnings('ignore')\n"
         "from pathlib import Path\n"
-        "from summarizer.models import resolve_model\n"
-        "from summarizer.backends.ctranslate2_backend import convert\n"
+        "from summarizer.models.hub import resolve_model\n"
+        "from summarizer.models.backends.ctranslate2_backend import convert\n"
         "folder = Path(sys.argv[1]) / 'ctranslate2'\n"
         "for path in sys.argv[2:]: print(convert(resolve_model(path), 'float32', folder))\n"
     )

@@ -13,8 +13,8 @@ __version__ = "0.1.0"
 # name -> module that defines it; resolved on first access so `import summarizer` stays light.
 _EXPORTS = {
     "summarize": "api",
-    "evaluate": "evaluation",
-    "check_files": "evaluation",
+    "evaluate": "measure.evaluation",
+    "check_files": "measure.evaluation",
     "QualityOptions": "options",
     "QualityFlag": "results",
     "translate": "api",
@@ -28,16 +28,16 @@ _EXPORTS = {
     "CacheOptions": "options",
     "OutputOptions": "options",
     "GenerationParams": "options",
-    "RunOptions": "flags",
-    "load_job": "config",
-    "resolve_job": "config",
+    "RunOptions": "config.flags",
+    "load_job": "config.merge",
+    "resolve_job": "config.merge",
     "run_job": "jobs",
     "JobReport": "jobs",
-    "Summarizer": "summarization",
-    "Translator": "translation",
-    "resolve_model": "models",
+    "Summarizer": "tasks.summarizing",
+    "Translator": "tasks.translating",
+    "resolve_model": "models.hub",
     "Cache": "cache",
-    "build_stand_in": "standin",
+    "build_stand_in": "models.standin.build",
     "LANGUAGES": "languages",
     "Article": "results",
     "Digest": "results",
@@ -47,11 +47,11 @@ _EXPORTS = {
     "Summary": "results",
     "Translation": "results",
     "TranslationSet": "results",
-    "read_article": "reading",
-    "render_html": "render",
-    "render_markdown": "render",
-    "render_json": "render",
-    "digest_from_json": "render",
+    "read_article": "inputs.reading",
+    "render_html": "output.render",
+    "render_markdown": "output.render",
+    "render_json": "output.render",
+    "digest_from_json": "output.render",
     "SummarizerError": "errors",
     "InputError": "errors",
     "ConfigError": "errors",
@@ -80,7 +80,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .api import summarize, translate
     from .cache import Cache
-    from .config import load_job, resolve_job
+    from .config.flags import RunOptions
+    from .config.merge import load_job, resolve_job
     from .errors import (
         CacheError,
         ConfigError,
@@ -92,11 +93,12 @@ if TYPE_CHECKING:
         SummarizerError,
         UnknownLanguageError,
     )
-    from .evaluation import check_files, evaluate
-    from .flags import RunOptions
+    from .inputs.reading import read_article
     from .jobs import JobReport, run_job
     from .languages import LANGUAGES
-    from .models import resolve_model
+    from .measure.evaluation import check_files, evaluate
+    from .models.hub import resolve_model
+    from .models.standin.build import build_stand_in
     from .options import (
         CacheOptions,
         GenerationParams,
@@ -108,9 +110,8 @@ if TYPE_CHECKING:
         SummaryOptions,
         TargetOptions,
     )
+    from .output.render import digest_from_json, render_html, render_json, render_markdown
     from .pipeline import Failure, Pipeline
-    from .reading import read_article
-    from .render import digest_from_json, render_html, render_json, render_markdown
     from .results import (
         Article,
         Digest,
@@ -122,6 +123,5 @@ if TYPE_CHECKING:
         Translation,
         TranslationSet,
     )
-    from .standin import build_stand_in
-    from .summarization import Summarizer
-    from .translation import Translator
+    from .tasks.summarizing import Summarizer
+    from .tasks.translating import Translator

@@ -28,7 +28,7 @@ def _cache(cache: Any):
 
 def _runtime(runtime: RuntimeOptions | None) -> tuple[RuntimeOptions, Path]:
     """The runtime options (the environment's, unless given) and the folder for converted models."""
-    from .config import resolve_cache, resolve_runtime
+    from .config.merge import resolve_cache, resolve_runtime
 
     if runtime is not None and not isinstance(runtime, RuntimeOptions):
         raise InputError(f"runtime must be a summarizer.RuntimeOptions, got {type(runtime).__name__}")
@@ -37,7 +37,7 @@ def _runtime(runtime: RuntimeOptions | None) -> tuple[RuntimeOptions, Path]:
 
 def _engine(runtime: RuntimeOptions):
     """The engine `runtime.engine` names (Ray settings from the environment: SUMMARIZER_RAY_ADDRESS)."""
-    from .config import resolve_ray
+    from .config.merge import resolve_ray
     from .engines import make_engine
 
     return make_engine(runtime, resolve_ray() if runtime.engine == "ray" else None)
@@ -116,14 +116,14 @@ def summarize(
     `Summary.warnings` say so.
     """
     from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions
-    from .summarization import PerLanguage
+    from .tasks.summarizing import PerLanguage
 
     _texts(text, "summarize")
     SummaryOptions(method=method, sentences=sentences, long_input=long_input)  # the same checks as a job file
     runtime, models_dir = _runtime(runtime)
     engine = None  # extractive and lead run here, whatever the engine
     if method != "abstractive":
-        from .extractive import ExtractiveSummarizer
+        from .tasks.extractive import ExtractiveSummarizer
 
         if gen:
             raise ConfigError(f"generation options ({', '.join(sorted(gen))}) apply to method='abstractive' only")
@@ -132,7 +132,7 @@ def summarize(
             lambda code: ExtractiveSummarizer(method, sentences=sentences, lang=code, **shared), lang
         )
     else:
-        from .summarization import Summarizer
+        from .tasks.summarizing import Summarizer
 
         engine = _engine(runtime)
         summarizer = Summarizer(
@@ -172,12 +172,12 @@ def translate(
     """Translate sentence by sentence. A list is translated item by item (aligned 1:1);
     a single string is split into sentences first. Always returns a TranslationSet.
     `source_lang` is their language, or "auto" to detect it from all of them together; without `model`
-    the registry's model for the pair translates (see `summarizer.languages.pair_model`).
+    the registry's model for the pair translates (see `summarizer.models.catalogue.pair_model`).
     """
+    from .inputs.reading import detect_language
+    from .inputs.segmenting import normalize, segment_article
     from .languages import AUTO, check_language_code
-    from .reading import detect_language
-    from .segment import normalize, segment_article
-    from .translation import Translator
+    from .tasks.translating import Translator
 
     _texts(sentences, "translate", (str, Sentence))
     if source_lang == AUTO:

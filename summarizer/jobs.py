@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
-from .options import JobSettings
-from .outputs import IndexEntry, atomic_write_text, ensure_output_dir, output_names, write_digest, write_index
+from .inputs.reading import Input
+from .languages import plural
+from .options import JobSettings, check_formats
+from .output.files import atomic_write_text, ensure_output_dir, index_entry, output_names, write_digest, write_index
+from .output.render import render_digest, render_summary, render_translation_text
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
-from .reading import Input
-from .render import check_formats, render_digest, render_summary, render_translation_text
-from .render.common import plural
-from .results import Digest
+from .results import Digest, IndexEntry
 
 Emit = Callable[[str], None]
 
@@ -105,7 +105,7 @@ def run_job(
             else:
                 paths = write_digest(result, out_dir, names[result.article.source], settings.output.formats)
                 report.written += paths
-                entries.append(IndexEntry.for_digest(result, paths, out_dir))
+                entries.append(index_entry(result, paths, out_dir))
     except KeyboardInterrupt:
         report.interrupted = True
     if stream is not None:

@@ -9,14 +9,41 @@ from __future__ import annotations
 
 import codecs
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .languages import AUTO, check_language_code
-from .render.formats import DIGEST_FORMATS
+
+# ---- output formats ------------------------------------------------------------------------------
+
+DIGEST_FORMATS = ("html", "md", "json")  # what a digest job writes unless told otherwise
+SUMMARY_FORMATS = ("txt", "md", "json")
+# `jsonl`: the JSON object on one line, for streams (one article per line, the same shape every time).
+# `txt`: the translations alone, paragraphs kept (one file per language when written to a folder).
+_CHOICES = {"digest": (*DIGEST_FORMATS, "jsonl", "txt"), "summary": (*SUMMARY_FORMATS, "jsonl")}
+
+
+def check_formats(formats: str | Iterable[str], *, kind: str = "digest", where: str = "--format") -> tuple[str, ...]:
+    """`formats` in order without repeats. An unknown format, or none, raises ConfigError naming `where`.
+
+    `kind` is "digest" (html, md, json, jsonl) or "summary" (txt, md, json, jsonl). A string is one format.
+    """
+    if kind not in _CHOICES:
+        raise ValueError(f"kind must be one of {', '.join(_CHOICES)}, got {kind!r}")
+    choices = _CHOICES[kind]
+    out: list[str] = []
+    for fmt in (formats,) if isinstance(formats, str) else formats:
+        if not isinstance(fmt, str) or fmt not in choices:
+            raise ConfigError(f"{where}: unknown format {fmt!r} for a {kind}; choose from {', '.join(choices)}")
+        if fmt not in out:
+            out.append(fmt)
+    if not out:
+        raise ConfigError(f"{where}: no {kind} format given; choose from {', '.join(choices)}")
+    return tuple(out)
+
 
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
 TRANSLATE_WHAT = ("summary", "full", "both")

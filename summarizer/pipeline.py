@@ -15,18 +15,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .backends import set_limit
 from .cache import Cache, MemoryCache
 from .engines import make_engine
 from .errors import ModelUnavailableError, SummarizerError
-from .extractive import chosen_sentences
-from .models import offline_message
+from .inputs.paths import expand_paths
+from .inputs.reading import Input, list_inputs, read_input
+from .inputs.segmenting import segment_article
+from .models.backends import set_limit
+from .models.hub import offline_message
 from .options import JobSettings
-from .paths import expand_paths
-from .reading import Input, list_inputs, read_input
 from .results import Article, Digest, LanguageDigest, Sentence, Summary
-from .segment import segment_article
-from .translation import translation_warnings
+from .tasks.extractive import chosen_sentences
+from .tasks.translating import translation_warnings
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,8 @@ class Pipeline:
     @classmethod
     def from_config(cls, path: str | Path, **flags: Any) -> Pipeline:
         """A job file with overrides named like the CLI flags, e.g. `out="digests"`, `to=["ru"]`."""
-        from .config import load_job
-        from .flags import RunOptions
+        from .config.flags import RunOptions
+        from .config.merge import load_job
 
         return cls(load_job(path, RunOptions.of(**flags)))
 
@@ -116,9 +116,9 @@ class Pipeline:
         """The job's summarizer. An abstractive one summarizes an article in a language its model doesn't
         know extractively (and says so); with source_lang auto, extractive and lead ones are made per language."""
         if self._summarizer is None and self.settings.summary is not None:
-            from .extractive import ExtractiveSummarizer
             from .languages import AUTO
-            from .summarization import PerLanguage, Summarizer
+            from .tasks.extractive import ExtractiveSummarizer
+            from .tasks.summarizing import PerLanguage, Summarizer
 
             s, job = self.settings.summary, self.settings
             shared = dict(
@@ -159,7 +159,7 @@ class Pipeline:
         source = source or self.settings.source_lang
         source = ENGLISH if source == AUTO else source
         if (source, lang) not in self._translators:
-            from .translation import Translator
+            from .tasks.translating import Translator
 
             t, job = self.settings.target(lang), self.settings
             self._translators[source, lang] = Translator(

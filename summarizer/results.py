@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ModelInfo:
     revision: str | None  # resolved commit for hub models, None for local folders
     fingerprint: str  # hash of weights + config (local) or "<id>@<revision>" (hub)
     backend: str = "torch"
-    stand_in: bool = False  # random-weight model built by summarizer.standin: output is noise
+    stand_in: bool = False  # random-weight model built by summarizer.models.standin.build: output is noise
 
     def label(self) -> str:
         rev = f"@{self.revision[:12]}" if self.revision else ""
@@ -139,8 +140,8 @@ class LanguageDigest:
     full: TranslationSet | None = None
 
 
-# How Jupyter shows a Digest (`Digest._repr_html_`). Rendering lives in summarizer.render, above this bottom
-# layer, which must not import it: summarizer.render.html fills this in when it is imported, as the public
+# How Jupyter shows a Digest (`Digest._repr_html_`). Rendering lives in summarizer.output.render, above this bottom
+# layer, which must not import it: summarizer.output.render.html fills this in when it is imported, as the public
 # API (`summarizer.summarize`, `Pipeline`, `digest_from_json`, ...) does.
 _HTML_REPR: dict[str, Callable[[Digest], str]] = {}
 
@@ -170,6 +171,51 @@ class Digest:
         return any(m.stand_in for m in models)
 
     def _repr_html_(self) -> str | None:
-        """The digest page, for Jupyter; None (the plain repr) until summarizer.render is imported."""
+        """The digest page, for Jupyter; None (the plain repr) until summarizer.output.render is imported."""
         render = _HTML_REPR.get("html")
         return render(self) if render is not None else None
+
+
+# ---- the job index ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLink:
+    """One output file of a digest, as a link relative to the index page."""
+
+    format: str  # "html" | "md" | "json"
+    href: str
+    target: str | None = None  # one language; None for the file with all languages
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.href)
+        if parts.scheme or parts.netloc or self.href.startswith("/"):
+            raise ValueError(f"index links must be relative paths, got {self.href!r}")
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One input of a job, as the index lists it: its digest files, or why it failed."""
+
+    title: str
+    source: str
+    status: str = "ok"  # "ok" | "failed"
+    error: str | None = None
+    links: tuple[DigestLink, ...] = ()
+    targets: tuple[str, ...] = ()
+    stand_in: bool = False
+    warnings: int = 0
+    flags: int = 0  # translated sentences, and the summary, with at least one quality flag
+
+    def __post_init__(self) -> None:
+        if self.status not in ("ok", "failed"):
+            raise ValueError(f"status must be 'ok' or 'failed', got {self.status!r}")
+        # Accept any iterable (and an exception as error) but keep the entry plain, hashable data.
+        object.__setattr__(self, "links", tuple(self.links))
+        object.__setattr__(self, "targets", tuple(self.targets))
+        if self.error is not None:
+            object.__setattr__(self, "error", str(self.error))
+
+    @classmethod
+    def failed(cls, source: str, error: str | BaseException, title: str | None = None) -> IndexEntry:
+        return cls(title=title or source, source=source, status="failed", error=error)

@@ -39,7 +39,7 @@ def models_dir(tmp_path_factory) -> Path:
 
 
 def _build(models_dir: Path, kind: str) -> Path:
-    from summarizer.standin import build_stand_in
+    from summarizer.models.standin.build import build_stand_in
 
     path = models_dir / f"{kind}-tiny"
     if not path.exists():

@@ -1,7 +1,7 @@
-"""The package's shape: no import cycles (lazy imports included), and layers that only look down.
+"""The package's shape: folders in layers that only look down, and no import cycles.
 
-Imports are read with `ast`, so a function-level `from .render import ...` counts like a top-level one.
-Only `if TYPE_CHECKING:` blocks are skipped: they never run.
+Imports are read with `ast`, so a function-level `from .render import ...` counts like a top-level one,
+and so does one under `if TYPE_CHECKING:`: a type that has to be imported from above is in the wrong place.
 """
 
 from __future__ import annotations
@@ -11,43 +11,30 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 
-# Top to bottom; a module may import only from its own layer's later entries or from lower layers.
-# (The package's own __init__ is left out: it re-exports lazily, by name, for `import summarizer`.)
+# Top to bottom: the package's folders (and its few shared modules), each layer on one line. A module may
+# import from its own layer or any layer below it, never from one above. (The package's own __init__ is
+# left out: it re-exports lazily, by name, for `import summarizer`.)
 LAYERS = [
-    ["__main__", "cli", "progress"],
-    ["api", "jobs", "evaluation"],
-    ["outputs", "pipeline"],
-    ["config"],
-    ["summarization", "translation"],
-    ["extractive", "generation", "quality", "embeddings", "metrics"],
-    ["engines", "backends"],
-    ["cache", "models", "standin", "reading", "langid", "paths", "web", "encodings", "segment", "flags"],
-    ["options"],
-    ["render"],
-    ["languages", "results", "errors"],
+    ["__main__", "cli"],  # the command line
+    ["api", "jobs", "measure"],  # the Python API, a job to files, evaluation
+    ["output", "pipeline"],  # writing digests; read -> summarize -> translate -> Digest
+    ["config"],  # flags and the one settings merge
+    ["tasks"],  # summarizing, translating, generation (cached, deduplicated)
+    ["quality"],  # checks on every output
+    ["engines", "models"],  # where model work runs; the catalogue, hub, backends, embeddings, stand-ins
+    ["inputs"],  # paths, files, web pages, encodings, segmenting, language ID
+    ["cache", "options"],  # the SQLite cache; frozen settings
+    ["languages", "results", "errors"],  # plain data
 ]
 
 
-def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    """Every import, at module level or inside functions, except under `if TYPE_CHECKING:`."""
-    found: list[ast.Import | ast.ImportFrom] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            for child in node.orelse:
-                visit(child)
-            return
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            found.append(node)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return found
+def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement: at module level, inside functions, and under `if TYPE_CHECKING:`."""
+    return [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
 def _modules() -> dict[str, Path]:
-    """Module name -> file: `summarizer.cli`, `summarizer.backends` (its __init__), ..."""
+    """Module name -> file: `summarizer.cli.app`, `summarizer.models.backends` (its __init__), ..."""
     out = {}
     for path in PACKAGE.rglob("*.py"):
         parts = ("summarizer", *path.relative_to(PACKAGE).with_suffix("").parts)
@@ -86,7 +73,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         edges: set[str] = set()
-        for node in _runtime_imports(tree):
+        for node in _imports(tree):
             for target in _targets(node, name, path.name == "__init__.py", known):
                 edges.add(target)
                 # Importing a.b from outside package a runs a's __init__ first.
@@ -133,10 +120,10 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return cycles
 
 
-def test_the_checker_finds_a_cycle_through_a_lazy_import():
+def test_the_checker_finds_a_cycle_through_a_lazy_or_type_only_import():
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     tree = ast.parse("def f():\n    from .render import x\nif TYPE_CHECKING:\n    from .cli import y\n")
-    assert [n.module for n in _runtime_imports(tree)] == ["render"]
+    assert [n.module for n in _imports(tree)] == ["render", "cli"]
 
 
 def test_no_import_cycles():
@@ -171,9 +158,40 @@ def test_result_types_and_languages_import_nothing_above_them():
 
 
 def test_subpackage_modules_import_siblings_not_their_own_package():
-    """`from . import x` inside render/ or backends/ would run the package __init__ from within it."""
+    """`from . import x` inside a package whose __init__ re-exports would run that __init__ from within it."""
     graph = import_graph()
-    for package in ("summarizer.render", "summarizer.backends"):
+    packages = {name for name, path in _modules().items() if path.name == "__init__.py"} - {"summarizer"}
+    for package in packages:
         for module, targets in graph.items():
             if module.startswith(package + "."):
                 assert package not in targets, f"{module} imports its own package {package}"
+
+
+# The few modules that every layer shares stay at the top; everything else lives in its layer's folder.
+SHARED_MODULES = {
+    "__init__",
+    "__main__",
+    "api",
+    "jobs",
+    "pipeline",
+    "options",
+    "cache",
+    "languages",
+    "results",
+    "errors",
+}
+
+
+def test_the_top_level_holds_the_layer_folders_and_the_shared_modules_only():
+    loose = {p.stem for p in PACKAGE.glob("*.py")} - SHARED_MODULES
+    assert not loose, f"modules outside a layer's folder: {sorted(loose)}; move each into the package of its layer"
+    folders = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert folders == {name for layer in LAYERS for name in layer} - SHARED_MODULES
+
+
+def test_every_package_says_its_job_in_its_docstring():
+    for name, path in _modules().items():
+        if path.name == "__init__.py":
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+            assert doc, f"{name} has no docstring"
+            assert len(doc.split(". ")[0]) < 200, f"{name}: the first sentence of its docstring should say its job"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from summarizer.outputs import output_names, write_digest
+from summarizer.inputs.segmenting import segment_article
+from summarizer.output.files import output_names, write_digest
 from summarizer.results import (
     Article,
     Digest,
@@ -26,7 +27,6 @@ from summarizer.results import (
     Translation,
     TranslationSet,
 )
-from summarizer.segment import segment_article
 
 pytestmark = pytest.mark.browser
 

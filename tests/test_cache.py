@@ -97,8 +97,8 @@ def test_key_ignores_display_name_and_stand_in_flag() -> None:
 
 
 def test_resolve_cache_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from summarizer.config import resolve_cache, resolve_job
-    from summarizer.flags import RunOptions
+    from summarizer.config.flags import RunOptions
+    from summarizer.config.merge import resolve_cache, resolve_job
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SUMMARIZER_CACHE_DIR", raising=False)

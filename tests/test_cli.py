@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
+from summarizer.cli.app import app
 
 from conftest import CORPUS, SEED, run_cli
 
@@ -57,7 +57,7 @@ def test_summarize_stdin_and_out_dir(bart, tmp_path):
 def test_summarize_folder_and_glob(bart, tmp_path):
     result = invoke("summarize", str(CORPUS), "--model", str(bart), "--out", str(tmp_path / "o"), *FAST)
     assert result.exit_code == 0, result.output
-    from summarizer.paths import expand_paths
+    from summarizer.inputs.paths import expand_paths
 
     assert (
         len(list((tmp_path / "o").glob("*.summary.txt"))) == len(expand_paths([str(CORPUS)])) == 6
@@ -261,7 +261,7 @@ def test_cache_clear_all_asks_on_a_terminal(tmp_path, monkeypatch):
     folder = tmp_path / "c"
     with Cache(folder) as cache:
         cache.put_many([CacheEntry(key="k", task="translate", model="m", value={"text": "x"})])
-    monkeypatch.setattr("summarizer.cli._interactive", lambda: True)
+    monkeypatch.setattr("summarizer.cli.app._interactive", lambda: True)
     refused = runner.invoke(app, ["cache", "clear", "--all", "--cache-dir", str(folder)], input="n\n")
     assert refused.exit_code != 0 and read_stats(folder).total == 1
     agreed = runner.invoke(app, ["cache", "clear", "--all", "--yes", "--cache-dir", str(folder)])

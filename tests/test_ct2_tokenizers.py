@@ -14,10 +14,10 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from summarizer.backends import ctranslate2_backend as ct2_backend
-from summarizer.backends.ctranslate2_backend import CTranslate2Backend
-from summarizer.backends.fast_tokenizer import FastTokenizer, can_use
-from summarizer.models import resolve_model
+from summarizer.models.backends import ctranslate2_backend as ct2_backend
+from summarizer.models.backends.ctranslate2_backend import CTranslate2Backend
+from summarizer.models.backends.fast_tokenizer import FastTokenizer, can_use
+from summarizer.models.hub import resolve_model
 from summarizer.options import BackendOptions, GenerationParams
 
 from conftest import SEED, run_python
@@ -132,7 +132,7 @@ def test_special_tokens_wrap_every_input(bart):
 
 
 def test_only_bart_family_folders_are_taken(bart, marian, t5, tmp_path):
-    from summarizer.standin import build_stand_in
+    from summarizer.models.standin.build import build_stand_in
 
     nllb = tmp_path / "nllb"
     build_stand_in("nllb", "tiny", nllb)
@@ -156,7 +156,7 @@ def _ct2(**changes) -> BackendOptions:
 
 
 def test_backend_chooses_the_tokenizer_per_model(bart, marian, t5):
-    from summarizer.backends.marian_spm import MarianSpmTokenizer
+    from summarizer.models.backends.marian_spm import MarianSpmTokenizer
 
     assert isinstance(CTranslate2Backend(resolve_model(str(bart)), _ct2()).tokenizer, FastTokenizer)
     assert isinstance(CTranslate2Backend(resolve_model(str(marian)), _ct2()).tokenizer, MarianSpmTokenizer)
@@ -185,9 +185,9 @@ SUMMARY_RUN = """
 import json, sys
 from pathlib import Path
 from summarizer.options import RuntimeOptions
-from summarizer.summarization import Summarizer
+from summarizer.tasks.summarizing import Summarizer
 if {auto}:  # the reference run: the tokenizer AutoTokenizer gives (this run also converts the model)
-    from summarizer.backends import ctranslate2_backend
+    from summarizer.models.backends import ctranslate2_backend
     ctranslate2_backend.can_use_fast = lambda path, model_type: False
 params = {{"num_beams": 4, "max_new_tokens": 24, "min_new_tokens": 24}}
 s = Summarizer({model!r}, params=params, runtime=RuntimeOptions(backend="ctranslate2"), models_dir=Path({folder!r}))

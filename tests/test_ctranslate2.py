@@ -12,12 +12,12 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from summarizer.backends import ctranslate2_backend as ct2_mod
-from summarizer.backends.ctranslate2_backend import CTranslate2Backend, converted_dir
 from summarizer.cache import Cache
 from summarizer.errors import BackendUnavailableError, ModelError
-from summarizer.languages import TargetSpec
-from summarizer.models import resolve_model
+from summarizer.models.backends import ctranslate2_backend as ct2_mod
+from summarizer.models.backends.ctranslate2_backend import CTranslate2Backend, converted_dir
+from summarizer.models.catalogue import TargetSpec
+from summarizer.models.hub import resolve_model
 from summarizer.options import BackendOptions, GenerationParams, RuntimeOptions
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
@@ -150,7 +150,7 @@ def test_output_is_aligned_with_input_and_batch_independent(marian):
 @pytest.mark.parametrize("lengths", [(9, 9), (12, 0), (16, 4)])
 def test_same_outputs_and_lengths_as_torch(kind, lengths, request):
     """At float32 and greedy, ctranslate2 must give torch's exact tokens: the length mapping is right."""
-    from summarizer.backends.torch_backend import TorchBackend
+    from summarizer.models.backends.torch_backend import TorchBackend
 
     ref = resolve_model(str(request.getfixturevalue(kind)))
     target = RUS if kind == "marian" else TargetSpec()
@@ -179,7 +179,7 @@ def test_over_long_input_is_an_error_never_truncated(marian):
 
 
 def test_bart_summarization_through_the_summarizer(bart, seed_text):
-    from summarizer.summarization import Summarizer
+    from summarizer.tasks.summarizing import Summarizer
 
     params = {"num_beams": 2, "max_new_tokens": 20, "min_new_tokens": 20}
     summary = Summarizer(str(bart), runtime=CT2_RUNTIME, models_dir=_folder(), params=params).summarize(seed_text)
@@ -189,7 +189,7 @@ def test_bart_summarization_through_the_summarizer(bart, seed_text):
 
 
 def test_translation_cache_key_differs_from_torch(marian, tmp_path):
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     cache = Cache(tmp_path / "shared-cache")
     params = {"num_beams": 1, "max_new_tokens": 8}
@@ -232,7 +232,7 @@ def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
     from conftest import run_python
 
     code = (
-        "import sys\nfrom summarizer.options import RuntimeOptions\nfrom summarizer.translation import Translator\n"
+        "import sys\nfrom summarizer.options import RuntimeOptions\nfrom summarizer.tasks.translating import Translator\n"
         f"t = Translator('ru', {str(marian)!r}, params={{'num_beams': 1, 'max_new_tokens': 5}}, "
         f"runtime=RuntimeOptions(backend='ctranslate2'), models_dir={str(tmp_path / 'cache')!r})\n"
         "r = t.translate(['One sentence.', 'Another one.'])\n"

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Pipeline, RunOptions, resolve_job
-from summarizer.cli import app
-from summarizer.render import digest_from_json, render_html, render_json, render_markdown
+from summarizer.cli.app import app
+from summarizer.output.render import digest_from_json, render_html, render_json, render_markdown
 
 from conftest import CORPUS, SEED
 from test_browser import XSS, check_digest_in_browser

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import summarizer
-from summarizer.cli import app
+from summarizer.cli.app import app
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 FLORES = EVAL / "flores200-devtest"

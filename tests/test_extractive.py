@@ -15,9 +15,9 @@ import pytest
 from summarizer import Pipeline, RunOptions, resolve_job
 from summarizer.cache import Cache
 from summarizer.errors import ModelError
-from summarizer.extractive import ExtractiveSummarizer, chosen_sentences
-from summarizer.reading import article_from_text, read_article
-from summarizer.render import render_html
+from summarizer.inputs.reading import article_from_text, read_article
+from summarizer.output.render import render_html
+from summarizer.tasks.extractive import ExtractiveSummarizer, chosen_sentences
 
 from conftest import ROOT, SEED
 
@@ -106,7 +106,7 @@ def test_extract_then_abstract_keeps_salient_sentences_in_one_call(bart, tmp_pat
     calls = []
 
     def run(mode: str):
-        from summarizer.summarization import Summarizer
+        from summarizer.tasks.summarizing import Summarizer
 
         s = Summarizer(
             str(bart), params={"num_beams": 1, "max_new_tokens": 12}, long_input=mode, cache=Cache(tmp_path / mode)
@@ -139,7 +139,7 @@ def test_digest_of_an_extractive_summary_links_rows_to_the_full_text(marian, tmp
         assert f'href="#ru-full-{sid}"' in html and f'id="ru-full-{sid}"' in html
     assert 'data-method="extractive"' in html
     jsonschema = pytest.importorskip("jsonschema")
-    from summarizer.render import digest_from_json, digest_schema, render_json
+    from summarizer.output.render import digest_from_json, digest_schema, render_json
 
     jsonschema.validate(json.loads(render_json(digest)), digest_schema())
     assert digest_from_json(render_json(digest)) == digest
@@ -162,7 +162,7 @@ def test_offline_demo_has_a_real_extractive_summary(tmp_path):
 def test_the_same_text_in_two_files_gets_each_files_own_sentence_ids(bart, tmp_path):
     """A cached result stores sentence ids without the article's id, so a copy of an article (or the
     same file renamed) gets ids that point into its own full text, not the first file's."""
-    from summarizer.summarization import Summarizer
+    from summarizer.tasks.summarizing import Summarizer
 
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     first.write_text(SEED.read_text())

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import summarizer
+from summarizer.config.flags import RunOptions
 from summarizer.errors import ConfigError, InputError, SummarizerError
-from summarizer.flags import RunOptions
 
 from conftest import CORPUS, SEED, run_cli
 
@@ -89,8 +89,8 @@ def test_disk_full_mid_job_keeps_complete_digests_and_stops(tmp_path, marian, ba
 
     from typer.testing import CliRunner
 
-    from summarizer import outputs
-    from summarizer.cli import app
+    from summarizer.cli.app import app
+    from summarizer.output import files as outputs
 
     real_fsync = os.fsync
     calls = {"n": 0}
@@ -135,7 +135,7 @@ def test_generation_options_checked_before_anything_runs(tmp_path, marian, bart,
 
 
 def test_position_limit_is_the_models_own(marian):
-    from summarizer.models import check_generation, resolve_model
+    from summarizer.models.hub import check_generation, resolve_model
     from summarizer.options import GenerationParams
 
     ref = resolve_model(str(marian))
@@ -147,7 +147,7 @@ def test_position_limit_is_the_models_own(marian):
 
 def test_longest_allowed_output_really_generates(marian):
     """The limit is not too strict: max_new_tokens = positions - 1 runs on the real model."""
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     positions = json.loads((marian / "config.json").read_text())["max_position_embeddings"]
     translator = Translator("ru", str(marian), params={"num_beams": 1, "max_new_tokens": positions - 1})
@@ -395,8 +395,8 @@ def test_broken_model_folder_is_a_usage_error(tmp_path, marian):
 
 
 def test_loaded_models_are_capped_least_recently_used_first(marian, bart, t5):
-    from summarizer import backends
-    from summarizer.models import resolve_model
+    from summarizer.models import backends
+    from summarizer.models.hub import resolve_model
     from summarizer.options import BackendOptions
 
     backends.unload_all()
@@ -454,7 +454,7 @@ def test_every_flag_lands_on_a_field_of_its_section():
     """A flag is one declaration: where it goes must be a real setting, typed by its dataclass."""
     from dataclasses import fields
 
-    from summarizer.flags import ALL_FLAGS
+    from summarizer.config.flags import ALL_FLAGS
     from summarizer.options import (
         CacheOptions,
         JobSettings,

@@ -29,7 +29,7 @@ def test_api_attributes_do_not_import_torch():
 
 
 def test_help_does_not_import_torch():
-    code = "import sys; sys.argv=['summarizer','--help']\nfrom summarizer.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
+    code = "import sys; sys.argv=['summarizer','--help']\nfrom summarizer.cli.app import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
     mods = _modules_after(code)
     assert "torch" not in mods and "transformers" not in mods
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.outputs import output_names
-from summarizer.paths import expand_paths
-from summarizer.reading import article_from_text, display_name, list_inputs, read_article, read_input
+from summarizer.inputs.paths import expand_paths
+from summarizer.inputs.reading import article_from_text, display_name, list_inputs, read_article, read_input
+from summarizer.output.files import output_names
 
 from conftest import CORPUS, SEED, run_cli
 

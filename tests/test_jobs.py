@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from summarizer import Pipeline, resolve_job
-from summarizer.config import load_job
+from summarizer.config.flags import RunOptions
+from summarizer.config.merge import load_job
 from summarizer.errors import ConfigError
-from summarizer.flags import RunOptions
 
 from conftest import CORPUS, ROOT, SEED, run_cli, run_python
 
@@ -213,7 +213,7 @@ def test_one_bad_article_is_reported_and_skipped(tmp_path, marian, bart):
 
 def test_models_load_once_and_sentences_dedup_across_job(tmp_path, marian, bart, monkeypatch):
     """Ten articles that share their sentences: each distinct sentence reaches the model once."""
-    import summarizer.backends as backends
+    import summarizer.models.backends as backends
 
     shared = "The ice could lead to difficult driving conditions. Only the southernmost counties escape."
     inputs = []
@@ -253,7 +253,7 @@ def test_warm_rerun_makes_zero_model_calls_and_imports_no_torch(tmp_path, marian
     cold = run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
     assert cold.returncode == 0, cold.stderr.decode()
     code = (
-        "import sys\nfrom summarizer.cli import main\n"
+        "import sys\nfrom summarizer.cli.app import main\n"
         f"sys.argv = ['summarizer', 'translate', '--config', {str(job)!r}, '--cache-dir', {str(tmp_path / 'c')!r}, '--out', {str(tmp_path / 'warm')!r}]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
         "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', code)\n"

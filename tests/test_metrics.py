@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import BackendUnavailableError, ConfigError, InputError
-from summarizer.metrics import (
+from summarizer.measure.metrics import (
     RougeTokenizer,
     SummaryScores,
     TranslationScores,

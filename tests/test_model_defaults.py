@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.languages import (
-    LANGUAGES,
-    MODEL_CARDS,
-    MOZILLA_EVAL,
-    NLLB_600M,
-    get_language,
-    model_card,
-    target_spec,
-)
+from summarizer.languages import LANGUAGES, NLLB_600M, get_language
+from summarizer.models.catalogue import MODEL_CARDS, MOZILLA_EVAL, model_card, target_spec
 from summarizer.options import DEFAULT_SUMMARY_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,9 +133,9 @@ def test_az_default_runs_as_nllb_from_the_hub_cache(tmp_path, monkeypatch):
     """Translator("az") with no model: the default id, found in the local cache, is driven as NLLB."""
     from huggingface_hub import constants
 
-    from summarizer import models
-    from summarizer.standin import build_stand_in
-    from summarizer.translation import Translator
+    from summarizer.models import hub as models
+    from summarizer.models.standin.build import build_stand_in
+    from summarizer.tasks.translating import Translator
 
     standin = build_stand_in("nllb", "tiny", tmp_path / "nllb")
     files = {p.name: p.read_bytes() for p in standin.iterdir()}
@@ -166,7 +159,7 @@ def test_az_default_runs_as_nllb_from_the_hub_cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def is_cached_locally():
-    from summarizer.models import is_cached_locally
+    from summarizer.models.hub import is_cached_locally
 
     return is_cached_locally
 
@@ -205,7 +198,7 @@ def test_cache_check_imports_no_torch(is_cached_locally):
 
     code = (
         "import sys\n"
-        "from summarizer.models import is_cached_locally\n"
+        "from summarizer.models.hub import is_cached_locally\n"
         "assert not is_cached_locally('Helsinki-NLP/opus-mt-en-ru')\n"
         "heavy = {'torch', 'transformers'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from summarizer.backends import ModelHandle, get_backend, loaded_count
 from summarizer.errors import ConfigError, ModelError, ModelUnavailableError
-from summarizer.languages import TargetSpec
-from summarizer.models import folder_fingerprint, hub_reachable, resolve_model
+from summarizer.models.backends import ModelHandle, get_backend, loaded_count
+from summarizer.models.catalogue import TargetSpec
+from summarizer.models.hub import folder_fingerprint, hub_reachable, resolve_model
 from summarizer.options import BackendOptions, GenerationParams, RuntimeOptions
 
 FORCED = GenerationParams(num_beams=2, max_new_tokens=6, min_new_tokens=6)
@@ -148,9 +148,9 @@ def test_runtime_validation():
 
 
 def _needs(tmp_path, toml: str, **flags):
-    from summarizer.config import resolve_job
-    from summarizer.flags import RunOptions
-    from summarizer.models import job_needs
+    from summarizer.config.flags import RunOptions
+    from summarizer.config.merge import resolve_job
+    from summarizer.models.hub import job_needs
 
     path = tmp_path / "job.toml"
     path.write_text(toml)
@@ -195,7 +195,7 @@ def test_job_needs_by_summary_method(tmp_path, summary, expected):
 
 def test_pull_arguments_are_languages_or_hub_ids(marian):
     from summarizer.errors import UnknownLanguageError
-    from summarizer.models import names_needs
+    from summarizer.models.hub import names_needs
 
     needs = names_needs(["ru", "t5-small", "org/model", str(marian), "Helsinki-NLP/opus-mt-en-ru"])
     assert [(n.name, n.uses) for n in needs] == [

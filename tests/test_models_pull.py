@@ -325,7 +325,7 @@ def test_unreachable_hub_fails_fast(tmp_path, env):
 
 
 def _reachable(env: dict[str, str]) -> bool:
-    code = "from summarizer.models import hub_reachable; print(hub_reachable(2.0))"
+    code = "from summarizer.models.hub import hub_reachable; print(hub_reachable(2.0))"
     result = subprocess.run([sys.executable, "-c", code], env=_environ(env), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip() == "True"

@@ -9,7 +9,7 @@ from summarizer.cache import Cache
 from summarizer.options import QualityOptions
 from summarizer.quality import checks
 from summarizer.quality.review import script_of, stronger
-from summarizer.translation import Translator
+from summarizer.tasks.translating import Translator
 
 
 def codes(source: str, output: str, lang: str) -> set[str]:
@@ -148,7 +148,7 @@ def test_stronger_decoding_for_the_retry():
 
 def _scripted_backend(monkeypatch, translator, outputs_by_call):
     """The real backend, with generate() answering from a script: one list of texts per call."""
-    from summarizer.backends import Generated
+    from summarizer.models.backends import Generated
 
     calls = []
     backend = translator.handle.backend

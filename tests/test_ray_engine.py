@@ -141,7 +141,7 @@ def test_the_local_engine_and_help_never_import_ray(tmp_path, marian, bart):
     code = f"""
 import sys
 from summarizer import Pipeline
-from summarizer.cli import main
+from summarizer.cli.app import main
 digests = list(Pipeline.from_config({str(job)!r}, cache_dir={str(tmp_path / "c")!r}).run())
 assert digests and not any(m == "ray" or m.startswith("ray.") for m in sys.modules), "ray imported"
 print("ok")
@@ -149,7 +149,7 @@ print("ok")
     result = run_python(code)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr
     help_ = run_python(
-        "import sys; sys.argv=['summarizer','--help']\ntry:\n from summarizer.cli import main; main()\nexcept SystemExit: pass\nassert 'ray' not in sys.modules"
+        "import sys; sys.argv=['summarizer','--help']\ntry:\n from summarizer.cli.app import main; main()\nexcept SystemExit: pass\nassert 'ray' not in sys.modules"
     )
     assert help_.returncode == 0, help_.stderr
 
@@ -168,7 +168,7 @@ def test_engine_ray_without_ray_installed_says_how_to_install(tmp_path, job):
 import sys
 sys.modules["ray"] = None  # as if the extra were not installed
 sys.argv = ["summarizer", "translate", "--config", {str(job)!r}, "--engine", "ray"]
-from summarizer.cli import main
+from summarizer.cli.app import main
 main()
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

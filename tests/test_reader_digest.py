@@ -18,8 +18,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from test_render import SCRIPT, Page, expected_text, make_digest, validate
 
-from summarizer.outputs import write_digest
-from summarizer.render import digest_from_json, render_html, render_json, render_markdown, render_summary
+from summarizer.output.files import write_digest
+from summarizer.output.render import digest_from_json, render_html, render_json, render_markdown, render_summary
 from summarizer.results import Digest
 
 from conftest import run_python
@@ -327,7 +327,7 @@ digest = Digest(article, None, ())
 
 def test_repr_html_is_registered_by_the_public_api_only():
     # results alone cannot render (it may not import render), so a bare Digest falls back to its repr...
-    bare = run_python(_BUILD + "import sys\nprint(digest._repr_html_(), 'summarizer.render' in sys.modules)")
+    bare = run_python(_BUILD + "import sys\nprint(digest._repr_html_(), 'summarizer.output.render' in sys.modules)")
     assert bare.returncode == 0, bare.stderr
     assert bare.stdout.split() == ["None", "False"]
     # ...and importing the public API registers the renderer.

@@ -6,11 +6,11 @@ import codecs
 
 import pytest
 
-from summarizer.encodings import decode
 from summarizer.errors import ConfigError, InputError
-from summarizer.paths import expand_paths
-from summarizer.reading import article_from_text, read_article
-from summarizer.segment import normalize
+from summarizer.inputs.encodings import decode
+from summarizer.inputs.paths import expand_paths
+from summarizer.inputs.reading import article_from_text, read_article
+from summarizer.inputs.segmenting import normalize
 
 from conftest import CORPUS, SEED
 

@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.paths import expand_paths
-from summarizer.reading import read_article
+from summarizer.inputs.paths import expand_paths
+from summarizer.inputs.reading import read_article
 
 from conftest import run_python
 
@@ -35,7 +35,7 @@ def _in_child(code: str, timeout: float = 60) -> str:
 def _read_error_in_child(path: str) -> str:
     code = f"""
 from summarizer.errors import InputError
-from summarizer.reading import read_article
+from summarizer.inputs.reading import read_article
 try:
     read_article({path!r})
 except InputError as exc:
@@ -47,7 +47,7 @@ else:
 
 
 def _expand_in_child(paths: list[str]) -> list[str]:
-    code = f"import json\nfrom summarizer.paths import expand_paths\nprint(json.dumps(expand_paths({paths!r})))"
+    code = f"import json\nfrom summarizer.inputs.paths import expand_paths\nprint(json.dumps(expand_paths({paths!r})))"
     return json.loads(_in_child(code, timeout=30))
 
 

@@ -12,19 +12,16 @@ from html.parser import HTMLParser
 import pytest
 
 from summarizer.errors import ConfigError, InputError, OutputError
-from summarizer.outputs import (
-    DigestLink,
-    IndexEntry,
+from summarizer.options import DIGEST_FORMATS, SUMMARY_FORMATS, check_formats
+from summarizer.output.files import (
     atomic_write_text,
     ensure_output_dir,
+    index_entry,
     output_names,
     write_digest,
     write_index,
 )
-from summarizer.render import (
-    DIGEST_FORMATS,
-    SUMMARY_FORMATS,
-    check_formats,
+from summarizer.output.render import (
     digest_from_json,
     digest_schema,
     md_escape,
@@ -38,6 +35,8 @@ from summarizer.render import (
 from summarizer.results import (
     Article,
     Digest,
+    DigestLink,
+    IndexEntry,
     LanguageDigest,
     ModelInfo,
     QualityFlag,
@@ -564,7 +563,7 @@ def test_write_index_links_every_digest_and_shows_failures(tmp_path):
     digest = make_digest(stand_in=True)
     paths = write_digest(digest, tmp_path, "art-1")
     entries = [
-        IndexEntry.for_digest(digest, paths, tmp_path),
+        index_entry(digest, paths, tmp_path),
         IndexEntry.failed("bad/<b>.txt", "bad/<b>.txt: file is empty"),
     ]
     assert {(link.format, link.target) for link in entries[0].links} == {
@@ -692,9 +691,9 @@ def test_article_warnings_round_trip_and_validate():
 
 def test_index_entry_counts_article_warnings(tmp_path):
     digest = make_digest()
-    before = IndexEntry.for_digest(digest, [], tmp_path).warnings
+    before = index_entry(digest, [], tmp_path).warnings
     assert before == 2  # one digest warning, one summary warning
-    assert IndexEntry.for_digest(_with_read_warnings(digest), [], tmp_path).warnings == before + len(READ_WARNINGS)
+    assert index_entry(_with_read_warnings(digest), [], tmp_path).warnings == before + len(READ_WARNINGS)
 
 
 # --- quality flags ---------------------------------------------------------------------------
@@ -1063,12 +1062,12 @@ def test_ensure_output_dir_read_only_parent(tmp_path):
 
 
 def test_digest_has_no_rendering_methods():
-    # Result types are plain data; rendering lives in summarizer.render (test_architecture checks the imports).
+    # Result types are plain data; rendering lives in summarizer.output.render (test_architecture checks the imports).
     assert not any(hasattr(Digest, name) for name in ("to_html", "to_markdown", "to_json", "to_dict"))
 
 
 def test_counts_are_pluralised():
-    from summarizer.render.common import plural
+    from summarizer.languages import plural
 
     assert plural(1, "sentence") == "1 sentence" and plural(0, "sentence") == "0 sentences"
     assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"

@@ -14,16 +14,9 @@ import pytest
 from test_model_defaults import _fake_hub_snapshot
 from typer.testing import CliRunner
 
-from summarizer.cli import app
-from summarizer.languages import (
-    LANGUAGES,
-    NLLB_600M,
-    NLLB_CODES,
-    PAIR_MODELS,
-    pair_model,
-    summary_languages,
-    target_spec,
-)
+from summarizer.cli.app import app
+from summarizer.languages import LANGUAGES, NLLB_600M, NLLB_CODES
+from summarizer.models.catalogue import PAIR_MODELS, pair_model, summary_languages, target_spec
 
 from conftest import SEED, run_cli
 
@@ -104,9 +97,9 @@ def test_only_english_summarizers_are_known_to_be_english_only():
 
 
 def test_source_lang_is_auto_by_default_and_checked():
-    from summarizer.config import resolve_job
+    from summarizer.config.flags import RunOptions
+    from summarizer.config.merge import resolve_job
     from summarizer.errors import ConfigError
-    from summarizer.flags import RunOptions
 
     assert resolve_job(None, RunOptions.of(to="ru")).source_lang == "auto"
     assert resolve_job(None, RunOptions.of(to="ru", source_lang="ar")).source_lang == "ar"
@@ -205,7 +198,7 @@ def test_from_auto_detects_russian_and_arabic_and_each_goes_to_its_pair(tmp_path
 def test_mixed_languages_batch_per_pair_in_one_job(tmp_path, marian, monkeypatch):
     """Translators are made per pair as articles arrive, and one call translates all of a pair's articles."""
     from summarizer import Pipeline
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     calls: list[tuple[str, str, int]] = []
     translate = Translator.translate
@@ -293,8 +286,8 @@ def test_english_only_summarizer_falls_back_to_extractive_and_says_so(tmp_path, 
 
 
 def test_summary_languages_can_be_declared_for_a_local_model(tmp_path, bart):
-    from summarizer.reading import read_article
-    from summarizer.summarization import Summarizer
+    from summarizer.inputs.reading import read_article
+    from summarizer.tasks.summarizing import Summarizer
 
     articles = [read_article(str(_flores("ru", tmp_path / "ru.txt")), lang="ru"), read_article(str(SEED), lang="en")]
     params = {"num_beams": 1, "max_new_tokens": 6, "min_new_tokens": 0}

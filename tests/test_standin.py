@@ -13,15 +13,8 @@ import sys
 import pytest
 
 from summarizer.errors import ConfigError, ModelError
-from summarizer.standin import (
-    KINDS,
-    MARIAN_LANGUAGE_TOKENS,
-    STAND_IN_MARKER,
-    STAND_IN_MARKER_NOTICE,
-    build_stand_in,
-    is_stand_in,
-    stand_in_info,
-)
+from summarizer.models.standin.build import KINDS, MARIAN_LANGUAGE_TOKENS, build_stand_in
+from summarizer.models.standin.marker import STAND_IN_MARKER, STAND_IN_MARKER_NOTICE, is_stand_in, stand_in_info
 
 from conftest import SEED
 
@@ -60,7 +53,7 @@ def _generate_and_decode(tokenizer, model, texts, new_tokens=8):
 
 def test_import_does_not_load_heavy_libraries():
     code = (
-        "import sys, summarizer.standin\n"
+        "import sys, summarizer.models.standin.build\n"
         "heavy = {'torch', 'transformers', 'sentencepiece', 'tokenizers'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )
@@ -200,7 +193,7 @@ def test_nllb_has_every_flores_code_as_one_special_token(loaded):
 
 
 def test_nllb_translates_through_the_product(tiny_dirs, monkeypatch):
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     translator = Translator("az", str(tiny_dirs["nllb"]), params={"num_beams": 1, "max_new_tokens": 6})
     backend = translator.handle.backend
@@ -247,7 +240,7 @@ class _TranslatorSpy:
 def test_nllb_translates_with_ctranslate2(tiny_dirs, tmp_path, monkeypatch):
     pytest.importorskip("ctranslate2")
     from summarizer.options import RuntimeOptions
-    from summarizer.translation import Translator
+    from summarizer.tasks.translating import Translator
 
     params = {"num_beams": 1, "max_new_tokens": 6}
     runtime = RuntimeOptions(backend="ctranslate2", device="cpu")
@@ -374,7 +367,7 @@ def realistic(tmp_path_factory):
 
 
 def _lengths(backend, texts, beams, token=">>rus<<"):
-    from summarizer.languages import TargetSpec
+    from summarizer.models.catalogue import TargetSpec
     from summarizer.options import GenerationParams
 
     params = GenerationParams(num_beams=beams, max_new_tokens=400)
@@ -384,8 +377,8 @@ def _lengths(backend, texts, beams, token=">>rus<<"):
 
 
 def _torch_backend(path):
-    from summarizer.backends.torch_backend import TorchBackend
-    from summarizer.models import resolve_model
+    from summarizer.models.backends.torch_backend import TorchBackend
+    from summarizer.models.hub import resolve_model
     from summarizer.options import BackendOptions
 
     return TorchBackend(resolve_model(str(path)), BackendOptions(device="cpu"))
@@ -394,7 +387,7 @@ def _torch_backend(path):
 def test_realistic_lengths_vary_and_follow_the_source(realistic):
     import statistics
 
-    from summarizer.languages import TargetSpec
+    from summarizer.models.catalogue import TargetSpec
 
     backend = _torch_backend(realistic)
     assert len(SEED_SENTENCES) >= 24
@@ -411,7 +404,7 @@ def test_realistic_lengths_are_the_documented_formula(realistic):
     """EOS comes at ceil(rho * (L - 1) + sigma * (L - 1) * mean(f) + c), up to the positions' small share."""
     import math
 
-    from summarizer.standin import fertilities, length_parameters
+    from summarizer.models.standin.lengths import fertilities, length_parameters
 
     backend = _torch_backend(realistic)
     tokenizer = backend.tokenizer
@@ -438,8 +431,8 @@ def test_realistic_lengths_follow_the_target_token(realistic):
 @pytest.mark.parametrize("beams", [1, 4])
 def test_realistic_lengths_are_the_same_under_ctranslate2(realistic, tmp_path, beams):
     pytest.importorskip("ctranslate2")
-    from summarizer.backends.ctranslate2_backend import CTranslate2Backend
-    from summarizer.models import resolve_model
+    from summarizer.models.backends.ctranslate2_backend import CTranslate2Backend
+    from summarizer.models.hub import resolve_model
     from summarizer.options import BackendOptions
 
     options = BackendOptions(device="cpu", backend="ctranslate2", compute_type="float32", converted_dir=tmp_path)
@@ -489,7 +482,7 @@ def test_bad_lengths_raise_config_error(tmp_path, kind, lengths, message):
 def test_cli_builds_realistic_lengths(tmp_path):
     from typer.testing import CliRunner
 
-    from summarizer.cli import app
+    from summarizer.cli.app import app
 
     runner = CliRunner()
     result = runner.invoke(

@@ -6,8 +6,8 @@ import pytest
 
 from summarizer import summarize
 from summarizer.cache import Cache
-from summarizer.reading import read_article
-from summarizer.summarization import Summarizer, clean_output, model_prefix, plan_chunks
+from summarizer.inputs.reading import read_article
+from summarizer.tasks.summarizing import Summarizer, clean_output, model_prefix, plan_chunks
 
 from conftest import SEED
 

@@ -9,10 +9,10 @@ import pytest
 from summarizer import translate
 from summarizer.cache import Cache
 from summarizer.errors import ConfigError, UnknownLanguageError
-from summarizer.languages import target_spec
+from summarizer.inputs.reading import read_article
+from summarizer.models.catalogue import target_spec
 from summarizer.options import QualityOptions
-from summarizer.reading import read_article
-from summarizer.translation import Translator
+from summarizer.tasks.translating import Translator
 
 from conftest import SEED
 
@@ -197,7 +197,7 @@ def test_sentences_per_generate_call_follow_backend_and_beams(marian, monkeypatc
 
         def generate(self, texts, params, *, target, batch_size):
             seen.append(batch_size)
-            from summarizer.backends import Generated
+            from summarizer.models.backends import Generated
 
             return [Generated(text="x", new_tokens=1) for _ in texts]
 

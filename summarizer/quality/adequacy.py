@@ -22,7 +22,7 @@ def threshold(target: str) -> float:
 
 
 def similarities(sources: Sequence[str], outputs: Sequence[str], *, cache: Any = None) -> list[float]:
-    from ..embeddings import cached_embed, default_embedder
+    from ..models.embeddings import cached_embed, default_embedder
 
     embedder = default_embedder()
     src = cached_embed(embedder, sources, cache=cache)

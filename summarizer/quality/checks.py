@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-from ..langid import LanguageIdentifier, default_identifier
+from ..inputs.language_id import LanguageIdentifier, default_identifier
 from ..results import QualityFlag
 
 # Flag codes, as they appear in digests, JSON and the closing line.

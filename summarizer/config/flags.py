@@ -1,0 +1,354 @@
+"""The command-line vocabulary, declared once: every flag, where its value goes in a job, and the
+`RunOptions` value that a command (or an API caller, by the same names) fills from them.
+
+A flag's `path` is a place in a job file (`("runtime", "device")`, `("summary", "params", "num_beams")`)
+or one of four flag-only places: `("targets",)` (--to), `("models",)` (--model LANG=MODEL),
+`("revisions",)` (--revision LANG=REVISION) and
+`("translation_params", key)` (generation flags that apply to every target). `("ui", ...)` is for
+the CLI itself (verbosity), never for the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One command-line option. `name` is its parameter name, also the API keyword."""
+
+    name: str
+    path: tuple[str, ...]
+    decls: tuple[str, ...]
+    help: str
+    type: type = str  # str, int, float, bool (a switch) or Path
+    kind: str = "value"  # value | csv | pairs (repeatable KEY=VALUE) | set (switch stores `value`) | choice
+    value: Any = True  # what a `set` switch stores
+
+    @property
+    def spelling(self) -> str:
+        return self.decls[0]
+
+    def parse(self, raw: Any) -> Any:
+        """The value to store for what the user typed (None: not given)."""
+        if raw is None or (self.kind == "set" and raw is False):
+            return None
+        if self.kind == "set":
+            return self.value
+        if self.kind == "choice":  # `--check adequacy`: the one word this flag accepts turns a setting on
+            if raw != self.value:
+                raise ConfigError(f"{self.spelling}: unknown value {raw!r}; expected {self.value}")
+            return True
+        if self.kind == "csv":
+            parts = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")  # the API may pass a list
+            items = tuple(str(x).strip() for x in parts if str(x).strip())
+            if not items:
+                raise ConfigError(f"{self.spelling}: expected a comma-separated list, got {raw!r}")
+            return items
+        if self.kind == "pairs":
+            return _pairs(raw, self.spelling)
+        return raw
+
+
+def _pairs(items: Iterable[str] | Mapping[str, str], spelling: str) -> dict[str, str]:
+    if isinstance(items, Mapping):  # the API may pass {"ru": "model"}
+        items = [f"{k}={v}" for k, v in items.items()]
+    pairs: dict[str, str] = {}
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip() or not value.strip():
+            example = "ru=Helsinki-NLP/opus-mt-en-ru" if spelling in ("--model", "-m") else "ru=main"
+            raise ConfigError(f"{spelling} {item!r}: expected LANG=VALUE, for example {spelling} {example}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _gen(prefix: str, path: str, for_what: str, spell: str = "") -> tuple[Flag, ...]:
+    """The generation flags of one model role (`--num-beams` or `--summary-num-beams`, ...)."""
+    return (
+        Flag(f"{prefix}num_beams", (path, "num_beams"), (f"--{spell}num-beams",), f"Beam width {for_what}.", int),
+        Flag(
+            f"{prefix}max_new_tokens",
+            (path, "max_new_tokens"),
+            (f"--{spell}max-new-tokens",),
+            f"Most tokens to generate {for_what}.",
+            int,
+        ),
+        Flag(
+            f"{prefix}min_new_tokens",
+            (path, "min_new_tokens"),
+            (f"--{spell}min-new-tokens",),
+            f"Fewest tokens to generate {for_what}.",
+            int,
+        ),
+        Flag(
+            f"{prefix}length_penalty",
+            (path, "length_penalty"),
+            (f"--{spell}length-penalty",),
+            f"Beam length penalty {for_what} (>1 favours longer).",
+            float,
+        ),
+        Flag(
+            f"{prefix}no_repeat_ngram_size",
+            (path, "no_repeat_ngram_size"),
+            (f"--{spell}no-repeat-ngram-size",),
+            f"Forbid repeating n-grams of this size {for_what}.",
+            int,
+        ),
+    )
+
+
+# ---- the shared groups -----------------------------------------------------------------------
+
+INPUT = (
+    Flag(
+        "source_lang",
+        ("", "source_lang"),
+        ("--from",),
+        "Language of the inputs: auto (detected per article; the default) or a code such as ru.",
+    ),
+    Flag(
+        "encoding",
+        ("", "encoding"),
+        ("--encoding",),
+        "Text encoding of the inputs (e.g. cp1251); default: UTF-8, else detected.",
+    ),
+)
+RUNTIME = (
+    Flag("device", ("runtime", "device"), ("--device",), "auto, cpu, cuda or mps (env SUMMARIZER_DEVICE)."),
+    Flag("dtype", ("runtime", "dtype"), ("--dtype",), "auto, float32, float16 or bfloat16."),
+    Flag("threads", ("runtime", "threads"), ("--threads",), "CPU threads for the models.", int),
+    Flag(
+        "batch_size",
+        ("runtime", "batch_size"),
+        ("--batch-size",),
+        "Inputs per generate() call (default: 64 sentences on ctranslate2, 64/beams on torch; 16 articles).",
+        int,
+    ),
+    Flag("backend", ("runtime", "backend"), ("--backend",), "torch or ctranslate2 (env SUMMARIZER_BACKEND)."),
+    Flag("compute_type", ("runtime", "compute_type"), ("--compute-type",), "CTranslate2 compute type (default int8)."),
+    Flag(
+        "engine", ("runtime", "engine"), ("--engine",), "Where model work runs: local or ray (env SUMMARIZER_ENGINE)."
+    ),
+    Flag(
+        "ray_address",
+        ("ray", "address"),
+        ("--ray-address",),
+        "Ray cluster for --engine ray: auto, HOST:PORT or ray://HOST:10001; empty: a local instance.",
+    ),
+    Flag("ray_actors", ("ray", "actors"), ("--ray-actors",), "Model actors per model for --engine ray.", int),
+)
+CACHE_DIR = (
+    Flag(
+        "cache_dir",
+        ("cache", "dir"),
+        ("--cache-dir",),
+        "Cache folder (env SUMMARIZER_CACHE_DIR; default ~/.cache/summarizer).",
+        Path,
+    ),
+)
+CACHE = CACHE_DIR + (
+    Flag("no_cache", ("cache", "enabled"), ("--no-cache",), "Neither read nor write the cache.", bool, "set", False),
+    Flag(
+        "refresh", ("cache", "refresh"), ("--refresh",), "Recompute everything; overwrite cached entries.", bool, "set"
+    ),
+)
+OUT_DIR = (Flag("out", ("output", "dir"), ("--out", "-o"), "Output folder.", Path),)
+OUTPUT = OUT_DIR + (
+    Flag(
+        "formats",
+        ("output", "formats"),
+        ("--format", "-f"),
+        "Output formats, comma-separated: html,md,json,jsonl,txt (translate without --out: one of txt,md,json,jsonl to stdout).",
+        str,
+        "csv",
+    ),
+)
+QUALITY = (
+    Flag(
+        "check",
+        ("quality", "adequacy"),
+        ("--check",),
+        "Extra check on every output: adequacy (embedding similarity to the source).",
+        str,
+        "choice",
+        "adequacy",
+    ),
+    Flag("no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False),
+    Flag("no_retry", ("quality", "retry"), ("--no-retry",), "Don't retry flagged translations.", bool, "set", False),
+)
+UI = (
+    Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
+    Flag("verbose", ("ui", "verbose"), ("--verbose", "-v"), "Log what happens.", bool, "set"),
+)
+# How a summary is made; the same flags for every command that summarizes.
+SUMMARY_METHOD = (
+    Flag("method", ("summary", "method"), ("--method",), "Summary method: abstractive, extractive or lead."),
+    Flag("sentences", ("summary", "sentences"), ("--sentences",), "Extractive and lead: sentences to keep.", int),
+    Flag(
+        "long_input",
+        ("summary", "long_input"),
+        ("--long-input",),
+        "Abstractive, input over the model's limit: map-reduce or extract.",
+    ),
+    Flag(
+        "embedding_model",
+        ("summary", "embedding_model"),
+        ("--embedding-model",),
+        "Extractive: 'bundled' (multilingual-e5-small) or a Hugging Face encoder.",
+    ),
+)
+# `summarizer summarize`: the summary model is the only model, so its flags are unprefixed.
+SUMMARY_ONLY = (
+    (
+        Flag("summary_model", ("summary", "model"), ("--model", "-m"), "Summarization model: hub id or local folder."),
+        Flag("summary_revision", ("summary", "revision"), ("--revision",), "Hub revision (branch, tag or commit)."),
+        Flag(
+            "max_input_tokens",
+            ("summary", "max_input_tokens"),
+            ("--max-input-tokens",),
+            "Chunk inputs longer than this (default: the model's limit).",
+            int,
+        ),
+    )
+    + SUMMARY_METHOD
+    + _gen("summary_", "summary_params", "for the summary")
+)
+# `translate` and `digest`: translation flags unprefixed, summary flags prefixed.
+SUMMARY = (
+    (
+        Flag(
+            "summary_model", ("summary", "model"), ("--summary-model",), "Summarization model: hub id or local folder."
+        ),
+        Flag(
+            "summarize",
+            ("summary", "enabled"),
+            ("--summarize",),
+            "Summarize first and translate the summary (one-off use).",
+            bool,
+            "set",
+        ),
+        Flag(
+            "no_summary",
+            ("summary", "enabled"),
+            ("--no-summary",),
+            "Don't summarize; translate the full text.",
+            bool,
+            "set",
+            False,
+        ),
+    )
+    + SUMMARY_METHOD
+    + _gen("summary_", "summary_params", "for the summary", "summary-")
+)
+# `summarizer evaluate`: generation settings for whichever model it runs.
+GENERATION = _gen("", "translation_params", "for the model")
+TRANSLATION = (
+    Flag("to", ("targets",), ("--to",), "Target languages, comma-separated, e.g. az,ru,ar.", str, "csv"),
+    Flag(
+        "models",
+        ("models",),
+        ("--model", "-m"),
+        "LANG=MODEL: translation model for one language (repeatable).",
+        list,
+        "pairs",
+    ),
+    Flag(
+        "revisions",
+        ("revisions",),
+        ("--revision",),
+        "LANG=REVISION: hub branch, tag or commit of one language's model (repeatable).",
+        list,
+        "pairs",
+    ),
+    Flag("what", ("", "translate"), ("--what",), "What to translate: summary, full or both."),
+) + _gen("", "translation_params", "for translations")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a command line or an API caller sets, shaped like a job file; a key left out is not set.
+
+    `sections` holds tables by name ("" for top-level keys, `summary_params` for `[summary.params]`),
+    plus the flag-only `targets`, `models`, `translation_params` and `ui`.
+    """
+
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_flags(cls, flags: Iterable[Flag], values: Mapping[str, Any]) -> RunOptions:
+        """Parse the given flag values (by flag name); unknown names are an error."""
+        by_name = {f.name: f for f in flags}
+        sections: dict[str, Any] = {}
+        for name, raw in values.items():
+            if name not in by_name:
+                raise ConfigError(f"unknown option {name!r}; known: {', '.join(sorted(by_name))}")
+            flag = by_name[name]
+            value = flag.parse(raw)
+            if value is None:
+                continue
+            if len(flag.path) == 1:
+                sections[flag.path[0]] = value
+            else:
+                sections.setdefault(flag.path[0], {})[flag.path[1]] = value
+        return cls(sections)
+
+    @classmethod
+    def of(cls, inputs: Iterable[str] | None = None, **values: Any) -> RunOptions:
+        """The API's way in: the same names as the CLI flags (`out`, `cache_dir`, `device`, `to`, ...),
+        plus `inputs`, the paths the CLI takes as arguments."""
+        options = cls.from_flags(ALL_FLAGS, values)
+        return options if inputs is None else options.with_value("", "inputs", tuple(inputs))
+
+    def get(self, section: str, key: str | None = None, default: Any = None) -> Any:
+        table = self.sections.get(section)
+        if key is None:
+            return default if table is None else table
+        return default if not isinstance(table, Mapping) else table.get(key, default)
+
+    def table(self, section: str) -> dict[str, Any]:
+        value = self.sections.get(section, {})
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def with_value(self, section: str, key: str | None, value: Any) -> RunOptions:
+        """A copy with one value set (`key` None sets a flag-only place such as `targets`)."""
+        sections = dict(self.sections)
+        if key is None:
+            sections[section] = value
+        else:
+            sections[section] = {**self.table(section), key: value}
+        return RunOptions(sections)
+
+    def over(self, defaults: RunOptions) -> RunOptions:
+        """These options, with `defaults` filling whatever they leave out."""
+        merged: dict[str, Any] = {}
+        for name in {*defaults.sections, *self.sections}:
+            mine, theirs = self.sections.get(name), defaults.sections.get(name)
+            if isinstance(mine, Mapping) and isinstance(theirs, Mapping):
+                merged[name] = {**theirs, **mine}
+            else:
+                merged[name] = mine if name in self.sections else theirs
+        return RunOptions(merged)
+
+
+def _all_flags() -> tuple[Flag, ...]:
+    seen: dict[str, Flag] = {}
+    for flag in INPUT + RUNTIME + CACHE + OUTPUT + QUALITY + UI + SUMMARY_ONLY + SUMMARY + TRANSLATION:
+        seen.setdefault(flag.name, flag)
+    return tuple(seen.values())
+
+
+ALL_FLAGS = _all_flags()
+
+
+def spelling(section: str, key: str) -> str | None:
+    """The flag that sets `key` of `section` (`--what` for the top-level `translate`), if any."""
+    for flag in ALL_FLAGS:
+        if flag.path == (section, key) or flag.path == (section,) and key is None:
+            return flag.spelling
+    return None

@@ -1,0 +1,1 @@
+"""Measuring: metrics (BLEU, chrF, ROUGE) and evaluation against references."""

@@ -1,0 +1,1 @@
+"""Models: the catalogue, finding and pulling them, loading them on a backend, embeddings, stand-ins."""

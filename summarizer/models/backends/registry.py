@@ -1,0 +1,104 @@
+"""Loaded models, one per (model, backend options), with a cap: the least recently used is unloaded.
+
+Callers hold a `ModelHandle`, which resolves its backend on each use, so a fully cached job never
+loads weights and an unloaded model is really freed.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ...errors import ModelError
+
+if TYPE_CHECKING:
+    from ...options import BackendOptions
+    from ...results import ModelInfo
+    from ..hub import ModelRef
+    from .base import Backend
+
+log = logging.getLogger(__name__)
+DEFAULT_LIMIT = 6
+
+_loaded: OrderedDict[tuple, Backend] = OrderedDict()
+_lock = threading.Lock()
+_limit = DEFAULT_LIMIT
+
+
+def set_limit(limit: int) -> None:
+    """Keep at most `limit` models loaded in this process (unloading the least recently used)."""
+    global _limit
+    if limit < 1:
+        raise ValueError(f"at least one model must stay loaded, got {limit}")
+    with _lock:
+        _limit = limit
+        _evict()
+
+
+def _evict() -> None:
+    evicted = False
+    while len(_loaded) > _limit:
+        key, _backend = _loaded.popitem(last=False)
+        log.info("unloading %s (more than %d models loaded)", key[0], _limit)
+        evicted = True
+    if evicted:
+        gc.collect()
+
+
+def _load(ref: ModelRef, options: BackendOptions) -> Backend:
+    if options.backend == "ctranslate2":
+        from .ctranslate2_backend import CTranslate2Backend
+
+        if options.converted_dir is None:
+            raise ModelError("the ctranslate2 backend needs a folder for converted models; give a cache folder")
+        return CTranslate2Backend(ref, options)
+    from .torch_backend import TorchBackend
+
+    return TorchBackend(ref, options)
+
+
+def get_backend(ref: ModelRef, options: BackendOptions) -> Backend:
+    """The backend for `ref` under `options`, loaded once per process and kept while recently used."""
+    key = (ref.info.fingerprint, str(ref.path), options)
+    with _lock:
+        backend = _loaded.get(key)
+        if backend is None:
+            backend = _load(ref, options)
+            _loaded[key] = backend
+            _evict()
+        else:
+            _loaded.move_to_end(key)
+    return backend
+
+
+def loaded_count() -> int:
+    """How many backends this process holds (tests use it to prove reuse and unloading)."""
+    return len(_loaded)
+
+
+def unload_all() -> None:
+    with _lock:
+        _loaded.clear()
+    gc.collect()
+
+
+class ModelHandle:
+    """A resolved model whose weights load on first use, so fully cached work never loads them."""
+
+    def __init__(self, ref: ModelRef, options: BackendOptions):
+        self.ref = ref
+        self.options = options
+        self.loaded = False  # whether this handle has needed its weights yet
+
+    @property
+    def info(self) -> ModelInfo:
+        return replace(self.ref.info, backend=self.options.label)
+
+    @property
+    def backend(self) -> Backend:
+        self.loaded = True
+        return get_backend(self.ref, self.options)

@@ -1,0 +1,119 @@
+"""The transformers backend: AutoTokenizer + AutoModelForSeq2SeqLM and our own `generate()` loop.
+
+Inputs are sorted by length before batching (less padding) and results restored to input order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ...errors import ModelError
+from ...options import BackendOptions, GenerationParams
+from ..catalogue import NO_TARGET, TargetSpec
+from ..hub import ModelRef, max_input_tokens
+from .base import Generated, TokenizerInput, load_error
+
+log = logging.getLogger(__name__)
+
+
+def pick_device(requested: str) -> str:
+    import torch
+
+    if requested != "auto":
+        if requested.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelError(f"device {requested} was asked for but CUDA is not available; use --device cpu")
+        if requested == "mps" and not torch.backends.mps.is_available():
+            raise ModelError("device mps was asked for but MPS is not available; use --device cpu")
+        return requested
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def pick_dtype(requested: str, device: str):
+    import torch
+
+    if requested == "auto":
+        return torch.float16 if device.startswith("cuda") else torch.float32
+    return getattr(torch, requested)
+
+
+class TorchBackend(TokenizerInput):
+    def __init__(self, ref: ModelRef, runtime: BackendOptions):
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.ref = ref
+        self.info = ref.info
+        self.runtime = runtime
+        if runtime.threads:
+            torch.set_num_threads(runtime.threads)
+        self.device = pick_device(runtime.device)
+        dtype = pick_dtype(runtime.dtype, self.device)
+        log.info("loading %s on %s (%s)", ref.name, self.device, dtype)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the CLI owns progress output
+        # transformers reports a broken or incomplete folder as OSError, ValueError, TypeError
+        # (MarianTokenizer), KeyError or safetensors' own errors: all mean "this folder can't be loaded".
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=dtype)
+        except Exception as exc:
+            raise load_error(ref, exc) from exc
+        self.model.to(self.device).eval()
+        self.max_input_tokens = max_input_tokens(ref, getattr(self.tokenizer, "model_max_length", None))
+        # We count long inputs on purpose (to chunk them) and never feed them to the model, so the
+        # tokenizer's one-time "sequence longer than maximum" warning would only mislead.
+        warned = getattr(self.tokenizer, "deprecation_warnings", None)
+        if isinstance(warned, dict):
+            warned["sequence-length-is-longer-than-the-specified-maximum"] = True
+        self._eos = self.model.generation_config.eos_token_id
+        if isinstance(self._eos, list):
+            self._eos = self._eos[0]
+        self._pad = self.tokenizer.pad_token_id
+        self._forced_eos = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
+
+    def generate(
+        self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET, batch_size: int = 16
+    ) -> list[Generated]:
+        import torch
+
+        if not texts:
+            return []
+        self._tokenize_args(target)
+        prepared = self._prepare(texts, target)
+        encoded = self.tokenizer(prepared, truncation=False)["input_ids"]  # tokenized once, padded per batch
+        lengths = [len(ids) for ids in encoded]
+        self._check_lengths(lengths)
+        gen_kwargs = params.as_dict()
+        if target.forced_bos is not None:
+            bos = self.tokenizer.convert_tokens_to_ids(target.forced_bos)
+            if bos is None or bos == self.tokenizer.unk_token_id:
+                raise ModelError(f"{self.ref.name}: its tokenizer has no language token {target.forced_bos!r}")
+            gen_kwargs["forced_bos_token_id"] = bos
+        if params.num_beams == 1:
+            gen_kwargs.pop("early_stopping")
+            gen_kwargs.pop("length_penalty")
+        order = sorted(range(len(prepared)), key=lambda i: lengths[i], reverse=True)
+        out: list[Generated | None] = [None] * len(prepared)
+        bs = batch_size
+        for start in range(0, len(order), bs):
+            idx = order[start : start + bs]
+            batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(self.device)
+            with torch.inference_mode():
+                seqs = self.model.generate(**batch, **gen_kwargs)
+            texts_out = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
+            for row, i in enumerate(idx):
+                gen = seqs[row, 1:]  # drop decoder start
+                real = gen[gen != self._pad] if self._pad is not None else gen
+                # With forced_eos_token_id (BART) a cut-off output also ends in EOS, so a full-length
+                # output only counts as finished when EOS came naturally.
+                n = int(real.numel())
+                natural_eos = self._eos is not None and n > 0 and int(real[-1]) == self._eos and not self._forced_eos
+                finished = n < params.max_new_tokens or natural_eos
+                out[i] = Generated(text=texts_out[row].strip(), new_tokens=n, finished=finished)
+        return out  # type: ignore[return-value]

@@ -1,0 +1,1 @@
+"""Writing outputs: digest files, the index, and the renderers."""

@@ -1,0 +1,120 @@
+"""The GitHub-flavoured Markdown digest, and `md_escape`, which keeps input literal in it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape  # the standard library's: this package's own `html` module is `.html`
+
+from ...languages import direction, language_name, language_tag, plural
+from ...results import Digest
+from .common import (
+    PART_TITLES,
+    STAND_IN_NOTICE,
+    Row,
+    align,
+    article_facts,
+    cache_lines,
+    chunking,
+    model_lines,
+    parts,
+    quality,
+    stand_in_models,
+    targets,
+    timing_lines,
+    warning_lines,
+)
+
+_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]|~"}
+# Viewers render cells as HTML, so `"` is an entity too: a value can then never end an attribute.
+_MD_SPECIAL.update({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def md_escape(text: str, newline: str = "<br>") -> str:
+    """Make text literal inside a GitHub Markdown table cell or list item.
+
+    Backslash-escapes Markdown punctuation (including `|`, which would end the cell), turns
+    `&`, `<`, `>` and `"` into entities so raw HTML shows as text, and replaces line breaks with `newline`.
+    """
+    text = "".join(_MD_SPECIAL.get(c, c) for c in text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
+
+
+def _md_cell(text: str, code: str) -> str:
+    """A cell; right-to-left text is wrapped so viewers that allow `dir` (GitHub does) align it."""
+    cell = md_escape(text)
+    if direction(code) == "rtl":
+        # An attribute value is HTML, not Markdown: escape it as HTML, quotes included.
+        return f'<div dir="rtl" lang="{escape(language_tag(code), quote=True)}">{cell}</div>'
+    return cell
+
+
+def _md_marks(row: Row) -> str:
+    """What follows a flagged or retried translation: ` ⚠ code: message` per flag, then ` ↻ retried`.
+
+    Markdown has no hover, so the message is written out; it holds input text, so it is escaped like a cell.
+    """
+    marks = [f" ⚠ {md_escape(f.code)}: {md_escape(f.message)}" for f in row.flags]
+    return "".join(marks) + (" ↻ retried" if row.retried else "")
+
+
+def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
+    """Title, stand-in notice and provenance bullets, for the parts of `codes` shown."""
+    article = digest.article
+    out = [f"# {md_escape(article.title, ' ')}", ""]
+    if digest.stand_in:
+        out += ["> [!CAUTION]", f"> **STAND-IN MODELS: THIS OUTPUT IS NOISE.** {STAND_IN_NOTICE}", ">"]
+        out += [f"> - {md_escape(label, ' ')}" for label in stand_in_models(digest)]
+        out.append("")
+
+    def bullet(name: str, value: str) -> None:
+        out.append(f"- **{md_escape(name, ' ')}:** {md_escape(value, ' ')}")  # names hold target codes from configs
+
+    for name, value in article_facts(article):  # author, site, date, URL, source, language: what is known
+        bullet(name, value)
+    bullet("Article", f"id {article.id}, {plural(len(article.sentences), 'sentence')}, encoding {article.encoding}")
+    bullet("Chunking", chunking(digest))
+    for role, label, settings in model_lines(digest, codes):
+        bullet(f"Model, {role}", f"{label}; {settings}")
+    bullet("Cache", "; ".join(f"{k}: {v}" for k, v in cache_lines(digest, codes)) or "not used")
+    bullet("Timings", "; ".join(f"{k}: {v}" for k, v in timing_lines(digest, codes)) or "not recorded")
+    found = quality(digest, codes)
+    bullet("Quality", found.headline())
+    out += [f"  - {md_escape(origin, ' ')}: {md_escape(line, ' ')}" for origin, line in found.lines()]
+    warnings = warning_lines(digest, codes)
+    if warnings:
+        out.append("- **Warnings:**")
+        out += [f"  - {md_escape(origin, ' ')}: {md_escape(w, ' ')}" for origin, w in warnings]
+    out.append("")
+    return out
+
+
+def render_markdown(digest: Digest, target: str | None = None) -> str:
+    """GitHub-flavoured Markdown: a provenance list, then source | translation tables per language."""
+    codes = targets(digest, target)
+    article = digest.article
+    out = md_header(digest, codes)
+    src_head = md_escape(f"{language_name(article.lang)} ({article.lang})")
+    for code in codes:
+        out += [f"## {md_escape(language_name(code), ' ')} ({md_escape(code, ' ')})", ""]
+        shown = parts(digest, [code])
+        if not shown:
+            out += ["*Nothing was translated into this language.*", ""]
+        for _, kind, sentences, ts in shown:
+            rows, _ = align(sentences, ts)
+            out += [
+                f"### {PART_TITLES[kind]}",
+                "",
+                f"| # | {src_head} | {md_escape(language_name(code))} ({md_escape(code)}) |",
+                f"|:---|:---|{'---:' if direction(code) == 'rtl' else ':---'}|",
+            ]
+            for row in rows:
+                tgt = (
+                    _md_cell(row.translation, code) + _md_marks(row)
+                    if row.translation is not None
+                    else "*(no translation)*"
+                )
+                out.append(f"| {md_escape(row.label)} | {_md_cell(row.source, article.lang)} | {tgt} |")
+            out.append("")
+    if not codes and digest.summary_sentences:
+        out += ["## Summary", ""] + [md_escape(s.text, " ") for s in digest.summary_sentences] + [""]
+    return "\n".join(out).rstrip("\n") + "\n"

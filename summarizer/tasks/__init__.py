@@ -1,0 +1,1 @@
+"""Model work: generation, summarizing, long inputs, extractive summaries, translating."""

@@ -1,0 +1,247 @@
+"""Extractive and lead summaries: sentences taken from the article word for word, each keeping its id.
+
+Extractive scoring is unsupervised and works in any language the embedding model knows: a sentence
+scores for how much of the rest of the article it is similar to (directed centrality, in the spirit
+of PacSum: similarity to later sentences counts for, to earlier ones against), plus a prior for early
+sentences, as news puts its main facts first. Sentences are then picked by that score, each one less
+for how much it repeats what is already picked (MMR), and given back in article order.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..cache import CacheEntry, NullCache, cache_key
+from ..errors import InputError, SummarizerError
+from ..inputs.segmenting import SEGMENTATION_VERSION, article_sentence_id, local_id, segment_article
+from ..models.embeddings import cached_embed, get_embedder
+from ..options import QualityOptions, RuntimeOptions
+from ..quality.review import review_summary
+from ..results import Article, ModelInfo, Sentence, Summary
+from .generation import split_to_fit
+
+if TYPE_CHECKING:
+    import numpy as np
+
+TASK = "summarize-extract"
+# Longer "sentences" (an article with no full stops) are cut at clauses, then words, into pieces this long.
+MAX_PIECE_WORDS = 60
+# Fragments this short (a dateline, a byline, "scroll down for video") are never worth a summary slot,
+# nor are lines that don't end like a sentence (headings); they are picked only if nothing else is left.
+MIN_WORDS = 6
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "'", "’", "»", ")")
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    """The scorer's knobs. Chosen on half of the CNN/DailyMail sample (QUALITY.md reports the other half)."""
+
+    threshold: float = 0.6  # edges below min + threshold * (max - min) of the similarities don't count
+    backward: float = -0.3  # weight of similarity to earlier sentences (later ones weigh 1)
+    position: float = 5.0  # weight of the early-position prior, against centrality scaled to [0, 1]
+    decay: float = 1.0  # the prior is 1 / (1 + index) ** decay
+    redundancy: float = 0.5  # MMR: how much similarity to a picked sentence costs
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+DEFAULT_SCORING = ScoringParams()
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def usable(text: str) -> bool:
+    """A real sentence: long enough, and ending like one."""
+    return _words(text) >= MIN_WORDS and text.rstrip().endswith(_SENTENCE_END)
+
+
+def scores(embeddings: np.ndarray, ok: Sequence[bool], params: ScoringParams = DEFAULT_SCORING) -> np.ndarray:
+    """Salience of each sentence (higher is better) from its normalised embeddings; `ok` marks the
+    ones that are real sentences (see `usable`)."""
+    import numpy as np
+
+    n = len(embeddings)
+    if n == 0:
+        return np.zeros(0)
+    sim = embeddings @ embeddings.T
+    centrality = np.zeros(n)
+    if n > 1:
+        off = sim[~np.eye(n, dtype=bool)]
+        low, high = float(off.min()), float(off.max())
+        edges = np.clip(sim - (low + params.threshold * (high - low)), 0.0, None)
+        np.fill_diagonal(edges, 0.0)
+        later = np.triu(edges, 1).sum(axis=1)  # similarity to what follows: this sentence sets it up
+        earlier = np.tril(edges, -1).sum(axis=1)
+        centrality = later + params.backward * earlier
+        spread = centrality.max() - centrality.min()
+        centrality = (centrality - centrality.min()) / spread if spread > 0 else np.zeros(n)
+    prior = 1.0 / (1.0 + np.arange(n)) ** params.decay
+    result = centrality + params.position * prior
+    result[~np.array(ok, dtype=bool)] -= 10.0  # last resort only
+    return result
+
+
+def select(embeddings: np.ndarray, ok: Sequence[bool], k: int, params: ScoringParams = DEFAULT_SCORING) -> list[int]:
+    """Indices of the `k` sentences to keep, in article order."""
+    salience = scores(embeddings, ok, params)
+    chosen: list[int] = []
+    candidates = list(range(len(salience)))
+    while candidates and len(chosen) < k:
+
+        def value(i: int) -> float:
+            overlap = max((float(embeddings[i] @ embeddings[j]) for j in chosen), default=0.0)
+            return float(salience[i]) - params.redundancy * overlap
+
+        best = max(candidates, key=value)
+        chosen.append(best)
+        candidates.remove(best)
+    return sorted(chosen)
+
+
+def ranking(embeddings: np.ndarray, ok: Sequence[bool], params: ScoringParams = DEFAULT_SCORING) -> list[int]:
+    """Every sentence, most salient first (for extract-then-abstract, which fills a token budget)."""
+    salience = scores(embeddings, ok, params)
+    return sorted(range(len(salience)), key=lambda i: -salience[i])
+
+
+def pieces(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences, with any too long to be one summary sentence (no full stops) cut into pieces,
+    by the same rules as translation: clauses, then commas, then words."""
+    out: list[Sentence] = []
+    for s in sentences:
+        if _words(s.text) <= MAX_PIECE_WORDS:
+            out.append(s)
+            continue
+        parts = split_to_fit(s.text, lambda xs: [_words(x) for x in xs], MAX_PIECE_WORDS)
+        out += [Sentence(f"{s.id}.{i}", part, s.paragraph, s.index) for i, part in enumerate(parts)]
+    return out
+
+
+def chosen_sentences(article: Article, summary: Summary) -> tuple[Sentence, ...]:
+    """The article's own sentences (or pieces of them) that an extractive or lead summary consists of."""
+    by_id = {s.id: s for s in pieces(article.sentences)}
+    return tuple(by_id[i] for i in summary.source_ids if i in by_id)
+
+
+class ExtractiveSummarizer:
+    """Summaries of sentences from the article: `extractive` (scored with embeddings) or `lead`."""
+
+    def __init__(
+        self,
+        method: str = "extractive",
+        *,
+        sentences: int = 3,
+        embedding_model: str = "bundled",
+        runtime: RuntimeOptions | None = None,
+        models_dir: Path | None = None,
+        cache: Any = None,
+        refresh: bool = False,
+        lang: str = "en",
+        quality: QualityOptions | None = None,
+        scoring: ScoringParams = DEFAULT_SCORING,
+    ):
+        if method not in ("extractive", "lead"):
+            raise ValueError(f"method must be extractive or lead, got {method!r}")
+        self.method = method
+        self.k = sentences
+        self.cache = cache if cache is not None else NullCache()
+        self.refresh = refresh
+        self.lang = lang
+        self.quality = quality or QualityOptions()
+        self.scoring = scoring
+        self.embedder = None
+        if method == "extractive":
+            self.embedder = get_embedder(embedding_model, runtime=runtime, models_dir=models_dir)
+
+    @property
+    def model_info(self) -> ModelInfo:
+        if self.embedder is not None:
+            return self.embedder.info
+        return ModelInfo(name="lead (the first sentences)", revision=None, fingerprint="method:lead")
+
+    def _key(self, text: str) -> str:
+        params = {"method": self.method, "sentences": self.k}
+        if self.method == "extractive":
+            params |= self.scoring.as_dict()
+        extra = {"segmentation": SEGMENTATION_VERSION, "max_piece_words": MAX_PIECE_WORDS, "ids": "local"}
+        return cache_key(task=TASK, model=self.model_info, params=params, text=text, source_lang=self.lang, extra=extra)
+
+    def _embed(self, units: Sequence[Sentence]) -> tuple[np.ndarray, list[bool]]:
+        """The units' embeddings (cached) and which of them are real sentences."""
+        return cached_embed(self.embedder, [u.text for u in units], cache=self.cache), [usable(u.text) for u in units]
+
+    def rank(self, units: Sequence[Sentence]) -> list[int]:
+        """Indices of `units`, most salient first."""
+        return ranking(*self._embed(units), self.scoring)
+
+    def choose(self, sentences: Sequence[Sentence]) -> list[Sentence]:
+        """The sentences of the summary, in article order (the whole article if it is short enough)."""
+        units = pieces(sentences)
+        if len(units) <= self.k:
+            return units
+        if self.method == "lead":
+            return units[: self.k]  # exactly the first sentences: a baseline, so no judgement here
+        return [units[i] for i in select(*self._embed(units), self.k, self.scoring)]
+
+    def summarize_many(self, items: Sequence[Article | str], *, progress=None) -> list[Summary]:
+        out = []
+        for item in items:
+            started = time.perf_counter()
+            article_id = item.id if isinstance(item, Article) else "text"
+            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
+            if not sentences:
+                raise InputError("nothing to summarize: the text has no sentences")
+            full = " ".join(s.text for s in sentences)
+            key = self._key(full)
+            stored = None if self.refresh else self.cache.get(key)
+            cached = stored is not None
+            if stored is None:
+                chosen = self.choose(sentences)
+                stored = {"ids": [local_id(s.id, article_id) for s in chosen], "texts": [s.text for s in chosen]}
+                self.cache.put(CacheEntry(key=key, task=TASK, model=self.model_info.name, value=stored))
+            text = " ".join(stored["texts"])
+            warnings = ()
+            if len(stored["ids"]) == len(pieces(sentences)):
+                warnings = (f"the article has no more than {self.k} sentences: the summary is the whole article",)
+            out.append(
+                Summary(
+                    text=text,
+                    model=self.model_info,
+                    params={"method": self.method, "sentences": self.k},
+                    input_tokens=_words(full),
+                    max_input_tokens=0,
+                    cached=cached,
+                    seconds=time.perf_counter() - started,
+                    warnings=warnings,
+                    flags=review_summary(full, text, lang=self.lang, options=self.quality),
+                    method=self.method,
+                    source_ids=tuple(article_sentence_id(i, article_id) for i in stored["ids"]),
+                )
+            )
+            if progress:
+                progress(1)
+        return out
+
+    def summarize_each(self, items: Sequence[Article | str], *, progress=None) -> list[Summary | SummarizerError]:
+        """One Summary per input, or the error that input gave (the others go on). Runs in this
+        process whatever the engine: choosing sentences costs little next to generating text."""
+        out: list[Summary | SummarizerError] = []
+        for item in items:
+            try:
+                out.extend(self.summarize_many([item], progress=progress))
+            except SummarizerError as exc:
+                if exc.fatal:
+                    raise
+                out.append(exc)
+        return out
+
+    def summarize(self, item: Article | str) -> Summary:
+        return self.summarize_many([item])[0]

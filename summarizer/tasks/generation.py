@@ -1,0 +1,105 @@
+"""Running a model over many texts: cache lookups, one call per distinct text, incremental cache writes,
+and splitting inputs that exceed the model's limit (never truncating them).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+
+from ..cache import CacheEntry
+from ..engines import LOCAL, Engine, Work
+from ..models.backends import Generated
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+def cached_generate(
+    texts: Sequence[str],
+    *,
+    key_for: Callable[[str], str],
+    compute: Callable[[list[str]], list[Generated]],
+    cache,
+    task: str,
+    model_name: str,
+    group_size: int,
+    refresh: bool = False,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    factory: Callable[[], object] | None = None,
+) -> list[tuple[Generated, bool]]:
+    """One `(output, from_cache)` per input, in input order. Each distinct text is computed once.
+
+    Misses go to `engine` (this process unless told otherwise; `factory` builds a remote worker for
+    it, see `engines.Work`), longest first so batches pad little. Each batch is written to the cache
+    as soon as it comes back: a killed job keeps everything it finished.
+    """
+    unique = list(dict.fromkeys(texts))
+    keys = {t: key_for(t) for t in unique}
+    hits = {} if refresh else cache.get_many(list(keys.values()))
+    done: dict[str, tuple[Generated, bool]] = {}
+    for text in unique:
+        value = hits.get(keys[text])
+        if value is not None:
+            done[text] = (Generated(**value), True)
+    if progress and done:
+        progress(sum(1 for t in texts if t in done))
+    misses = sorted((t for t in unique if t not in done), key=len, reverse=True)
+    counts = {t: 0 for t in misses}
+    for t in texts:
+        if t in counts:
+            counts[t] += 1
+    work = Work(
+        name=f"{task} with {model_name}",
+        compute=compute,
+        factory=factory,
+        decode=lambda value: Generated(**value),
+        group_size=group_size,
+    )
+    for pairs in (engine or LOCAL).map(work, misses):
+        cache.put_many([CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g)) for t, g in pairs])
+        for t, g in pairs:
+            done[t] = (g, False)
+        if progress:
+            progress(sum(counts[t] for t, _ in pairs))
+    return [done[t] for t in texts]
+
+
+def split_to_fit(text: str, count: Callable[[list[str]], list[int]], limit: int) -> list[str]:
+    """Split `text` into consecutive pieces of at most `limit` tokens each, at the coarsest boundary
+    that works: clauses (`;`), then commas, then words, then characters. Joining the pieces with a
+    space gives back the text (up to whitespace).
+    """
+    if count([text])[0] <= limit:
+        return [text]
+    for sep in ("; ", ", ", " "):
+        parts = text.split(sep)
+        if len(parts) < 2:
+            continue
+        parts = [p + sep.rstrip() for p in parts[:-1]] + [parts[-1]]
+        sizes = count(parts)
+        pieces: list[str] = []
+        current: list[str] = []
+        for part, size in zip(parts, sizes, strict=True):
+            if size > limit:
+                if current:
+                    pieces.append(" ".join(current))
+                    current = []
+                pieces.extend(split_to_fit(part, count, limit))
+                continue
+            candidate = " ".join(current + [part])
+            if current and count([candidate])[0] > limit:
+                pieces.append(" ".join(current))
+                current = [part]
+            else:
+                current.append(part)
+        if current:
+            pieces.append(" ".join(current))
+        return pieces
+    half = len(text) // 2
+    if half == 0:
+        return [text]
+    return split_to_fit(text[:half], count, limit) + split_to_fit(text[half:], count, limit)

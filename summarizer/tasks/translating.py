@@ -1,0 +1,263 @@
+"""Sentence-by-sentence translation, aligned 1:1 with sentence ids by construction.
+
+One sentence per model input (Marian drops sentences when given several), each distinct sentence
+translated once, over-long sentences split into parts that fit instead of being truncated.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from ..cache import NullCache, cache_key
+from ..engines import LOCAL, Engine, worker_factory
+from ..errors import ConfigError
+from ..inputs.segmenting import SEGMENTATION_VERSION
+from ..languages import AUTO, check_language_code, plural, same_language
+from ..models.backends import Generated, ModelHandle
+from ..models.catalogue import target_spec, translation_model
+from ..models.hub import check_generation, resolve_model
+from ..options import TRANSLATION_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
+from ..quality.review import TranslationReviewer, needs_retry, severity, stronger
+from ..results import Sentence, Translation, TranslationSet
+from .generation import Progress, cached_generate, split_to_fit
+
+log = logging.getLogger(__name__)
+TASK = "translate"
+
+
+def language_tokens(path) -> frozenset[str]:
+    """The `>>xxx<<` target tokens of a multi-target Marian model (empty for single-target ones)."""
+    try:
+        vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(vocab, dict):
+        return frozenset()
+    return frozenset(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
+
+
+def _is_nllb(path) -> bool:
+    try:
+        config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return "nllb" in str(config.get("tokenizer_class", "")).lower()
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def translation_warnings(translations: Sequence[Translation], max_new_tokens: int) -> tuple[str, ...]:
+    """What a reader of these translations must know: split sentences, possibly cut-off outputs."""
+    warnings = []
+    split = [t.source_id for t in translations if t.split_parts > 1]
+    if split:
+        warnings.append(
+            f"{plural(len(split), 'sentence')} over the model's input limit, translated in parts: {_ids(split)}"
+        )
+    cut = [t.source_id for t in translations if not t.complete]
+    if cut:
+        warnings.append(
+            f"{len(cut)} of {len(translations)} translations reached max_new_tokens={max_new_tokens} and may be cut off: {_ids(cut)}"
+        )
+    return tuple(warnings)
+
+
+class Translator:
+    """Translates sentences from `source_lang` into `target` with one seq2seq model: the given one, or
+    the registry's for the pair (see `models.catalogue.pair_model`)."""
+
+    def __init__(
+        self,
+        target: str,
+        model: str | None = None,
+        *,
+        revision: str | None = None,
+        source_lang: str = "en",
+        target_token: str | None = None,
+        params: GenerationParams | Mapping | None = None,
+        runtime: RuntimeOptions | None = None,
+        models_dir: Path | None = None,
+        cache=None,
+        refresh: bool = False,
+        quality: QualityOptions | None = None,
+        engine: Engine | None = None,
+    ):
+        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
+        `engine` runs the model work (this process by default; see `summarizer.engines`)."""
+        self.factory = worker_factory(Translator, locals())  # how a Ray actor builds the same translator
+        check_language_code(target, where="target language")
+        if source_lang == AUTO:
+            raise ConfigError("a translator needs the source language itself, not auto; detect it first")
+        check_language_code(source_lang, where="source language")
+        if same_language(source_lang, target):
+            raise ConfigError(f"source and target language are both {target}: there is nothing to translate")
+        if model is None:
+            model = translation_model(source_lang, target)
+        elif not isinstance(model, str) or not model.strip():
+            raise ConfigError(f"translation model for {target} must be a hub id or a folder, got {model!r}")
+        self.target = target
+        self.source_lang = source_lang
+        where = f"translation options for {target}"
+        if isinstance(params, GenerationParams):
+            self.params = params
+        else:
+            self.params = GenerationParams.from_mapping(params or {}, base=TRANSLATION_DEFAULTS, where=where)
+        self.runtime = runtime or RuntimeOptions()
+        self.cache = cache if cache is not None else NullCache()
+        self.refresh = refresh
+        self.quality = quality or QualityOptions()
+        self.engine = engine or LOCAL
+        self.reviewer = TranslationReviewer(target, source_lang, self.quality, cache=self.cache)
+        self.ref = resolve_model(model, revision)
+        check_generation(self.params, self.ref, where)
+        self.handle = ModelHandle(self.ref, self.runtime.backend_options(models_dir))
+        tokens = language_tokens(self.ref.path) if self.ref.model_type == "marian" else frozenset()
+        self.spec = target_spec(
+            target,
+            model_type=self.ref.model_type,
+            model_name=model,
+            nllb=_is_nllb(self.ref.path),
+            source_lang=source_lang,
+            target_token=target_token,
+            language_tokens=tokens,
+        )
+
+    @property
+    def model_info(self):
+        return self.handle.info
+
+    def _key(self, text: str) -> str:
+        return cache_key(
+            task=TASK,
+            model=self.handle.info,
+            params=self.params.as_dict(),
+            text=text,
+            source_lang=self.source_lang,
+            target_lang=self.target,
+            target_token=self.spec.label,
+            extra={"target": self.spec.as_dict(), "segmentation": SEGMENTATION_VERSION},
+        )
+
+    def load(self) -> None:
+        """Load the model now (a remote worker does this once, before its first batch)."""
+        _ = self.handle.backend
+
+    def remote_compute(self, texts: list[str]) -> list[dict]:
+        """`_compute` for a remote worker: plain values that travel back to the driver."""
+        return [asdict(g) for g in self._compute(texts)]
+
+    def _compute(self, texts: list[str]) -> list[Generated]:
+        """Translate distinct sentences; an output flagged as degenerate (a loop, the source copied, the
+        wrong language) is generated once more with stronger decoding, and the better one is kept."""
+        result = self._generate(texts, self.params)
+        if not (self.quality.checks and self.quality.retry):
+            return result
+        first = [self.reviewer.cheap(t, g.text) for t, g in zip(texts, result, strict=True)]
+        redo = [i for i, flags in enumerate(first) if needs_retry(flags)]
+        if not redo:
+            return result
+        log.info("%s: %d of %d translations flagged; retrying them", self.target, len(redo), len(texts))
+        again = self._generate([texts[i] for i in redo], stronger(self.params))
+        for i, second in zip(redo, again, strict=True):
+            better = severity(self.reviewer.cheap(texts[i], second.text)) < severity(first[i])
+            result[i] = replace(second if better else result[i], retried=True)
+        return result
+
+    def _generate(self, texts: list[str], params: GenerationParams) -> list[Generated]:
+        """Translate distinct sentences; a sentence over the input limit is translated in parts."""
+        backend = self.handle.backend
+        limit = backend.max_input_tokens
+
+        def count(items: list[str]) -> list[int]:
+            return backend.count_tokens(items, self.spec)
+
+        parts_of = {t: split_to_fit(t, count, limit) for t in texts}
+        flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
+        generated = backend.generate(
+            flat, params, target=self.spec, batch_size=self.runtime.batch_size_for(TASK, params.num_beams)
+        )
+        outputs = dict(zip(flat, generated, strict=True))
+        result = []
+        for t in texts:
+            gens = [outputs[p] for p in parts_of[t]]
+            result.append(
+                Generated(
+                    text=" ".join(g.text for g in gens).strip(),
+                    new_tokens=sum(g.new_tokens for g in gens),
+                    finished=all(g.finished for g in gens),
+                    parts=len(gens),
+                )
+            )
+            if len(gens) > 1:
+                log.warning(
+                    "a sentence of %d characters exceeded %s's %d-token limit and was translated in %d parts",
+                    len(t),
+                    self.ref.name,
+                    limit,
+                    len(gens),
+                )
+        return result
+
+    def translate(
+        self, sentences: Sequence[Sentence] | Sequence[str], *, progress: Progress | None = None
+    ) -> TranslationSet:
+        """One Translation per input sentence, same order, `source_id` = the sentence id."""
+        started = time.perf_counter()
+        items = [
+            s if isinstance(s, Sentence) else Sentence(id=f"s{i}", text=s, paragraph=0, index=i)
+            for i, s in enumerate(sentences)
+        ]
+        texts = [s.text.strip() for s in items]
+        todo = [t for t in texts if t]
+        results = cached_generate(
+            todo,
+            key_for=self._key,
+            compute=self._compute,
+            cache=self.cache,
+            task=TASK,
+            model_name=self.ref.name,
+            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams) * 4,
+            refresh=self.refresh,
+            progress=progress,
+            engine=self.engine,
+            factory=self.factory,
+        )
+        by_text = dict(zip(todo, results, strict=True))
+        distinct = list(by_text)
+        reviewed = self.reviewer.review(distinct, [by_text[t][0].text for t in distinct])
+        flags_of = dict(zip(distinct, reviewed, strict=True))
+        translations = []
+        for sentence, text in zip(items, texts, strict=True):
+            if not text:
+                translations.append(Translation(source_id=sentence.id, source=sentence.text, text="", cached=False))
+                continue
+            gen, cached = by_text[text]
+            translations.append(
+                Translation(
+                    source_id=sentence.id,
+                    source=sentence.text,
+                    text=gen.text,
+                    cached=cached,
+                    split_parts=gen.parts,
+                    complete=gen.finished,
+                    flags=flags_of[text],
+                    retried=gen.retried,
+                )
+            )
+        return TranslationSet(
+            target=self.target,
+            source_lang=self.source_lang,
+            model=self.handle.info,
+            target_token=self.spec.label,
+            params=self.params.as_dict(),
+            translations=tuple(translations),
+            seconds=time.perf_counter() - started,
+            warnings=translation_warnings(translations, self.params.max_new_tokens),
+        )
