@@ -194,4 +194,5 @@ def test_every_package_says_its_job_in_its_docstring():
         if path.name == "__init__.py":
             doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
             assert doc, f"{name} has no docstring"
-            assert len(doc.split(". ")[0]) < 200, f"{name}: the first sentence of its docstring should say its job"
+            summary = doc.split("\n\n")[0]
+            assert len(summary) <= 240, f"{name}: its docstring should start with a line or two saying its job"

@@ -261,7 +261,7 @@ def test_cache_clear_all_asks_on_a_terminal(tmp_path, monkeypatch):
     folder = tmp_path / "c"
     with Cache(folder) as cache:
         cache.put_many([CacheEntry(key="k", task="translate", model="m", value={"text": "x"})])
-    monkeypatch.setattr("summarizer.cli.app._interactive", lambda: True)
+    monkeypatch.setattr("summarizer.cli.cache.interactive", lambda: True)
     refused = runner.invoke(app, ["cache", "clear", "--all", "--cache-dir", str(folder)], input="n\n")
     assert refused.exit_code != 0 and read_stats(folder).total == 1
     agreed = runner.invoke(app, ["cache", "clear", "--all", "--yes", "--cache-dir", str(folder)])

@@ -1,4 +1,6 @@
-"""Where model work runs. The caller (a Translator, a Summarizer) keeps the cache and decides what is
+"""Engines: where model work runs, in this process or on Ray.
+
+The caller (a Translator, a Summarizer) keeps the cache and decides what is
 missing; an engine only computes the misses and hands results back as they finish, so the caller can
 store each batch at once (a killed job loses only what was in flight).
 

@@ -1,2 +1,4 @@
-"""Stand-in models: random weights, real tokenizers, built offline, so that the real loading and generate()
-code runs without the Hub (`build`); realistic output lengths (`lengths`); the mark their folders carry (`marker`)."""
+"""Stand-in models: random weights and real tokenizers, built offline so the real loading and generate() code runs.
+
+`build` makes them, `lengths` gives Marian ones realistic output lengths, `marker` is the mark their folders carry.
+"""

@@ -1,0 +1,138 @@
+"""The root Typer app and what every command shares: the one catch point that turns known errors into one
+line and an exit code (see errors.py; SUMMARIZER_DEBUG=1 for tracebacks), the flag groups of
+`config.flags` reaching each command as one `RunOptions`, and safe printing."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+import sys
+import typing
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..config.flags import (
+    Flag,
+    RunOptions,
+)
+from ..errors import EXIT_INTERRUPTED, SummarizerError
+
+app = typer.Typer(
+    name="summarizer",
+    help="Summarize news articles and translate them sentence by sentence into side-by-side bilingual digests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+Paths = Annotated[list[str] | None, typer.Argument(help="Files, folders, globs, or - for stdin.", show_default=False)]
+ConfigPath = Annotated[Path | None, typer.Option("--config", "-c", help="TOML job file (see README).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.", metavar="")]
+
+DIGEST_LANGS = ("az", "ru", "ar")  # what `digest` translates into without --to, and `models pull` fetches
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.", metavar=""),
+    ] = False,
+) -> None:
+    """Summarize news articles and translate them sentence by sentence into side-by-side bilingual digests."""
+
+
+# ---- the one catch point and the shared flags --------------------------------------------------
+
+
+def printable(text: str) -> str:
+    """`text` on one line with control and format characters escaped, so a file name can neither
+    split a message nor send escape codes to the terminal."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+        for ch in text
+    )
+
+
+def interactive() -> bool:
+    """Is a person at the terminal (so a destructive command may ask first)?"""
+    return sys.stdin.isatty()
+
+
+def say(message: str) -> None:
+    typer.echo(printable(message), err=True)
+
+
+def say_error(message: str) -> None:
+    say(f"error: {message}")
+
+
+def _parameter(flag: Flag) -> inspect.Parameter:
+    option = typer.Option(*flag.decls, help=flag.help, show_default=False, metavar="" if flag.type is bool else None)
+    if flag.type is bool:
+        annotation, default = Annotated[bool, option], False
+    elif flag.kind == "pairs":
+        annotation, default = Annotated[list[str] | None, option], None
+    else:
+        annotation, default = Annotated[flag.type | None, option], None
+    return inspect.Parameter(flag.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+def _setup_logging(opts: RunOptions) -> None:
+    quiet, verbose = opts.get("ui", "quiet", False), opts.get("ui", "verbose", False)
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+    if not verbose:
+        # transformers and huggingface_hub are chatty at WARNING about things users can't act on.
+        for name in ("transformers", "huggingface_hub"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Callable:
+    """Register `func` as a command with its own parameters plus the flag `groups`, which reach it as
+    `opts: RunOptions`. Known errors print one line and exit with their code."""
+    flags = tuple(f for group in groups for f in group)
+
+    def decorate(func: Callable) -> Callable:
+        hints = typing.get_type_hints(func, include_extras=True)
+        own = [
+            p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values() if p.name != "opts"
+        ]
+        wants_opts = "opts" in inspect.signature(func).parameters
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            given = {f.name: kwargs.pop(f.name, None) for f in flags}
+            try:
+                opts = RunOptions.from_flags(flags, given)
+                _setup_logging(opts)
+                return func(**kwargs, **({"opts": opts} if wants_opts else {}))
+            except SummarizerError as exc:
+                if os.environ.get("SUMMARIZER_DEBUG"):
+                    raise
+                say_error(str(exc))
+                raise typer.Exit(exc.exit_code) from None
+            except KeyboardInterrupt:
+                say_error("interrupted; everything finished so far is in the cache, re-run to resume")
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+
+        params = own + [_parameter(f) for f in flags]
+        del wrapper.__wrapped__  # Typer must see the signature below, not func's
+        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return typer_app.command(name)(wrapper)
+
+    return decorate
