@@ -21,6 +21,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import volumes  # noqa: E402
 
+from summarizer.options import TargetOptions, WorkerOptions  # noqa: E402
+
 
 def ctranslate2_rates(
     model: Path, converted: str, sentences: list[str], sizes: list[int], beams: int
@@ -48,10 +50,7 @@ def torch_rates(model: Path, cache_dir: Path, sentences: list[str], sizes: list[
     rates = {}
     for size in sizes:
         runtime = RuntimeOptions(device="cpu", threads=2, batch_size=size)
-        job = Translator(
-            "ru", str(model), params={"num_beams": beams}, runtime=runtime, models_dir=cache_dir,
-            quality=QualityOptions(retry=False),
-        )  # fmt: skip
+        job = Translator(TargetOptions("ru", str(model), params={"num_beams": beams}), WorkerOptions(runtime=runtime, models_dir=cache_dir, quality=QualityOptions(retry=False)))  # fmt: skip
         job.translate(sentences[:2])
         t0 = time.perf_counter()
         job.translate(sentences)

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from summarizer.options import SummaryOptions, TargetOptions, WorkerOptions
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,7 +34,7 @@ def corpus_sentences() -> list[str]:
 def timed_translation(model: Path, sentences: list[str], runtime, params: dict) -> dict:
     from summarizer.tasks.translating import Translator
 
-    translator = Translator("ar", str(model), params=params, runtime=runtime)
+    translator = Translator(TargetOptions("ar", str(model), params=params), WorkerOptions(runtime=runtime))
     translator.translate(sentences)  # load, and warm up every batch shape (CUDA kernels load lazily)
     started = time.perf_counter()
     result = translator.translate(sentences)
@@ -95,9 +97,8 @@ def main() -> None:
 
     seed = (ROOT / "seeds" / "baku-non-aligned-movement-2023.txt").read_text()
     summarizer = Summarizer(
-        str(bart),
-        params={"num_beams": 4, "max_new_tokens": 60, "min_new_tokens": 60},
-        runtime=RuntimeOptions(device="auto"),
+        SummaryOptions(model=str(bart), params={"num_beams": 4, "max_new_tokens": 60, "min_new_tokens": 60}),
+        WorkerOptions(runtime=RuntimeOptions(device="auto")),
     )
     t1 = time.perf_counter()
     summary = summarizer.summarize(seed)

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer.cache import Cache  # noqa: E402
 from summarizer.models.embeddings import cached_embed, default_embedder  # noqa: E402
+from summarizer.options import SummaryOptions, TargetOptions, WorkerOptions  # noqa: E402
 from summarizer.quality import adequacy, checks  # noqa: E402
 from summarizer.quality.review import script_of  # noqa: E402
 
@@ -224,12 +225,9 @@ def cost(flagger: Flagger, en: list[str], refs: dict[str, list[str]], work: Path
         ("cheap checks on, no retry", QualityOptions(retry=False)),
     ):
         translator = Translator(
-            "ru",
-            str(marian),
-            params={"num_beams": 1, "max_new_tokens": 32, "min_new_tokens": 32},
-            runtime=RuntimeOptions(device="cpu"),
+            TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 32, "min_new_tokens": 32}),
+            WorkerOptions(runtime=RuntimeOptions(device="cpu"), quality=quality),
             cache=NullCache(),
-            quality=quality,
         )
         translator.translate(sample[:4])  # load and warm up
         started = time.perf_counter()
@@ -309,12 +307,14 @@ def extractive_scores(shared: Path, cache: Cache) -> tuple[list[str], bool]:
     results = {}
     from summarizer.cache import MemoryCache
 
-    cold = ExtractiveSummarizer("extractive", sentences=3, cache=MemoryCache())  # every embedding computed
+    cold = ExtractiveSummarizer(
+        SummaryOptions(method="extractive", sentences=3), cache=MemoryCache()
+    )  # every embedding computed
     started = time.perf_counter()
     cold.summarize_many(articles[:20])
     cold_rate = 20 / (time.perf_counter() - started)
     for method in ("lead", "extractive"):
-        summarizer = ExtractiveSummarizer(method, sentences=3, cache=cache)
+        summarizer = ExtractiveSummarizer(SummaryOptions(method=method, sentences=3), cache=cache)
         started = time.perf_counter()
         texts = ["\n".join(s.text for s in _chosen(a, summarizer.summarize(a))) for a in articles]
         rate = len(articles) / (time.perf_counter() - started)
@@ -375,10 +375,7 @@ def long_inputs(shared: Path, cache: Cache, work: Path) -> list[str]:
     params = {"num_beams": 2, "max_new_tokens": 40, "min_new_tokens": 20}
     for label, items, item_refs, limit in cases:
         for mode in ("map-reduce", "extract"):
-            s = Summarizer(
-                str(bart), params=params, runtime=RuntimeOptions(device="cpu"), cache=MemoryCache(),
-                long_input=mode, max_input_tokens=limit,
-            )  # fmt: skip
+            s = Summarizer(SummaryOptions(model=str(bart), params=params, long_input=mode, max_input_tokens=limit), WorkerOptions(runtime=RuntimeOptions(device="cpu")), cache=MemoryCache())  # fmt: skip
             s.extractor and setattr(s.extractor, "cache", cache)  # embeddings from the shared cache
             backend, calls = s.handle.backend, [0]
             real = backend.generate

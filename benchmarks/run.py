@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from summarizer.options import SummaryOptions, TargetOptions, WorkerOptions
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
@@ -161,7 +163,9 @@ def worker(spec: dict) -> dict:
             # Checks on (they are part of our path), retries off: stand-in noise would be retried throughout.
             quality = QualityOptions(retry=False)
             job = Translator(
-                "ru", spec["model"], params=params, runtime=runtime, models_dir=models_dir, cache=None, quality=quality
+                TargetOptions("ru", spec["model"], params=params),
+                WorkerOptions(runtime=runtime, models_dir=models_dir, quality=quality),
+                cache=None,
             )
             warm = lambda: job.translate(texts[:2])  # noqa: E731
 
@@ -174,7 +178,11 @@ def worker(spec: dict) -> dict:
             from summarizer.inputs.reading import read_article
             from summarizer.tasks.summarizing import Summarizer
 
-            job = Summarizer(spec["model"], params=params, runtime=runtime, models_dir=models_dir, cache=None)
+            job = Summarizer(
+                SummaryOptions(model=spec["model"], params=params),
+                WorkerOptions(runtime=runtime, models_dir=models_dir),
+                cache=None,
+            )
             articles = [read_article(path) for path in texts]
             warm = lambda: job.summarize("The summit opened in Baku on Thursday. Leaders of many countries came.")  # noqa: E731
 

@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import run as bench  # noqa: E402  (log, env, machine, cli: shared with the main benchmark)
 from sections import write_section  # noqa: E402
 
+from summarizer.options import TargetOptions, WorkerOptions  # noqa: E402
+
 EVAL = ROOT.parent / "shared" / "eval"
 FLORES_EN = EVAL / "flores200-devtest" / "en.txt"
 CNNDM = EVAL / "cnndm-test" / "sample-500.jsonl"
@@ -130,13 +132,9 @@ def flores_worker(spec: dict) -> dict:
         runtime = RuntimeOptions(device="cpu", threads=spec["threads"], backend=w.backend, compute_type=COMPUTE_TYPE)
         # Checks on (they are part of our path), retries off: stand-in text is noise and would be retried.
         job = Translator(
-            "ru",
-            str(model),
-            params={"num_beams": w.beams, "max_new_tokens": spec["max_new_tokens"]},
-            runtime=runtime,
-            models_dir=Path(spec["cache_dir"]),
+            TargetOptions("ru", str(model), params={"num_beams": w.beams, "max_new_tokens": spec["max_new_tokens"]}),
+            WorkerOptions(runtime=runtime, models_dir=Path(spec["cache_dir"]), quality=QualityOptions(retry=False)),
             cache=None,
-            quality=QualityOptions(retry=False),
         )
         job.load()
         counter = [0]

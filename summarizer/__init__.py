@@ -29,7 +29,6 @@ _EXPORTS = {
     "OutputOptions": "options",
     "GenerationParams": "options",
     "RunOptions": "config.flags",
-    "load_job": "config.merge",
     "resolve_job": "config.merge",
     "run_job": "jobs",
     "JobReport": "jobs",
@@ -62,11 +61,19 @@ _EXPORTS = {
     "CacheError": "errors",
     "OutputError": "errors",
 }
-__all__ = sorted(_EXPORTS)
+# Older public names, kept working: name -> the name it stands for.
+_ALIASES = {"load_job": "resolve_job"}
+__all__ = sorted([*_EXPORTS, *_ALIASES])
 
 
 def __getattr__(name: str) -> Any:
+    if name in _ALIASES:
+        value = globals()[name] = __getattr__(_ALIASES[name])
+        return value
     if name in _EXPORTS:
+        # The public API shows a Digest as its page in Jupyter: the HTML renderer registers itself with
+        # `results` when imported (results, the bottom layer, can't import it).
+        importlib.import_module(".output.render.html", __name__)
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
         return value
@@ -81,7 +88,8 @@ if TYPE_CHECKING:
     from .api import summarize, translate
     from .cache import Cache
     from .config.flags import RunOptions
-    from .config.merge import load_job, resolve_job
+    from .config.merge import resolve_job
+    from .config.merge import resolve_job as load_job
     from .errors import (
         CacheError,
         ConfigError,

@@ -115,39 +115,26 @@ def summarize(
     model doesn't summarize (distilbart-cnn: English only) is summarized extractively, and its
     `Summary.warnings` say so.
     """
-    from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions
-    from .tasks.summarizing import PerLanguage
+    from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions, WorkerOptions
+    from .tasks.summarizing import make_summarizer
 
     _texts(text, "summarize")
-    SummaryOptions(method=method, sentences=sentences, long_input=long_input)  # the same checks as a job file
+    if method != "abstractive" and gen:
+        raise ConfigError(f"generation options ({', '.join(sorted(gen))}) apply to method='abstractive' only")
+    section = SummaryOptions(  # the same checks as a job file's [summary]
+        model=DEFAULT_SUMMARY_MODEL if model is None else model,
+        revision=revision,
+        method=method,
+        sentences=sentences,
+        max_input_tokens=max_input_tokens,
+        long_input=long_input,
+        embedding_model=embedding_model,
+        params=gen,
+    )
     runtime, models_dir = _runtime(runtime)
-    engine = None  # extractive and lead run here, whatever the engine
-    if method != "abstractive":
-        from .tasks.extractive import ExtractiveSummarizer
-
-        if gen:
-            raise ConfigError(f"generation options ({', '.join(sorted(gen))}) apply to method='abstractive' only")
-        shared = dict(embedding_model=embedding_model, runtime=runtime, models_dir=models_dir, cache=_cache(cache))
-        summarizer = PerLanguage(
-            lambda code: ExtractiveSummarizer(method, sentences=sentences, lang=code, **shared), lang
-        )
-    else:
-        from .tasks.summarizing import Summarizer
-
-        engine = _engine(runtime)
-        summarizer = Summarizer(
-            DEFAULT_SUMMARY_MODEL if model is None else model,
-            revision=revision,
-            params=gen,
-            runtime=runtime,
-            models_dir=models_dir,
-            cache=_cache(cache),
-            max_input_tokens=max_input_tokens,
-            long_input=long_input,
-            embedding_model=embedding_model,
-            lang=lang,
-            engine=engine,
-        )
+    engine = _engine(runtime) if method == "abstractive" else None  # extractive and lead run here
+    worker = WorkerOptions(runtime=runtime, models_dir=models_dir)
+    summarizer = make_summarizer(section, worker, lang=lang, cache=_cache(cache), engine=engine)
     try:
         if isinstance(text, str):
             return summarizer.summarize(text)
@@ -177,6 +164,7 @@ def translate(
     from .inputs.reading import detect_language
     from .inputs.segmenting import normalize, segment_article
     from .languages import AUTO, check_language_code
+    from .options import TargetOptions, WorkerOptions
     from .tasks.translating import Translator
 
     _texts(sentences, "translate", (str, Sentence))
@@ -189,18 +177,9 @@ def translate(
         sentences = segment_article(normalize(sentences), "text", source_lang)
     runtime, models_dir = _runtime(runtime)
     engine = _engine(runtime)
-    translator = Translator(
-        target,
-        model,
-        revision=revision,
-        source_lang=source_lang,
-        target_token=target_token,
-        params=gen,
-        runtime=runtime,
-        models_dir=models_dir,
-        cache=_cache(cache),
-        engine=engine,
-    )
+    section = TargetOptions(target, model, revision=revision, target_token=target_token, params=gen)
+    worker = WorkerOptions(runtime=runtime, models_dir=models_dir)
+    translator = Translator(section, worker, source_lang=source_lang, cache=_cache(cache), engine=engine)
     try:
         return translator.translate(list(sentences))
     finally:

@@ -27,7 +27,7 @@ __all__ = [
     "Cache",
     "CacheEntry",
     "CacheStats",
-    "JobStats",
+    "JobCacheHits",
     "MemoryCache",
     "RecordingCache",
     "NullCache",
@@ -130,7 +130,7 @@ class CacheEntry:
 
 
 @dataclass(frozen=True)
-class JobStats:
+class JobCacheHits:
     """Cache hits and misses of one finished job."""
 
     name: str
@@ -153,7 +153,7 @@ class CacheStats:
     entries: dict[tuple[str, str], int]  # (task, model name) -> rows
     total: int
     size_bytes: int  # db + -wal + -shm on disk
-    last_job: JobStats | None
+    last_job: JobCacheHits | None
     exists: bool = True
 
     def describe(self) -> str:
@@ -433,7 +433,7 @@ class Cache:
                 entries=entries,
                 total=sum(entries.values()),
                 size_bytes=sum(p.stat().st_size for p in _db_files(self.path) if p.is_file()),
-                last_job=JobStats(*job) if job else None,
+                last_job=JobCacheHits(*job) if job else None,
             )
 
         return self._retrying(op)

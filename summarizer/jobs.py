@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
 from .inputs.reading import Input
@@ -61,14 +61,6 @@ class JobReport:
         return line
 
 
-def _sources(settings: JobSettings, pipeline: Pipeline) -> list[Input]:
-    """Every article of the job (a JSON-lines file gives one per line), before any model runs."""
-    sources = pipeline.inputs()  # the job's inputs expanded and listed, once
-    if not sources:
-        raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
-    return sources
-
-
 def run_job(
     settings: JobSettings,
     *,
@@ -80,39 +72,20 @@ def run_job(
     """Digests for every input: to `emit` if given (in `emit_format`: md, json or jsonl; see `Stream`),
     else files in `settings.output.dir` plus an index. A fatal error stops the job; what was already
     written stays complete."""
-    pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
-    sources = _sources(settings, pipeline)
-    pipeline.prepare()  # resolves every model (loads none): a missing one fails here
-    out_dir = None if emit else ensure_output_dir(settings.output.dir)
-    names = output_names(sources)
-    report = JobReport(inputs=len(sources), stats=pipeline.stats)
-    entries: list[IndexEntry] = []
-    several = len(sources) > 1
 
-    def render(d: Digest, fmt: str) -> str:
-        return render_translation_text(d, header=several) if fmt == "txt" else render_digest(d, fmt)
+    def sink(sources: list[Input], report: JobReport) -> Sink:
+        if emit is None:
+            return DigestFiles(
+                ensure_output_dir(settings.output.dir), output_names(sources), settings.output.formats, report
+            )
+        several = len(sources) > 1
 
-    stream = Stream(emit, emit_format, render) if emit is not None else None
-    try:
-        for result in pipeline.run(sources, callbacks=callbacks):
-            if isinstance(result, Failure):
-                report.failures.append(result)
-                entries.append(IndexEntry.failed(result.source, result.error, title=result.source))
-                if on_failure:
-                    on_failure(result)
-            elif stream is not None:
-                stream.add(result)
-            else:
-                paths = write_digest(result, out_dir, names[result.article.source], settings.output.formats)
-                report.written += paths
-                entries.append(index_entry(result, paths, out_dir))
-    except KeyboardInterrupt:
-        report.interrupted = True
-    if stream is not None:
-        stream.close()
-    if out_dir is not None and entries:
-        report.index = write_index(entries, out_dir)
-    return report
+        def render(d: Digest, fmt: str) -> str:
+            return render_translation_text(d, header=several) if fmt == "txt" else render_digest(d, fmt)
+
+        return Stream(emit, emit_format, render)
+
+    return _run(settings, sink, callbacks, on_failure)
 
 
 def run_summaries(
@@ -128,34 +101,99 @@ def run_summaries(
     """Summaries only (`summarizer summarize`): each file `<stem>.summary.<fmt>` in `out_dir` as soon as
     it exists, or to `emit` (see `Stream`: JSON is always one array, JSONL one line per article)."""
     (fmt,) = check_formats([fmt], kind="summary")
-    pipeline = Pipeline(settings)
-    sources = _sources(settings, pipeline)
-    pipeline.prepare()
-    folder = ensure_output_dir(out_dir) if out_dir is not None else None
-    names = output_names(sources)
+
+    def sink(sources: list[Input], report: JobReport) -> Sink:
+        if out_dir is not None:
+            return SummaryFiles(ensure_output_dir(out_dir), output_names(sources), fmt, report, on_written)
+        several = len(sources) > 1
+        return Stream(emit, fmt, lambda d, f: render_summary(d, f, header=several))
+
+    return _run(settings, sink, callbacks, on_failure)
+
+
+def _run(
+    settings: JobSettings,
+    make_sink: Callable[[list[Input], JobReport], Sink],
+    callbacks: Callbacks | None,
+    on_failure: Callable[[Failure], None] | None,
+) -> JobReport:
+    """The one job loop: open the cache, list the inputs, resolve every model, then hand each result to
+    the sink as it finishes. Ctrl-C ends the loop, and what the sink already has is kept."""
+    pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
+    sources = pipeline.inputs()  # the job's inputs expanded and listed, once
+    if not sources:
+        raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
+    pipeline.prepare()  # resolves every model (loads none): a missing one fails here
     report = JobReport(inputs=len(sources), stats=pipeline.stats)
-    several = len(sources) > 1
-    stream = Stream(emit, fmt, lambda d, f: render_summary(d, f, header=several)) if folder is None else None
+    sink = make_sink(sources, report)
     try:
         for result in pipeline.run(sources, callbacks=callbacks):
             if isinstance(result, Failure):
                 report.failures.append(result)
+                sink.failed(result)
                 if on_failure:
                     on_failure(result)
-            elif stream is not None:
-                stream.add(result)
             else:
-                path = atomic_write_text(
-                    folder / f"{names[result.article.source]}.summary.{fmt}", render_summary(result, fmt)
-                )
-                report.written.append(path)
-                if on_written:
-                    on_written(path)
+                sink.add(result)
     except KeyboardInterrupt:
         report.interrupted = True
-    if stream is not None:
-        stream.close()
+    sink.close()
     return report
+
+
+class Sink(Protocol):
+    """Where a job's results go as they finish."""
+
+    def add(self, digest: Digest) -> None: ...
+    def failed(self, failure: Failure) -> None: ...
+    def close(self) -> None: ...
+
+
+class DigestFiles:
+    """Each article's digest set written whole into `out_dir`, then the index of them all."""
+
+    def __init__(self, out_dir: Path, names: dict[str, str], formats: tuple[str, ...], report: JobReport):
+        self.out_dir, self.names, self.formats, self.report = out_dir, names, formats, report
+        self.entries: list[IndexEntry] = []
+
+    def add(self, digest: Digest) -> None:
+        paths = write_digest(digest, self.out_dir, self.names[digest.article.source], self.formats)
+        self.report.written += paths
+        self.entries.append(index_entry(digest, paths, self.out_dir))
+
+    def failed(self, failure: Failure) -> None:
+        self.entries.append(IndexEntry.failed(failure.source, failure.error, title=failure.source))
+
+    def close(self) -> None:
+        if self.entries:
+            self.report.index = write_index(self.entries, self.out_dir)
+
+
+class SummaryFiles:
+    """Each article's summary as `<stem>.summary.<fmt>` in `folder`, as soon as it exists."""
+
+    def __init__(
+        self,
+        folder: Path,
+        names: dict[str, str],
+        fmt: str,
+        report: JobReport,
+        on_written: Callable[[Path], None] | None = None,
+    ):
+        self.folder, self.names, self.fmt, self.report, self.on_written = folder, names, fmt, report, on_written
+
+    def add(self, digest: Digest) -> None:
+        name = f"{self.names[digest.article.source]}.summary.{self.fmt}"
+        path = atomic_write_text(self.folder / name, render_summary(digest, self.fmt))
+        self.report.written.append(path)
+        if self.on_written:
+            self.on_written(path)
+
+    def failed(self, failure: Failure) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 class Stream:
@@ -174,9 +212,12 @@ class Stream:
             text = self.render(digest, self.fmt)
             self.emit(text.rstrip("\n") if self.fmt in ("jsonl", "txt") else text)  # emit ends the line
 
+    def failed(self, failure: Failure) -> None:
+        pass  # the caller's on_failure reports it; a stream holds results only
+
     def close(self) -> None:
         if self.fmt == "json":
             self.emit(json.dumps(self.items, ensure_ascii=False, indent=2))
 
 
-__all__ = ["JobReport", "Stream", "run_job", "run_summaries"]
+__all__ = ["DigestFiles", "JobReport", "Sink", "Stream", "SummaryFiles", "run_job", "run_summaries"]

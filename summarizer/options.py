@@ -302,6 +302,11 @@ class SummaryOptions:
     params: GenerationParams = SUMMARY_DEFAULTS
 
     def __post_init__(self) -> None:
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ConfigError(f"summary model must be a hub id or a folder, got {self.model!r}", key="model")
+        _coerce_params(self, SUMMARY_DEFAULTS, "summary options")
+        if self.languages is not None:
+            object.__setattr__(self, "languages", tuple(self.languages))
         if self.max_input_tokens is not None and self.max_input_tokens < 16:
             raise ConfigError(
                 f"max_input_tokens must be at least 16, got {self.max_input_tokens}", key="max_input_tokens"
@@ -324,6 +329,20 @@ class TargetOptions:
     target_token: str | None = None
     params: GenerationParams = TRANSLATION_DEFAULTS
 
+    def __post_init__(self) -> None:
+        if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
+            raise ConfigError(
+                f"translation model for {self.lang} must be a hub id or a folder, got {self.model!r}", key="model"
+            )
+        _coerce_params(self, TRANSLATION_DEFAULTS, f"translation options for {self.lang}")
+
+
+def _coerce_params(section: Any, base: GenerationParams, where: str) -> None:
+    """A section built in code may give its generation options as a mapping: checked as a job file's are."""
+    if not isinstance(section.params, GenerationParams):
+        params = GenerationParams.from_mapping(section.params or {}, base=base, where=where)
+        object.__setattr__(section, "params", params)
+
 
 @dataclass(frozen=True)
 class QualityOptions:
@@ -332,6 +351,26 @@ class QualityOptions:
     checks: bool = True  # the cheap checks (language, copy-through, loops, numbers, length)
     adequacy: bool = False  # source/output similarity in a multilingual embedding model (slower)
     retry: bool = True  # generate a looping, copied or wrong-language translation again, more carefully
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """What every model worker (a summarizer, a translator) runs with besides its own section: one value,
+    picklable, so a Ray actor is built from exactly what the driver's worker was built from."""
+
+    runtime: RuntimeOptions = field(default_factory=RuntimeOptions)
+    quality: QualityOptions = field(default_factory=QualityOptions)
+    models_dir: Path | None = None  # the cache folder, where the ctranslate2 backend keeps converted models
+    refresh: bool = False  # recompute what the cache holds (only the driver, which owns the cache, refreshes)
+
+    @property
+    def backend_options(self) -> BackendOptions:
+        return self.runtime.backend_options(self.models_dir)
+
+    @property
+    def remote(self) -> WorkerOptions:
+        """These options for a remote worker, which has no cache to refresh."""
+        return replace(self, refresh=False)
 
 
 @dataclass(frozen=True)
@@ -371,3 +410,8 @@ class JobSettings:
     @property
     def backend_options(self) -> BackendOptions:
         return self.runtime.backend_options(self.cache.dir)
+
+    @property
+    def worker(self) -> WorkerOptions:
+        """The options every model worker of this job runs with."""
+        return WorkerOptions(self.runtime, self.quality, self.cache.dir, self.cache.refresh)

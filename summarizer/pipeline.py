@@ -105,9 +105,9 @@ class Pipeline:
     def from_config(cls, path: str | Path, **flags: Any) -> Pipeline:
         """A job file with overrides named like the CLI flags, e.g. `out="digests"`, `to=["ru"]`."""
         from .config.flags import RunOptions
-        from .config.merge import load_job
+        from .config.merge import resolve_job
 
-        return cls(load_job(path, RunOptions.of(**flags)))
+        return cls(resolve_job(path, RunOptions.of(**flags)))
 
     # Models are resolved lazily (so a bad model for one language fails that job clearly)
     # and loaded lazily (so a fully cached job never loads weights).
@@ -116,37 +116,12 @@ class Pipeline:
         """The job's summarizer. An abstractive one summarizes an article in a language its model doesn't
         know extractively (and says so); with source_lang auto, extractive and lead ones are made per language."""
         if self._summarizer is None and self.settings.summary is not None:
-            from .languages import AUTO
-            from .tasks.extractive import ExtractiveSummarizer
-            from .tasks.summarizing import PerLanguage, Summarizer
+            from .tasks.summarizing import make_summarizer
 
-            s, job = self.settings.summary, self.settings
-            shared = dict(
-                runtime=job.runtime,
-                models_dir=job.cache.dir,
-                cache=self.cache,
-                refresh=job.cache.refresh,
-                lang=job.source_lang,
-                quality=job.quality,
-                embedding_model=s.embedding_model,
+            job = self.settings
+            self._summarizer = make_summarizer(
+                job.summary, job.worker, lang=job.source_lang, cache=self.cache, engine=self.engine
             )
-            if s.method != "abstractive" and job.source_lang == AUTO:
-                self._summarizer = PerLanguage(
-                    lambda lang: ExtractiveSummarizer(s.method, sentences=s.sentences, **{**shared, "lang": lang})
-                )
-            elif s.method != "abstractive":
-                self._summarizer = ExtractiveSummarizer(s.method, sentences=s.sentences, **shared)
-            else:
-                self._summarizer = Summarizer(
-                    s.model,
-                    revision=s.revision,
-                    params=s.params,
-                    max_input_tokens=s.max_input_tokens,
-                    long_input=s.long_input,
-                    engine=self.engine,
-                    languages=s.languages,
-                    **shared,
-                )
         return self._summarizer
 
     def translator(self, lang: str, source: str | None = None):
@@ -161,20 +136,9 @@ class Pipeline:
         if (source, lang) not in self._translators:
             from .tasks.translating import Translator
 
-            t, job = self.settings.target(lang), self.settings
+            job = self.settings
             self._translators[source, lang] = Translator(
-                lang,
-                t.model,
-                revision=t.revision,
-                source_lang=source,
-                target_token=t.target_token,
-                params=t.params,
-                runtime=job.runtime,
-                models_dir=job.cache.dir,
-                cache=self.cache,
-                refresh=job.cache.refresh,
-                quality=job.quality,
-                engine=self.engine,
+                job.target(lang), job.worker, source_lang=source, cache=self.cache, engine=self.engine
             )
         return self._translators[source, lang]
 

@@ -274,7 +274,7 @@ def test_requires_python_tells_the_truth():
     from conftest import ROOT
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    uses_tomllib = "import tomllib" in (ROOT / "summarizer" / "config.py").read_text()
+    uses_tomllib = "import tomllib" in (ROOT / "summarizer" / "config" / "merge.py").read_text()
     assert not uses_tomllib or project["requires-python"] == ">=3.11"
 
 

@@ -184,13 +184,14 @@ def test_files_only_bart_generates_what_autotokenizer_gives(bart, tmp_path, monk
 SUMMARY_RUN = """
 import json, sys
 from pathlib import Path
-from summarizer.options import RuntimeOptions
+from summarizer.options import RuntimeOptions, SummaryOptions, WorkerOptions
 from summarizer.tasks.summarizing import Summarizer
 if {auto}:  # the reference run: the tokenizer AutoTokenizer gives (this run also converts the model)
     from summarizer.models.backends import ctranslate2_backend
     ctranslate2_backend.can_use_fast = lambda path, model_type: False
 params = {{"num_beams": 4, "max_new_tokens": 24, "min_new_tokens": 24}}
-s = Summarizer({model!r}, params=params, runtime=RuntimeOptions(backend="ctranslate2"), models_dir=Path({folder!r}))
+worker = WorkerOptions(runtime=RuntimeOptions(backend="ctranslate2"), models_dir=Path({folder!r}))
+s = Summarizer(SummaryOptions(model={model!r}, params=params), worker)
 r = s.summarize(Path({seed!r}).read_text(encoding="utf-8"))
 tokenizer = type(s.handle.backend.tokenizer).__name__
 print(json.dumps({{"text": r.text, "tokens": r.input_tokens, "tokenizer": tokenizer, "torch": "torch" in sys.modules,

@@ -18,7 +18,14 @@ from summarizer.models.backends import ctranslate2_backend as ct2_mod
 from summarizer.models.backends.ctranslate2_backend import CTranslate2Backend, converted_dir
 from summarizer.models.catalogue import TargetSpec
 from summarizer.models.hub import resolve_model
-from summarizer.options import BackendOptions, GenerationParams, RuntimeOptions
+from summarizer.options import (
+    BackendOptions,
+    GenerationParams,
+    RuntimeOptions,
+    SummaryOptions,
+    TargetOptions,
+    WorkerOptions,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
@@ -182,7 +189,9 @@ def test_bart_summarization_through_the_summarizer(bart, seed_text):
     from summarizer.tasks.summarizing import Summarizer
 
     params = {"num_beams": 2, "max_new_tokens": 20, "min_new_tokens": 20}
-    summary = Summarizer(str(bart), runtime=CT2_RUNTIME, models_dir=_folder(), params=params).summarize(seed_text)
+    summary = Summarizer(
+        SummaryOptions(model=str(bart), params=params), WorkerOptions(runtime=CT2_RUNTIME, models_dir=_folder())
+    ).summarize(seed_text)
     assert summary.model.backend == "ctranslate2:int8"
     assert summary.text
     assert summary.input_tokens > 0
@@ -194,23 +203,31 @@ def test_translation_cache_key_differs_from_torch(marian, tmp_path):
     cache = Cache(tmp_path / "shared-cache")
     params = {"num_beams": 1, "max_new_tokens": 8}
     torch_run = Translator(
-        "ru", str(marian), params=params, runtime=RuntimeOptions(device="cpu"), cache=cache
+        TargetOptions("ru", str(marian), params=params),
+        WorkerOptions(runtime=RuntimeOptions(device="cpu")),
+        cache=cache,
     ).translate(SENTENCES)
     assert torch_run.cache_hits == 0 and torch_run.model.backend == "torch"
     torch_again = Translator(
-        "ru", str(marian), params=params, runtime=RuntimeOptions(device="cpu"), cache=cache
+        TargetOptions("ru", str(marian), params=params),
+        WorkerOptions(runtime=RuntimeOptions(device="cpu")),
+        cache=cache,
     ).translate(SENTENCES)
     assert torch_again.cache_hits == len(SENTENCES)
 
     ct2_run = Translator(
-        "ru", str(marian), params=params, runtime=CT2_RUNTIME, models_dir=_folder(), cache=cache
+        TargetOptions("ru", str(marian), params=params),
+        WorkerOptions(runtime=CT2_RUNTIME, models_dir=_folder()),
+        cache=cache,
     ).translate(SENTENCES)
     assert ct2_run.cache_hits == 0, "a ctranslate2 run must not be served torch's outputs"
     assert ct2_run.model.backend == "ctranslate2:int8"
     assert [t.source_id for t in ct2_run.translations] == [t.source_id for t in torch_run.translations]
     assert ct2_run.texts[0] == ct2_run.texts[3] and all(ct2_run.texts)
     ct2_again = Translator(
-        "ru", str(marian), params=params, runtime=CT2_RUNTIME, models_dir=_folder(), cache=cache
+        TargetOptions("ru", str(marian), params=params),
+        WorkerOptions(runtime=CT2_RUNTIME, models_dir=_folder()),
+        cache=cache,
     ).translate(SENTENCES)
     assert ct2_again.cache_hits == len(SENTENCES)
     assert ct2_again.texts == ct2_run.texts
@@ -232,9 +249,10 @@ def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
     from conftest import run_python
 
     code = (
-        "import sys\nfrom summarizer.options import RuntimeOptions\nfrom summarizer.tasks.translating import Translator\n"
-        f"t = Translator('ru', {str(marian)!r}, params={{'num_beams': 1, 'max_new_tokens': 5}}, "
-        f"runtime=RuntimeOptions(backend='ctranslate2'), models_dir={str(tmp_path / 'cache')!r})\n"
+        "import sys\nfrom summarizer.options import RuntimeOptions, TargetOptions, WorkerOptions\n"
+        "from summarizer.tasks.translating import Translator\n"
+        f"t = Translator(TargetOptions('ru', {str(marian)!r}, params={{'num_beams': 1, 'max_new_tokens': 5}}), "
+        f"WorkerOptions(runtime=RuntimeOptions(backend='ctranslate2'), models_dir={str(tmp_path / 'cache')!r}))\n"
         "r = t.translate(['One sentence.', 'Another one.'])\n"
         "print(len(r.translations), 'torch' in sys.modules, 'transformers' in sys.modules)\n"
     )

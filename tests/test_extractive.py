@@ -16,6 +16,7 @@ from summarizer import Pipeline, RunOptions, resolve_job
 from summarizer.cache import Cache
 from summarizer.errors import ModelError
 from summarizer.inputs.reading import article_from_text, read_article
+from summarizer.options import SummaryOptions
 from summarizer.output.render import render_html
 from summarizer.tasks.extractive import ExtractiveSummarizer, chosen_sentences
 
@@ -34,7 +35,7 @@ def cnndm_article(n: int = 0):
 
 def test_lead_is_exactly_the_first_sentences():
     article = read_article(str(SEED))
-    summary = ExtractiveSummarizer("lead", sentences=3).summarize(article)
+    summary = ExtractiveSummarizer(SummaryOptions(method="lead", sentences=3)).summarize(article)
     assert summary.source_ids == tuple(s.id for s in article.sentences[:3])
     assert summary.text == " ".join(s.text for s in article.sentences[:3])
     assert summary.method == "lead" and not summary.model.stand_in
@@ -44,7 +45,7 @@ def test_lead_is_exactly_the_first_sentences():
 def test_extractive_keeps_article_sentences_with_their_ids(source, tmp_path, monkeypatch):
     article = read_article(str(SEED)) if source == "seed" else cnndm_article(3)[0]
     cache = Cache(tmp_path / "c")
-    summary = ExtractiveSummarizer("extractive", sentences=3, cache=cache).summarize(article)
+    summary = ExtractiveSummarizer(SummaryOptions(method="extractive", sentences=3), cache=cache).summarize(article)
     by_id = {s.id: s.text for s in article.sentences}
     assert len(summary.source_ids) == 3
     assert [by_id[i] for i in summary.source_ids] == [s.text for s in chosen_sentences(article, summary)]
@@ -56,7 +57,7 @@ def test_extractive_keeps_article_sentences_with_their_ids(source, tmp_path, mon
     assert all(len(by_id[i].split()) >= 6 and by_id[i].rstrip()[-1] in ".!?\"”'" for i in summary.source_ids)
 
     # Warm: served from the cache, with no embedding computed.
-    again = ExtractiveSummarizer("extractive", sentences=3, cache=cache)
+    again = ExtractiveSummarizer(SummaryOptions(method="extractive", sentences=3), cache=cache)
     monkeypatch.setattr(again.embedder, "embed", lambda *a, **k: pytest.fail("embedded again"))
     warm = again.summarize(article)
     assert warm.cached and warm.source_ids == summary.source_ids
@@ -64,7 +65,7 @@ def test_extractive_keeps_article_sentences_with_their_ids(source, tmp_path, mon
 
 def test_short_article_is_the_summary_itself_and_says_so():
     article = article_from_text("One short article. It has two sentences.", source="short.txt")
-    summary = ExtractiveSummarizer("extractive", sentences=3).summarize(article)
+    summary = ExtractiveSummarizer(SummaryOptions(method="extractive", sentences=3)).summarize(article)
     assert summary.text == article.text
     assert any("whole article" in w for w in summary.warnings)
 
@@ -72,7 +73,7 @@ def test_short_article_is_the_summary_itself_and_says_so():
 def test_text_without_sentence_boundaries_is_cut_into_pieces():
     words = " ".join(f"word{i}, and more" for i in range(120))  # no full stop anywhere
     article = article_from_text(words, source="run-on.txt")
-    summary = ExtractiveSummarizer("extractive", sentences=2).summarize(article)
+    summary = ExtractiveSummarizer(SummaryOptions(method="extractive", sentences=2)).summarize(article)
     assert len(summary.source_ids) == 2 and all("." in i.rsplit(":", 1)[1] for i in summary.source_ids)
     assert all(len(s.text.split()) <= 60 for s in chosen_sentences(article, summary))
 
@@ -81,7 +82,7 @@ def test_a_hugging_face_encoder_through_the_model_layer(bart):
     """Any encoder by id or folder: here the tiny BART stand-in's encoder, mean pooled."""
     import numpy as np
 
-    summarizer = ExtractiveSummarizer("extractive", sentences=2, embedding_model=str(bart))
+    summarizer = ExtractiveSummarizer(SummaryOptions(method="extractive", sentences=2, embedding_model=str(bart)))
     vectors = summarizer.embedder.embed(["One sentence here.", "Another, longer sentence over there."])
     assert vectors.shape[0] == 2 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     summary = summarizer.summarize(read_article(str(SEED)))
@@ -95,7 +96,9 @@ def test_an_embedding_model_that_cannot_load_is_a_model_error(tmp_path, bart):
     shutil.copytree(bart, broken)
     (broken / "model.safetensors").write_bytes(b"not weights")
     with pytest.raises(ModelError, match="could not be loaded"):
-        ExtractiveSummarizer("extractive", embedding_model=str(broken)).summarize(read_article(str(SEED)))
+        ExtractiveSummarizer(SummaryOptions(method="extractive", embedding_model=str(broken))).summarize(
+            read_article(str(SEED))
+        )
 
 
 def test_extract_then_abstract_keeps_salient_sentences_in_one_call(bart, tmp_path):
@@ -109,7 +112,8 @@ def test_extract_then_abstract_keeps_salient_sentences_in_one_call(bart, tmp_pat
         from summarizer.tasks.summarizing import Summarizer
 
         s = Summarizer(
-            str(bart), params={"num_beams": 1, "max_new_tokens": 12}, long_input=mode, cache=Cache(tmp_path / mode)
+            SummaryOptions(model=str(bart), params={"num_beams": 1, "max_new_tokens": 12}, long_input=mode),
+            cache=Cache(tmp_path / mode),
         )
         real = s.handle.backend.generate
         s.handle.backend.generate = lambda texts, *a, **k: (calls.append((mode, len(texts))), real(texts, *a, **k))[1]
@@ -179,7 +183,8 @@ def test_the_same_text_in_two_files_gets_each_files_own_sentence_ids(bart, tmp_p
     second.write_text(text)
     a, b = read_article(str(first)), read_article(str(second))
     abstractive = Summarizer(
-        str(bart), params={"num_beams": 1, "max_new_tokens": 8}, long_input="extract", cache=Cache(tmp_path / "c2")
+        SummaryOptions(model=str(bart), params={"num_beams": 1, "max_new_tokens": 8}, long_input="extract"),
+        cache=Cache(tmp_path / "c2"),
     )
     x = abstractive.summarize(a)
     y = abstractive.summarize(b)  # from the cache

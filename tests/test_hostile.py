@@ -15,6 +15,7 @@ import pytest
 import summarizer
 from summarizer.config.flags import RunOptions
 from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.options import TargetOptions
 
 from conftest import CORPUS, SEED, run_cli
 
@@ -150,7 +151,7 @@ def test_longest_allowed_output_really_generates(marian):
     from summarizer.tasks.translating import Translator
 
     positions = json.loads((marian / "config.json").read_text())["max_position_embeddings"]
-    translator = Translator("ru", str(marian), params={"num_beams": 1, "max_new_tokens": positions - 1})
+    translator = Translator(TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": positions - 1}))
     result = translator.translate(["One short sentence."])
     assert result.translations[0].text is not None
 

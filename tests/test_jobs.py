@@ -16,7 +16,6 @@ import pytest
 
 from summarizer import Pipeline, resolve_job
 from summarizer.config.flags import RunOptions
-from summarizer.config.merge import load_job
 from summarizer.errors import ConfigError
 
 from conftest import CORPUS, ROOT, SEED, run_cli, run_python
@@ -73,7 +72,7 @@ def test_bad_config_names_file_and_key(tmp_path, body, message):
     path = tmp_path / "bad.toml"
     path.write_text(body)
     with pytest.raises(ConfigError) as err:
-        load_job(path)
+        resolve_job(path)
     assert message in str(err.value)
     assert str(path) in str(err.value)
 
@@ -128,10 +127,10 @@ def test_with_auto_the_pair_models_the_articles_need_are_named_in_one_line(tmp_p
 
 def test_example_configs_parse():
     for path in (ROOT / "configs").glob("*.toml"):
-        settings = load_job(path)
+        settings = resolve_job(path)
         assert settings.inputs, path
         assert settings.targets, path
-    nllb = load_job(ROOT / "configs" / "nllb-overrides.toml")
+    nllb = resolve_job(ROOT / "configs" / "nllb-overrides.toml")
     assert (
         nllb.target("az").model == "facebook/nllb-200-distilled-600M" and nllb.target("az").target_token == "azj_Latn"
     )
@@ -141,28 +140,28 @@ def test_example_configs_parse():
 def test_resolution_order_flag_env_config_default(tmp_path, monkeypatch, marian, bart):
     job = write_job(tmp_path, marian, bart, extra='[cache]\ndir = "cfgcache"\n[runtime]\ndevice = "cpu"')
     monkeypatch.delenv("SUMMARIZER_CACHE_DIR")
-    assert load_job(job).cache.dir == tmp_path / "cfgcache"
+    assert resolve_job(job).cache.dir == tmp_path / "cfgcache"
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "envcache"))
-    assert load_job(job).cache.dir == tmp_path / "envcache"
-    assert load_job(job, RunOptions.of(cache_dir=tmp_path / "flag")).cache.dir == tmp_path / "flag"
+    assert resolve_job(job).cache.dir == tmp_path / "envcache"
+    assert resolve_job(job, RunOptions.of(cache_dir=tmp_path / "flag")).cache.dir == tmp_path / "flag"
     monkeypatch.setenv("SUMMARIZER_DEVICE", "cuda")
-    assert load_job(job).runtime.device == "cuda"
-    assert load_job(job, RunOptions.of(device="mps")).runtime.device == "mps"
-    assert load_job(job, RunOptions.of(models=["ru=/other"])).target("ru").model == "/other"
+    assert resolve_job(job).runtime.device == "cuda"
+    assert resolve_job(job, RunOptions.of(device="mps")).runtime.device == "mps"
+    assert resolve_job(job, RunOptions.of(models=["ru=/other"])).target("ru").model == "/other"
     with pytest.raises(ConfigError, match="not a target"):
-        load_job(job, RunOptions.of(models=["de=/other"]))
+        resolve_job(job, RunOptions.of(models=["de=/other"]))
 
 
 def test_revision_per_language_on_the_command_line(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart, targets=("ru", "ar"))
-    settings = load_job(job, RunOptions.of(revisions=["ru=v2"], models=["ar=org/m"]))
+    settings = resolve_job(job, RunOptions.of(revisions=["ru=v2"], models=["ar=org/m"]))
     assert settings.target("ru").revision == "v2" and settings.target("ar").revision is None
-    both = load_job(job, RunOptions.of(models=["ar=org/m"], revisions=["ar=abc123"])).target("ar")
+    both = resolve_job(job, RunOptions.of(models=["ar=org/m"], revisions=["ar=abc123"])).target("ar")
     assert (both.model, both.revision) == ("org/m", "abc123")
     with pytest.raises(ConfigError, match="--revision de=...: 'de' is not a target"):
-        load_job(job, RunOptions.of(revisions=["de=v1"]))
+        resolve_job(job, RunOptions.of(revisions=["de=v1"]))
     with pytest.raises(ConfigError, match="expected LANG=VALUE"):
-        load_job(job, RunOptions.of(revisions=["v1"]))
+        resolve_job(job, RunOptions.of(revisions=["v1"]))
 
 
 def test_digest_takes_a_config_like_translate(tmp_path, marian, bart):

@@ -9,7 +9,7 @@ import pytest
 
 from summarizer.languages import LANGUAGES, NLLB_600M, get_language
 from summarizer.models.catalogue import MODEL_CARDS, MOZILLA_EVAL, model_card, target_spec
-from summarizer.options import DEFAULT_SUMMARY_MODEL
+from summarizer.options import DEFAULT_SUMMARY_MODEL, TargetOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED_TSV = ROOT.parent / "shared" / "eval" / "flores200-devtest" / "published-scores.tsv"
@@ -146,7 +146,7 @@ def test_az_default_runs_as_nllb_from_the_hub_cache(tmp_path, monkeypatch):
     # Resolutions are kept per process: this fake one must not outlive the test.
     monkeypatch.setattr(models, "_resolved", {})
 
-    translator = Translator("az", params={"num_beams": 1, "max_new_tokens": 4})
+    translator = Translator(TargetOptions("az", params={"num_beams": 1, "max_new_tokens": 4}))
     assert translator.ref.name == NLLB_600M and translator.ref.model_type == "m2m_100"
     assert translator.ref.info.revision == COMMIT
     assert (translator.spec.forced_bos, translator.spec.src_lang) == ("azj_Latn", "eng_Latn")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer.cache import Cache
-from summarizer.options import QualityOptions
+from summarizer.options import QualityOptions, TargetOptions, WorkerOptions
 from summarizer.quality import checks
 from summarizer.quality.review import script_of, stronger
 from summarizer.tasks.translating import Translator
@@ -167,7 +167,7 @@ def test_retry_keeps_the_better_output_and_the_cache_keeps_it(marian, tmp_path, 
     loop = "саммит саммит саммит саммит саммит"
     good = "Саммит завершился в пятницу."
     cache = Cache(tmp_path / "c")
-    translator = Translator("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}, cache=cache)
+    translator = Translator(TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}), cache=cache)
     calls = _scripted_backend(
         monkeypatch,
         translator,
@@ -182,7 +182,9 @@ def test_retry_keeps_the_better_output_and_the_cache_keeps_it(marian, tmp_path, 
 
     # A warm run: the kept output, the retry mark and the same flags, with no model call.
     monkeypatch.setattr(translator.handle.backend, "generate", lambda *a, **k: pytest.fail("the model ran"))
-    again = Translator("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}, cache=cache).translate(source)
+    again = Translator(
+        TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}), cache=cache
+    ).translate(source)
     assert [t.text for t in again.translations] == [t.text for t in result.translations]
     assert [t.retried for t in again.translations] == [False, True] and all(t.cached for t in again.translations)
     assert [t.flags for t in again.translations] == [t.flags for t in result.translations]
@@ -191,7 +193,7 @@ def test_retry_keeps_the_better_output_and_the_cache_keeps_it(marian, tmp_path, 
 def test_retry_keeps_the_first_output_when_the_second_is_no_better(marian, monkeypatch):
     source = ["Leaders met in Baku."]
     first, second = "Leaders met in Baku.", "Leaders met in Baku today."
-    translator = Translator("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8})
+    translator = Translator(TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}))
     _scripted_backend(monkeypatch, translator, [{source[0]: first}, {source[0]: second}])
     (t,) = translator.translate(source).translations
     assert t.text == first and t.retried
@@ -201,13 +203,15 @@ def test_retry_keeps_the_first_output_when_the_second_is_no_better(marian, monke
 def test_no_retry_and_no_checks_options(marian, monkeypatch):
     source = ["Leaders met in Baku."]
     translator = Translator(
-        "ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}, quality=QualityOptions(retry=False)
+        TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}),
+        WorkerOptions(quality=QualityOptions(retry=False)),
     )
     calls = _scripted_backend(monkeypatch, translator, [{source[0]: source[0]}])
     (t,) = translator.translate(source).translations
     assert len(calls) == 1 and not t.retried and t.flags
     quiet = Translator(
-        "ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}, quality=QualityOptions(checks=False)
+        TargetOptions("ru", str(marian), params={"num_beams": 1, "max_new_tokens": 8}),
+        WorkerOptions(quality=QualityOptions(checks=False)),
     )
     _scripted_backend(monkeypatch, quiet, [{source[0]: source[0]}])
     assert quiet.translate(source).translations[0].flags == ()
@@ -216,9 +220,9 @@ def test_no_retry_and_no_checks_options(marian, monkeypatch):
 def test_stand_in_noise_is_flagged_and_retried_for_real(marian, tmp_path):
     """On the real tiny stand-in (random weights) Arabic output is noise: flagged, and retried once."""
     cache = Cache(tmp_path / "c")
-    result = Translator("ar", str(marian), params={"num_beams": 1, "max_new_tokens": 8}, cache=cache).translate(
-        ["The summit opened in Baku on Thursday.", "Leaders of many countries came."]
-    )
+    result = Translator(
+        TargetOptions("ar", str(marian), params={"num_beams": 1, "max_new_tokens": 8}), cache=cache
+    ).translate(["The summit opened in Baku on Thursday.", "Leaders of many countries came."])
     assert all(t.flags for t in result.translations)
     assert all(t.retried for t in result.translations if any(f.code in checks.RETRYABLE for f in t.flags))
 

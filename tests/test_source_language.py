@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from summarizer.cli.app import app
 from summarizer.languages import LANGUAGES, NLLB_600M, NLLB_CODES
 from summarizer.models.catalogue import PAIR_MODELS, pair_model, summary_languages, target_spec
+from summarizer.options import SummaryOptions
 
 from conftest import SEED, run_cli
 
@@ -291,9 +292,11 @@ def test_summary_languages_can_be_declared_for_a_local_model(tmp_path, bart):
 
     articles = [read_article(str(_flores("ru", tmp_path / "ru.txt")), lang="ru"), read_article(str(SEED), lang="en")]
     params = {"num_beams": 1, "max_new_tokens": 6, "min_new_tokens": 0}
-    trusted = Summarizer(str(bart), params=params).summarize_each(articles)  # a local folder: every language
+    trusted = Summarizer(SummaryOptions(model=str(bart), params=params)).summarize_each(
+        articles
+    )  # a local folder: every language
     assert [s.method for s in trusted] == ["abstractive", "abstractive"]
-    declared = Summarizer(str(bart), params=params, languages=["en"]).summarize_each(articles)
+    declared = Summarizer(SummaryOptions(model=str(bart), params=params, languages=["en"])).summarize_each(articles)
     assert [s.method for s in declared] == ["extractive", "abstractive"]
     assert (
         declared[0].warnings[0] == f"{bart.name} summarizes English only; this ru article was summarized extractively"

@@ -15,6 +15,7 @@ import pytest
 from summarizer.errors import ConfigError, ModelError
 from summarizer.models.standin.build import KINDS, MARIAN_LANGUAGE_TOKENS, build_stand_in
 from summarizer.models.standin.marker import STAND_IN_MARKER, STAND_IN_MARKER_NOTICE, is_stand_in, stand_in_info
+from summarizer.options import TargetOptions, WorkerOptions
 
 from conftest import SEED
 
@@ -195,7 +196,7 @@ def test_nllb_has_every_flores_code_as_one_special_token(loaded):
 def test_nllb_translates_through_the_product(tiny_dirs, monkeypatch):
     from summarizer.tasks.translating import Translator
 
-    translator = Translator("az", str(tiny_dirs["nllb"]), params={"num_beams": 1, "max_new_tokens": 6})
+    translator = Translator(TargetOptions("az", str(tiny_dirs["nllb"]), params={"num_beams": 1, "max_new_tokens": 6}))
     backend = translator.handle.backend
     calls = []
     generate = backend.model.generate
@@ -244,7 +245,9 @@ def test_nllb_translates_with_ctranslate2(tiny_dirs, tmp_path, monkeypatch):
 
     params = {"num_beams": 1, "max_new_tokens": 6}
     runtime = RuntimeOptions(backend="ctranslate2", device="cpu")
-    translator = Translator("az", str(tiny_dirs["nllb"]), params=params, runtime=runtime, models_dir=tmp_path)
+    translator = Translator(
+        TargetOptions("az", str(tiny_dirs["nllb"]), params=params), WorkerOptions(runtime=runtime, models_dir=tmp_path)
+    )
     backend = translator.handle.backend
     spy = _TranslatorSpy(backend.translator)
     monkeypatch.setattr(backend, "translator", spy)

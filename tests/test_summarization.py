@@ -7,7 +7,10 @@ import pytest
 from summarizer import summarize
 from summarizer.cache import Cache
 from summarizer.inputs.reading import read_article
-from summarizer.tasks.summarizing import Summarizer, clean_output, model_prefix, plan_chunks
+from summarizer.options import SummaryOptions, WorkerOptions
+from summarizer.tasks.abstractive import clean_output, model_prefix
+from summarizer.tasks.long_inputs import plan_chunks
+from summarizer.tasks.summarizing import Summarizer
 
 from conftest import SEED
 
@@ -41,7 +44,7 @@ def test_short_text_is_one_pass(kind, request):
 
 def test_long_article_is_chunked_and_no_sentence_dropped(bart, monkeypatch):
     article = read_article(str(SEED))
-    summarizer = Summarizer(str(bart), params=SHORT, max_input_tokens=200)
+    summarizer = Summarizer(SummaryOptions(model=str(bart), params=SHORT, max_input_tokens=200))
     calls = _spy_backend(monkeypatch, summarizer)
     result = summarizer.summarize(article)
     assert result.chunked and result.chunks > 1 and result.rounds >= 2
@@ -56,7 +59,7 @@ def test_long_article_is_chunked_and_no_sentence_dropped(bart, monkeypatch):
 
 
 def test_t5_gets_its_prefix(t5, monkeypatch):
-    summarizer = Summarizer(str(t5), params=SHORT)
+    summarizer = Summarizer(SummaryOptions(model=str(t5), params=SHORT))
     calls = _spy_backend(monkeypatch, summarizer)
     summarizer.summarize("Azerbaijan has been a NAM chair since 2019. Baku led the movement.")
     assert calls[0][0].startswith("summarize: Azerbaijan")
@@ -118,10 +121,13 @@ def test_articles_are_batched_together_round_by_round(bart, monkeypatch):
     from summarizer.options import RuntimeOptions
 
     articles = [*_cnndm_articles(5), "The summit opened in Baku on Thursday. Leaders of many countries came."]
-    alone = Summarizer(str(bart), params=SHORT, max_input_tokens=300)
+    alone = Summarizer(SummaryOptions(model=str(bart), params=SHORT, max_input_tokens=300))
     one_by_one = [alone.summarize(a) for a in articles]
     # A batch size above the round's input count, so that each round is one backend call.
-    together = Summarizer(str(bart), params=SHORT, max_input_tokens=300, runtime=RuntimeOptions(batch_size=64))
+    together = Summarizer(
+        SummaryOptions(model=str(bart), params=SHORT, max_input_tokens=300),
+        WorkerOptions(runtime=RuntimeOptions(batch_size=64)),
+    )
     calls = _spy_backend(monkeypatch, together)
     batched = together.summarize_each(articles)
     assert [s.text for s in batched] == [s.text for s in one_by_one]
@@ -136,7 +142,7 @@ def test_an_article_that_fails_in_a_batch_fails_alone(bart, monkeypatch):
     from summarizer.errors import GenerationError
 
     articles = _cnndm_articles(3)
-    summarizer = Summarizer(str(bart), params=SHORT)
+    summarizer = Summarizer(SummaryOptions(model=str(bart), params=SHORT))
     backend = summarizer.handle.backend
     real = backend.generate
     opening = articles[1][:40]  # the article is chunked: its first chunk starts with this

@@ -11,7 +11,7 @@ from summarizer.cache import Cache
 from summarizer.errors import ConfigError, UnknownLanguageError
 from summarizer.inputs.reading import read_article
 from summarizer.models.catalogue import target_spec
-from summarizer.options import QualityOptions
+from summarizer.options import QualityOptions, TargetOptions, WorkerOptions
 from summarizer.tasks.translating import Translator
 
 from conftest import SEED
@@ -45,7 +45,7 @@ def test_alignment_is_one_to_one_by_id(marian):
 
 
 def test_target_token_reaches_model_input(marian, monkeypatch):
-    translator = Translator("ar", str(marian), params=SHORT, quality=NO_RETRY)
+    translator = Translator(TargetOptions("ar", str(marian), params=SHORT), WorkerOptions(quality=NO_RETRY))
     calls = _spy_generate(monkeypatch, translator)
     translator.translate(["Azerbaijan has been a NAM chair since 2019.", "Baku hosted the summit."])
     vocab = json.loads((marian / "vocab.json").read_text())
@@ -55,7 +55,7 @@ def test_target_token_reaches_model_input(marian, monkeypatch):
 
 
 def test_azerbaijani_uses_aze_latn_token(marian, monkeypatch):
-    translator = Translator("az", str(marian), params=SHORT, quality=NO_RETRY)
+    translator = Translator(TargetOptions("az", str(marian), params=SHORT), WorkerOptions(quality=NO_RETRY))
     assert translator.spec.prefix_token == ">>aze_Latn<<"
     calls = _spy_generate(monkeypatch, translator)
     translator.translate(["One sentence."])
@@ -64,7 +64,7 @@ def test_azerbaijani_uses_aze_latn_token(marian, monkeypatch):
 
 
 def test_one_sentence_per_input_and_duplicates_translated_once(marian, monkeypatch):
-    translator = Translator("ru", str(marian), params=SHORT, quality=NO_RETRY)
+    translator = Translator(TargetOptions("ru", str(marian), params=SHORT), WorkerOptions(quality=NO_RETRY))
     calls = _spy_generate(monkeypatch, translator)
     sentences = ["Same sentence.", "Another one here.", "Same sentence.", "", "Another one here."]
     result = translator.translate(sentences)
@@ -77,7 +77,10 @@ def test_one_sentence_per_input_and_duplicates_translated_once(marian, monkeypat
 def test_batches_sorted_by_length_and_order_restored(marian, monkeypatch):
     from summarizer.options import RuntimeOptions
 
-    translator = Translator("ru", str(marian), params=SHORT, runtime=RuntimeOptions(batch_size=2), quality=NO_RETRY)
+    translator = Translator(
+        TargetOptions("ru", str(marian), params=SHORT),
+        WorkerOptions(runtime=RuntimeOptions(batch_size=2), quality=NO_RETRY),
+    )
     calls = _spy_generate(monkeypatch, translator)
     sentences = [
         "A.",
@@ -117,18 +120,18 @@ def test_a_translator_is_for_one_concrete_pair(marian):
     with pytest.raises(UnknownLanguageError, match="no model translates it into ru: unknown language 'it'"):
         Translator("ru", source_lang="it")
     with pytest.raises(ConfigError, match="not auto"):
-        Translator("ru", str(marian), source_lang="auto")
+        Translator(TargetOptions("ru", str(marian)), source_lang="auto")
     with pytest.raises(ConfigError, match="both ru: there is nothing to translate"):
-        Translator("ru", str(marian), source_lang="ru")
-    result = Translator("ar", str(marian), source_lang="ru", params=SHORT).translate(["Привет, мир."])
+        Translator(TargetOptions("ru", str(marian)), source_lang="ru")
+    result = Translator(TargetOptions("ar", str(marian), params=SHORT), source_lang="ru").translate(["Привет, мир."])
     assert result.source_lang == "ru" and len(result.translations) == 1
 
 
 def test_multi_target_model_needs_a_token(marian):
     with pytest.raises(ConfigError, match="multi-target"):
-        Translator("xx", str(marian))
+        Translator(TargetOptions("xx", str(marian)))
     with pytest.raises(ConfigError, match="not in the model's vocabulary"):
-        Translator("ar", str(marian), target_token=">>zzz<<")
+        Translator(TargetOptions("ar", str(marian), target_token=">>zzz<<"))
 
 
 def test_registry_target_specs():
@@ -157,7 +160,7 @@ def test_cache_hits_and_misses(marian, tmp_path):
 def test_fully_cached_translation_loads_no_model(marian, tmp_path):
     cache = Cache(tmp_path / "c")
     translate(["One.", "Two."], "ar", model=str(marian), cache=cache, **SHORT)
-    translator = Translator("ar", str(marian), params=SHORT, cache=cache)
+    translator = Translator(TargetOptions("ar", str(marian), params=SHORT), cache=cache)
     result = translator.translate(["Two.", "One."])
     assert result.cache_hits == 2
     assert not translator.handle.loaded
@@ -170,7 +173,9 @@ def test_a_translator_rebuilt_from_its_factory_is_the_same_without_the_drivers_s
     from summarizer.cache import NullCache
     from summarizer.engines import LOCAL
 
-    translator = Translator("ar", str(marian), params=SHORT, cache=Cache(tmp_path / "c"), refresh=True)
+    translator = Translator(
+        TargetOptions("ar", str(marian), params=SHORT), WorkerOptions(refresh=True), cache=Cache(tmp_path / "c")
+    )
     twin = pickle.loads(pickle.dumps(translator.factory))()
     assert isinstance(twin.cache, NullCache) and not twin.refresh and twin.engine is LOCAL
     assert (twin.spec, twin.params, twin.model_info) == (translator.spec, translator.params, translator.model_info)
@@ -186,7 +191,10 @@ def test_sentences_per_generate_call_follow_backend_and_beams(marian, monkeypatc
     from summarizer.options import RuntimeOptions
 
     runtime = RuntimeOptions(backend=backend, batch_size=explicit)
-    translator = Translator("ru", str(marian), params={**SHORT, "num_beams": beams}, runtime=runtime, quality=NO_RETRY)
+    translator = Translator(
+        TargetOptions("ru", str(marian), params={**SHORT, "num_beams": beams}),
+        WorkerOptions(runtime=runtime, quality=NO_RETRY),
+    )
     seen = []
 
     class Backend:

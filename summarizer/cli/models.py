@@ -158,7 +158,7 @@ def models_pull(
     """Download models into the Hugging Face cache so that jobs run offline; models already there are
     left alone. Without arguments: the default summary model and the az, ru and ar models (what
     `summarizer digest FILE` needs)."""
-    from ..config.merge import load_job, resolve_job
+    from ..config.merge import resolve_job
     from ..languages import LANGUAGES
     from ..models.hub import job_needs, merge_needs, names_needs, pull_models
 
@@ -166,7 +166,7 @@ def models_pull(
     no_inputs = RunOptions().with_value("", "inputs", ("-",))
     needs = []
     if config is not None:
-        needs += job_needs(load_job(config, no_inputs))
+        needs += job_needs(resolve_job(config, no_inputs))
     if all_ or not (names or config):
         langs = tuple(LANGUAGES) if all_ else DIGEST_LANGS
         needs += job_needs(resolve_job(None, no_inputs.with_value("targets", None, langs)))

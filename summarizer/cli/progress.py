@@ -1,4 +1,4 @@
-"""Progress for people: tqdm bars on a terminal; without one (a log file, a CI job), a one-line record
+"""ProgressDisplay for people: tqdm bars on a terminal; without one (a log file, a CI job), a one-line record
 on stderr every `SUMMARIZER_PROGRESS_SECONDS` (10) seconds. Both count the same things: articles, and
 every sentence sent for translation per language, repeats included (the closing line says how many of
 those were repeats, served by one output)."""
@@ -16,7 +16,7 @@ from ..pipeline import Callbacks
 DEFAULT_INTERVAL_S = 10.0
 
 
-class Progress:
+class ProgressDisplay:
     """Articles done and sentences per language, as bars or as periodic lines."""
 
     def __init__(self, total: int, *, quiet: bool, say: Callable[[str], None], what: str = "articles"):

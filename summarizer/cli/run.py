@@ -29,10 +29,10 @@ def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
     """Run a translate/digest job with progress bars, print where it went and the tally, exit.
     `to_stdout`: a format of STREAMED to print the digests in, instead of writing files."""
     from ..jobs import run_job
-    from .progress import Progress
+    from .progress import ProgressDisplay
 
     quiet = opts.get("ui", "quiet", False)
-    progress = Progress(0, quiet=quiet, say=say)  # the job says how many articles once it has listed them
+    progress = ProgressDisplay(0, quiet=quiet, say=say)  # the job says how many articles once it has listed them
     try:
         report = run_job(
             settings,
@@ -77,11 +77,11 @@ def summarize(
 
     if not paths:
         raise ConfigError("summarize: give at least one file, folder, glob, or - for stdin")
-    from .progress import Progress
+    from .progress import ProgressDisplay
 
     settings = resolve_job(None, opts.with_value("", "inputs", tuple(paths)))
     quiet = opts.get("ui", "quiet", False)
-    progress = Progress(0, quiet=quiet, say=say, what="summaries")  # its total comes from the job
+    progress = ProgressDisplay(0, quiet=quiet, say=say, what="summaries")  # its total comes from the job
     try:
         report = run_summaries(
             settings,

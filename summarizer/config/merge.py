@@ -354,11 +354,6 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
     return settings
 
 
-def load_job(path: str | Path, options: RunOptions | None = None) -> JobSettings:
-    """Read a TOML job file and apply the command line's options over it."""
-    return resolve_job(path, options)
-
-
 def resolve_cache(options: RunOptions | None = None) -> CacheOptions:
     """The cache settings of a command that runs no job (`summarizer cache ...`)."""
     return _cache({}, options or RunOptions(), _Source.of(None))

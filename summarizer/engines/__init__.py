@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import LOCAL, Engine, LocalEngine, Work, worker_factory
+from .base import LOCAL, Engine, LocalEngine, Work
 
 if TYPE_CHECKING:
     from ..options import RayOptions, RuntimeOptions
@@ -29,4 +29,4 @@ def make_engine(runtime: RuntimeOptions, ray: RayOptions | None = None) -> Engin
     return LOCAL
 
 
-__all__ = ["LOCAL", "Engine", "LocalEngine", "Work", "make_engine", "worker_factory"]
+__all__ = ["LOCAL", "Engine", "LocalEngine", "Work", "make_engine"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -12,23 +11,13 @@ def _same(value: Any) -> Any:
     return value
 
 
-# What only the driver holds: a remote worker gets no cache, no engine, and never refreshes one.
-DRIVER_ONLY = frozenset({"self", "cache", "refresh", "engine"})
-
-
-def worker_factory(cls: type, arguments: Mapping[str, Any], **overrides: Any) -> Callable[[], Any]:
-    """A picklable way to build, in another process, what `cls(**arguments)` built here, less what
-    only the driver holds. Call it with `locals()` first thing in `__init__`, before any is reassigned."""
-    kept = {k: v for k, v in arguments.items() if k not in DRIVER_ONLY and not k.startswith("__")}
-    return functools.partial(cls, **kept, **overrides)
-
-
 @dataclass(frozen=True)
 class Work:
     """Model work over distinct string inputs.
 
-    `compute` runs a group in this process. `factory` (picklable: a class or a `functools.partial`)
-    builds, in another process, a worker whose `remote_compute(items) -> list[dict]` does the same;
+    `compute` runs a group in this process. `factory` (picklable: a `functools.partial` of a worker class
+    and its settings values, never a live cache or engine) builds, in another process, a worker whose
+    `load()` loads its model and whose `remote_compute(items) -> list[dict]` does what `compute` does;
     `decode` turns one of those dicts back into what `compute` returns.
     """
 

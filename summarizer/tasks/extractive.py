@@ -13,17 +13,17 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cache import CacheEntry, NullCache, cache_key
 from ..errors import InputError, SummarizerError
 from ..inputs.segmenting import SEGMENTATION_VERSION, article_sentence_id, local_id, segment_article
 from ..models.embeddings import cached_embed, get_embedder
-from ..options import QualityOptions, RuntimeOptions
+from ..options import SummaryOptions, WorkerOptions
 from ..quality.review import review_summary
 from ..results import Article, ModelInfo, Sentence, Summary
-from .generation import split_to_fit
+from .generation import OnProgress, split_to_fit
+from .interface import BaseSummarizer, Results
 
 if TYPE_CHECKING:
     import numpy as np
@@ -131,35 +131,32 @@ def chosen_sentences(article: Article, summary: Summary) -> tuple[Sentence, ...]
     return tuple(by_id[i] for i in summary.source_ids if i in by_id)
 
 
-class ExtractiveSummarizer:
-    """Summaries of sentences from the article: `extractive` (scored with embeddings) or `lead`."""
+class ExtractiveSummarizer(BaseSummarizer):
+    """Summaries of sentences from the article, as the `[summary]` section says: `extractive` (scored with
+    `embedding_model`'s embeddings) or `lead`, `sentences` of them. `lang` is the language of plain texts."""
 
     def __init__(
         self,
-        method: str = "extractive",
+        summary: SummaryOptions = SummaryOptions(method="extractive"),  # noqa: B008 (frozen, so one default is safe)
+        worker: WorkerOptions | None = None,
         *,
-        sentences: int = 3,
-        embedding_model: str = "bundled",
-        runtime: RuntimeOptions | None = None,
-        models_dir: Path | None = None,
-        cache: Any = None,
-        refresh: bool = False,
         lang: str = "en",
-        quality: QualityOptions | None = None,
+        cache: Any = None,
         scoring: ScoringParams = DEFAULT_SCORING,
     ):
-        if method not in ("extractive", "lead"):
-            raise ValueError(f"method must be extractive or lead, got {method!r}")
-        self.method = method
-        self.k = sentences
+        if summary.method not in ("extractive", "lead"):
+            raise ValueError(f"method must be extractive or lead, got {summary.method!r}")
+        worker = worker or WorkerOptions()
+        self.method = summary.method
+        self.k = summary.sentences
         self.cache = cache if cache is not None else NullCache()
-        self.refresh = refresh
+        self.refresh = worker.refresh
         self.lang = lang
-        self.quality = quality or QualityOptions()
+        self.quality = worker.quality
         self.scoring = scoring
         self.embedder = None
-        if method == "extractive":
-            self.embedder = get_embedder(embedding_model, runtime=runtime, models_dir=models_dir)
+        if self.method == "extractive":
+            self.embedder = get_embedder(summary.embedding_model, runtime=worker.runtime, models_dir=worker.models_dir)
 
     @property
     def model_info(self) -> ModelInfo:
@@ -191,57 +188,50 @@ class ExtractiveSummarizer:
             return units[: self.k]  # exactly the first sentences: a baseline, so no judgement here
         return [units[i] for i in select(*self._embed(units), self.k, self.scoring)]
 
-    def summarize_many(self, items: Sequence[Article | str], *, progress=None) -> list[Summary]:
-        out = []
-        for item in items:
-            started = time.perf_counter()
-            article_id = item.id if isinstance(item, Article) else "text"
-            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
-            if not sentences:
-                raise InputError("nothing to summarize: the text has no sentences")
-            full = " ".join(s.text for s in sentences)
-            key = self._key(full)
-            stored = None if self.refresh else self.cache.get(key)
-            cached = stored is not None
-            if stored is None:
-                chosen = self.choose(sentences)
-                stored = {"ids": [local_id(s.id, article_id) for s in chosen], "texts": [s.text for s in chosen]}
-                self.cache.put(CacheEntry(key=key, task=TASK, model=self.model_info.name, value=stored))
-            text = " ".join(stored["texts"])
-            warnings = ()
-            if len(stored["ids"]) == len(pieces(sentences)):
-                warnings = (f"the article has no more than {self.k} sentences: the summary is the whole article",)
-            out.append(
-                Summary(
-                    text=text,
-                    model=self.model_info,
-                    params={"method": self.method, "sentences": self.k},
-                    input_tokens=_words(full),
-                    max_input_tokens=0,
-                    cached=cached,
-                    seconds=time.perf_counter() - started,
-                    warnings=warnings,
-                    flags=review_summary(full, text, lang=self.lang, options=self.quality),
-                    method=self.method,
-                    source_ids=tuple(article_sentence_id(i, article_id) for i in stored["ids"]),
-                )
-            )
-            if progress:
-                progress(1)
-        return out
+    def _one(self, item: Article | str) -> Summary:
+        started = time.perf_counter()
+        article_id = item.id if isinstance(item, Article) else "text"
+        sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
+        if not sentences:
+            raise InputError("nothing to summarize: the text has no sentences")
+        full = " ".join(s.text for s in sentences)
+        key = self._key(full)
+        stored = None if self.refresh else self.cache.get(key)
+        cached = stored is not None
+        if stored is None:
+            chosen = self.choose(sentences)
+            stored = {"ids": [local_id(s.id, article_id) for s in chosen], "texts": [s.text for s in chosen]}
+            self.cache.put(CacheEntry(key=key, task=TASK, model=self.model_info.name, value=stored))
+        text = " ".join(stored["texts"])
+        warnings = ()
+        if len(stored["ids"]) == len(pieces(sentences)):
+            warnings = (f"the article has no more than {self.k} sentences: the summary is the whole article",)
+        return Summary(
+            text=text,
+            model=self.model_info,
+            params={"method": self.method, "sentences": self.k},
+            input_tokens=_words(full),
+            max_input_tokens=0,
+            cached=cached,
+            seconds=time.perf_counter() - started,
+            warnings=warnings,
+            flags=review_summary(full, text, lang=self.lang, options=self.quality),
+            method=self.method,
+            source_ids=tuple(article_sentence_id(i, article_id) for i in stored["ids"]),
+        )
 
-    def summarize_each(self, items: Sequence[Article | str], *, progress=None) -> list[Summary | SummarizerError]:
+    def summarize_each(self, items: Sequence[Article | str], *, progress: OnProgress | None = None) -> Results:
         """One Summary per input, or the error that input gave (the others go on). Runs in this
         process whatever the engine: choosing sentences costs little next to generating text."""
-        out: list[Summary | SummarizerError] = []
+        out: Results = []
         for item in items:
             try:
-                out.extend(self.summarize_many([item], progress=progress))
+                out.append(self._one(item))
             except SummarizerError as exc:
                 if exc.fatal:
                     raise
                 out.append(exc)
+                continue
+            if progress:
+                progress(1)
         return out
-
-    def summarize(self, item: Article | str) -> Summary:
-        return self.summarize_many([item])[0]

@@ -14,7 +14,7 @@ from ..models.backends import Generated
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int], None]
+OnProgress = Callable[[int], None]
 
 
 def cached_generate(
@@ -27,7 +27,7 @@ def cached_generate(
     model_name: str,
     group_size: int,
     refresh: bool = False,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
     engine: Engine | None = None,
     factory: Callable[[], object] | None = None,
 ) -> list[tuple[Generated, bool]]:

@@ -6,25 +6,26 @@ translated once, over-long sentences split into parts that fit instead of being 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
-from pathlib import Path
+from typing import Any
 
 from ..cache import NullCache, cache_key
-from ..engines import LOCAL, Engine, worker_factory
+from ..engines import LOCAL, Engine
 from ..errors import ConfigError
 from ..inputs.segmenting import SEGMENTATION_VERSION
 from ..languages import AUTO, check_language_code, plural, same_language
 from ..models.backends import Generated, ModelHandle
 from ..models.catalogue import target_spec, translation_model
 from ..models.hub import check_generation, resolve_model
-from ..options import TRANSLATION_DEFAULTS, GenerationParams, QualityOptions, RuntimeOptions
+from ..options import GenerationParams, TargetOptions, WorkerOptions
 from ..quality.review import TranslationReviewer, needs_retry, severity, stronger
 from ..results import Sentence, Translation, TranslationSet
-from .generation import Progress, cached_generate, split_to_fit
+from .generation import OnProgress, cached_generate, split_to_fit
 
 log = logging.getLogger(__name__)
 TASK = "translate"
@@ -75,23 +76,19 @@ class Translator:
 
     def __init__(
         self,
-        target: str,
-        model: str | None = None,
+        target: TargetOptions | str,
+        worker: WorkerOptions | None = None,
         *,
-        revision: str | None = None,
         source_lang: str = "en",
-        target_token: str | None = None,
-        params: GenerationParams | Mapping | None = None,
-        runtime: RuntimeOptions | None = None,
-        models_dir: Path | None = None,
-        cache=None,
-        refresh: bool = False,
-        quality: QualityOptions | None = None,
+        cache: Any = None,
         engine: Engine | None = None,
     ):
-        """`models_dir` is the cache folder, where the ctranslate2 backend keeps converted models.
+        """`target` is a `[targets.LANG]` section, or just the language (the registry's model for the pair).
         `engine` runs the model work (this process by default; see `summarizer.engines`)."""
-        self.factory = worker_factory(Translator, locals())  # how a Ray actor builds the same translator
+        section = TargetOptions(lang=target) if isinstance(target, str) else target
+        worker = worker or WorkerOptions()
+        self.section, self.worker = section, worker
+        target, model = section.lang, section.model
         check_language_code(target, where="target language")
         if source_lang == AUTO:
             raise ConfigError("a translator needs the source language itself, not auto; detect it first")
@@ -100,24 +97,19 @@ class Translator:
             raise ConfigError(f"source and target language are both {target}: there is nothing to translate")
         if model is None:
             model = translation_model(source_lang, target)
-        elif not isinstance(model, str) or not model.strip():
-            raise ConfigError(f"translation model for {target} must be a hub id or a folder, got {model!r}")
         self.target = target
         self.source_lang = source_lang
         where = f"translation options for {target}"
-        if isinstance(params, GenerationParams):
-            self.params = params
-        else:
-            self.params = GenerationParams.from_mapping(params or {}, base=TRANSLATION_DEFAULTS, where=where)
-        self.runtime = runtime or RuntimeOptions()
+        self.params = section.params
+        self.runtime = worker.runtime
         self.cache = cache if cache is not None else NullCache()
-        self.refresh = refresh
-        self.quality = quality or QualityOptions()
+        self.refresh = worker.refresh
+        self.quality = worker.quality
         self.engine = engine or LOCAL
         self.reviewer = TranslationReviewer(target, source_lang, self.quality, cache=self.cache)
-        self.ref = resolve_model(model, revision)
+        self.ref = resolve_model(model, section.revision)
         check_generation(self.params, self.ref, where)
-        self.handle = ModelHandle(self.ref, self.runtime.backend_options(models_dir))
+        self.handle = ModelHandle(self.ref, worker.backend_options)
         tokens = language_tokens(self.ref.path) if self.ref.model_type == "marian" else frozenset()
         self.spec = target_spec(
             target,
@@ -125,9 +117,14 @@ class Translator:
             model_name=model,
             nllb=_is_nllb(self.ref.path),
             source_lang=source_lang,
-            target_token=target_token,
+            target_token=section.target_token,
             language_tokens=tokens,
         )
+
+    @property
+    def factory(self) -> Callable[[], Translator]:
+        """How a Ray actor builds the same translator: the same settings; the cache stays with the driver."""
+        return functools.partial(Translator, self.section, self.worker.remote, source_lang=self.source_lang)
 
     @property
     def model_info(self):
@@ -206,7 +203,7 @@ class Translator:
         return result
 
     def translate(
-        self, sentences: Sequence[Sentence] | Sequence[str], *, progress: Progress | None = None
+        self, sentences: Sequence[Sentence] | Sequence[str], *, progress: OnProgress | None = None
     ) -> TranslationSet:
         """One Translation per input sentence, same order, `source_id` = the sentence id."""
         started = time.perf_counter()

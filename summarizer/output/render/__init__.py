@@ -4,8 +4,8 @@ from .formats import render_digest
 from .html import render_html, render_index
 from .json import digest_from_json, digest_schema, render_index_json, render_json
 from .markdown import md_escape, render_markdown
-from .plain import render_translation_text
-from .text import render_summary
+from .summary import render_summary
+from .translation_text import render_translation_text
 
 __all__ = [
     "digest_from_json",

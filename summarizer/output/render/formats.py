@@ -10,7 +10,7 @@ from ...results import Digest
 from .html import render_html
 from .json import render_json
 from .markdown import render_markdown
-from .plain import render_translation_text
+from .translation_text import render_translation_text
 
 
 def one_line(rendered_json: str) -> str:
