@@ -28,6 +28,7 @@ _EXPORTS = {
     "CacheOptions": "options",
     "OutputOptions": "options",
     "GenerationParams": "options",
+    "WorkerOptions": "options",
     "RunOptions": "config.flags",
     "resolve_job": "config.merge",
     "run_job": "jobs",
@@ -117,6 +118,7 @@ if TYPE_CHECKING:
         RuntimeOptions,
         SummaryOptions,
         TargetOptions,
+        WorkerOptions,
     )
     from .output.render import digest_from_json, render_html, render_json, render_markdown
     from .pipeline import Failure, Pipeline

@@ -6,7 +6,7 @@ stops the whole job (every article would fail the same way); any other one fails
 
 from __future__ import annotations
 
-# Exit codes, documented in the README.
+# Exit codes, documented in docs/cli.md.
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # some articles failed, the rest finished
 EXIT_USAGE = 2  # bad arguments, config, input path, or a broken model folder

@@ -126,7 +126,7 @@ class Pipeline:
 
     def translator(self, lang: str, source: str | None = None):
         """The translator from `source` (default: the job's source language) into target `lang`, made on
-        first use: the target's model if the job names one (for every source language: see README),
+        first use: the target's model if the job names one (for every source language: see docs/job-file.md),
         else the registry's for the pair. A job whose source language is auto has no default source;
         a caller without articles (evaluate's sentences) gets English, the registry's first source."""
         from .languages import AUTO, ENGLISH

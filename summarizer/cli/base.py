@@ -31,7 +31,7 @@ app = typer.Typer(
 )
 
 Paths = Annotated[list[str] | None, typer.Argument(help="Files, folders, globs, or - for stdin.", show_default=False)]
-ConfigPath = Annotated[Path | None, typer.Option("--config", "-c", help="TOML job file (see README).")]
+ConfigPath = Annotated[Path | None, typer.Option("--config", "-c", help="TOML job file (see docs/job-file.md).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.", metavar="")]
 
 DIGEST_LANGS = ("az", "ru", "ar")  # what `digest` translates into without --to, and `models pull` fetches

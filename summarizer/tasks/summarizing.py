@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +73,33 @@ class CachedSummaries(BaseSummarizer):
         return self.model.model_info
 
     def summarize_each(self, items: Sequence[Article | str], *, progress: OnProgress | None = None) -> Results:
-        model, cache = self.model, self.model.cache
+        model = self.model
         started = time.perf_counter()
         results: list[Any] = [None] * len(items)
-        groups = _by_language(items, model.lang, results)
-        # (index, payload, text, key, article id, language); the payload's sentence ids are local (`p0:s3`),
-        # so the same text from two files is one miss and a cached result fits whichever article asks for it.
-        prepared: list[tuple[int, str, str, str, str, str]] = []
-        for lang, indices in groups.items():
+        prepared = self._prepare(items, results)
+        keys = list(dict.fromkeys(p.key for p in prepared))
+        found: dict[str, Any] = {} if model.worker.refresh else model.cache.get_many(keys)
+        values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
+        key_of = {p.payload: p.key for p in prepared}
+        misses = [payload for payload, key in key_of.items() if key not in values]
+        for key, value in self._compute(misses, key_of, progress):
+            values[key] = (value, False)
+        seconds = (time.perf_counter() - started) / max(1, len(items))
+        for p in prepared:
+            value, cached = values[p.key]
+            results[p.index] = (
+                value
+                if isinstance(value, SummarizerError)
+                else model.to_summary(p.text, value, cached, seconds, p.article_id, p.lang, model.worker.quality)
+            )
+        return results
+
+    def _prepare(self, items: Sequence[Article | str], results: list) -> list[_Prepared]:
+        """Each input's payload and cache key; an input that can't be summarized gets its error in `results`.
+        The payload's sentence ids are local (`p0:s3`), so the same text from two files is one miss and a
+        cached result fits whichever article asks for it."""
+        prepared = []
+        for lang, indices in _by_language(items, self.model.lang, results).items():
             for i in indices:
                 item = items[i]
                 article_id = item.id if isinstance(item, Article) else "text"
@@ -91,13 +110,16 @@ class CachedSummaries(BaseSummarizer):
                 text = " ".join(s.text for s in sentences)
                 local = [{**asdict(s), "id": local_id(s.id, article_id)} for s in sentences]
                 payload = json.dumps({"lang": lang, "sentences": local}, ensure_ascii=False)
-                prepared.append((i, payload, text, model.key(TASK_ARTICLE, text, lang), article_id, lang))
-        keys = list(dict.fromkeys(p[3] for p in prepared))
-        found: dict[str, Any] = {} if model.worker.refresh else cache.get_many(keys)
-        values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
-        key_of = {p[1]: p[3] for p in prepared}
-        misses = [payload for payload, key in key_of.items() if key not in values]
-        # Articles go in groups of batch_size, so their model inputs are batched together (see `rounds`).
+                key = self.model.key(TASK_ARTICLE, text, lang)
+                prepared.append(_Prepared(i, payload, text, key, article_id, lang))
+        return prepared
+
+    def _compute(
+        self, misses: list[str], key_of: dict[str, str], progress: OnProgress | None
+    ) -> Iterator[tuple[str, Any]]:
+        """(key, result or error) for each missing payload, stored in the cache as each batch comes back.
+        Articles go in groups of batch_size, so their model inputs are batched together (see `rounds`)."""
+        model = self.model
         work = Work(
             name=f"summaries with {model.ref.name}",
             compute=model.compute,
@@ -108,24 +130,24 @@ class CachedSummaries(BaseSummarizer):
             for payload, result in pairs:
                 key = key_of[payload]
                 if "error" in result:
-                    values[key] = (GenerationError(result["error"]), False)
+                    yield key, GenerationError(result["error"])
                     continue
                 entries = [CacheEntry(**e) for e in result["entries"]]
-                cache.put_many(
-                    [*entries, CacheEntry(key=key, task=TASK_ARTICLE, model=model.ref.name, value=result["value"])]
-                )
-                values[key] = (result["value"], False)
+                article = CacheEntry(key=key, task=TASK_ARTICLE, model=model.ref.name, value=result["value"])
+                model.cache.put_many([*entries, article])
+                yield key, result["value"]
                 if progress:
                     progress(1)
-        seconds = (time.perf_counter() - started) / max(1, len(items))
-        for i, _, text, key, article_id, lang in prepared:
-            value, cached = values[key]
-            results[i] = (
-                value
-                if isinstance(value, SummarizerError)
-                else model.to_summary(text, value, cached, seconds, article_id, lang, model.worker.quality)
-            )
-        return results
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    index: int  # in the caller's list of inputs
+    payload: str  # what a model worker gets (see `SummaryModel.compute`)
+    text: str
+    key: str
+    article_id: str
+    lang: str
 
 
 class LanguageFallback(BaseSummarizer):
