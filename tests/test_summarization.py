@@ -156,3 +156,72 @@ def test_an_article_that_fails_in_a_batch_fails_alone(bart, monkeypatch):
     results = summarizer.summarize_each(articles)
     assert isinstance(results[1], GenerationError)
     assert results[0].text and results[2].text
+
+
+def test_a_summary_model_rebuilt_from_its_factory_is_the_same_without_the_drivers_state(bart, tmp_path):
+    """What a Ray actor builds: the same model and settings from one pickled settings value, with a cache
+    that only records the chunk summaries it writes (for the driver), and no refresh."""
+    import json
+    import pickle
+    from dataclasses import asdict
+
+    from summarizer.cache import RecordingCache
+
+    section = SummaryOptions(model=str(bart), params=SHORT, max_input_tokens=200)
+    summarizer = Summarizer(section, WorkerOptions(refresh=True), cache=Cache(tmp_path / "c"))
+    twin = pickle.loads(pickle.dumps(summarizer.model.factory))()
+    assert isinstance(twin.cache, RecordingCache) and not twin.worker.refresh
+    assert (twin.summary, twin.model_info) == (summarizer.model.summary, summarizer.model.model_info)
+    article = read_article(str(SEED))  # over 200 tokens: map-reduced, so chunk entries are recorded
+    payload = json.dumps({"lang": "en", "sentences": [asdict(s) for s in article.sentences]})
+    [remote] = twin.remote_compute([payload])
+    assert remote["value"]["chunked"] and remote["entries"], remote
+    assert {e["task"] for e in remote["entries"]} == {"summarize-chunk"}
+    local = summarizer.summarize(article)
+    assert remote["value"]["text"] == local.text and remote["value"]["chunks"] == local.chunks
+
+
+def test_rounds_batch_every_articles_inputs_per_language_and_isolate_a_failing_article():
+    """`in_rounds` on plain generators: one call per (round, language), each article gets its own outputs
+    back, and an article whose input fails alone gets the error while the others finish."""
+    from summarizer.errors import GenerationError
+    from summarizer.models.backends import Generated
+    from summarizer.tasks.rounds import in_rounds
+
+    def article(name, rounds):
+        got = []
+        for r in range(rounds):
+            outputs = yield [f"{name}.{r}.a", f"{name}.{r}.b"]
+            got += [o.text for o in outputs]
+        return got
+
+    calls = []
+
+    def generate(texts, lang):
+        calls.append((lang, list(texts)))
+        if any(t.startswith("bad.") for t in texts):
+            raise GenerationError("this input can't be generated")
+        return [Generated(text=t.upper(), new_tokens=1, finished=True) for t in texts]
+
+    steps = [article("x", 2), article("y", 1), article("bad", 1), article("z", 1)]
+    results = in_rounds(steps, ["en", "en", "en", "ru"], generate)
+    assert results[0] == ["X.0.A", "X.0.B", "X.1.A", "X.1.B"]
+    assert results[1] == ["Y.0.A", "Y.0.B"] and results[3] == ["Z.0.A", "Z.0.B"]
+    assert isinstance(results[2], GenerationError)
+    first_round = [c for c in calls if "x.0.a" in c[1]]
+    assert first_round[0] == ("en", ["x.0.a", "x.0.b", "y.0.a", "y.0.b", "bad.0.a", "bad.0.b"])  # one call
+    assert ("ru", ["z.0.a", "z.0.b"]) in calls
+
+
+def test_make_summarizer_gives_what_the_summary_section_asks_for(bart):
+    from summarizer.tasks.extractive import ExtractiveSummarizer
+    from summarizer.tasks.summarizing import PerLanguage, make_summarizer
+
+    worker = WorkerOptions()
+    abstractive = make_summarizer(SummaryOptions(model=str(bart), params=SHORT), worker, lang="en")
+    assert isinstance(abstractive, Summarizer) and abstractive.languages is None  # a local folder: every language
+    lead = make_summarizer(SummaryOptions(method="lead", sentences=2), worker, lang="en")
+    assert isinstance(lead, ExtractiveSummarizer) and lead.k == 2
+    per_language = make_summarizer(SummaryOptions(method="lead"), worker, lang="auto")
+    assert isinstance(per_language, PerLanguage)
+    assert per_language.summarize("One sentence here, long enough to count. Another one follows it.").method == "lead"
