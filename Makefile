@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test lint bench bench-ray quality browser install clean
+.PHONY: demo test test-fast lint bench bench-ray quality browser install clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ lint: $(STAMP)
 
 test: $(STAMP) browser lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+# The inner loop: every test but those marked slow (processes, benchmarks, Ray, the browser); about 2 minutes.
+test-fast: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -m "not slow"
 
 demo: $(STAMP)
 	@bash scripts/demo.sh $(PY)

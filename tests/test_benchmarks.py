@@ -27,6 +27,7 @@ def _bench_module():
     return module
 
 
+@pytest.mark.slow
 def test_quick_mode_never_overwrites_the_real_results():
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, cwd=ROOT, timeout=120

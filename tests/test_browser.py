@@ -286,6 +286,7 @@ def check_digest_in_browser(html_path: Path, expected_rows: dict[str, int], tmp_
         driver.quit()
 
 
+@pytest.mark.slow
 def test_digest_renders_in_chromium(tmp_path):
     digest = seed_digest()
     stem = output_names([digest.article.source])[digest.article.source]
@@ -300,6 +301,7 @@ def test_digest_renders_in_chromium(tmp_path):
     assert "input: the encoding was guessed: windows-1252" in seen["notes"]["warnings"]
 
 
+@pytest.mark.slow
 def test_single_language_page_in_chromium(tmp_path):
     digest = seed_digest()
     paths = write_digest(digest, tmp_path, "baku", formats=["html"])
@@ -309,6 +311,7 @@ def test_single_language_page_in_chromium(tmp_path):
     assert seen["directions"] == {"src": "ltr", "ar": "rtl"}
 
 
+@pytest.mark.slow
 def test_script_in_article_stays_text_in_chromium(tmp_path):
     digest = seed_digest(hostile=True)
     (path, *_) = write_digest(digest, tmp_path, "hostile", formats=["html"])
@@ -362,6 +365,7 @@ return Array.from(document.querySelectorAll('td.tgt[data-flags] .flag, td.tgt[da
 """
 
 
+@pytest.mark.slow
 def test_quality_flags_show_in_chromium(tmp_path):
     digest = flagged_seed_digest()
     (path, *_) = write_digest(digest, tmp_path, "flagged", formats=["html"])

@@ -255,6 +255,7 @@ with Cache(cache_dir) as cache:
 """
 
 
+@pytest.mark.slow
 def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     rounds = 300
     go = tmp_path / "go"
@@ -300,6 +301,7 @@ with Cache(sys.argv[1]) as cache:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+@pytest.mark.slow
 def test_kill_9_mid_writes_leaves_complete_batches(tmp_path: Path) -> None:
     batch_size = 7
     proc = subprocess.Popen(

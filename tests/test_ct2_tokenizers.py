@@ -93,6 +93,7 @@ def bart_folder(request, bart, tmp_path_factory) -> Path:
     return _files_only(bart, out, *spec)
 
 
+@pytest.mark.slow
 def test_same_tokens_and_text_as_autotokenizer(bart_folder):
     from transformers import AutoTokenizer
 
@@ -199,6 +200,7 @@ print(json.dumps({{"text": r.text, "tokens": r.input_tokens, "tokenizer": tokeni
 """
 
 
+@pytest.mark.slow
 def test_bart_summary_on_ctranslate2_imports_neither_torch_nor_transformers(bart, tmp_path):
     def run(auto: bool) -> dict:
         code = SUMMARY_RUN.format(auto=auto, model=str(bart), folder=str(tmp_path / "cache"), seed=str(SEED))

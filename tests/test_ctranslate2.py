@@ -244,6 +244,7 @@ def test_mps_is_refused_with_a_way_out(marian):
         CTranslate2Backend(resolve_model(str(marian)), ct2(device="mps"))
 
 
+@pytest.mark.slow
 def test_marian_on_ctranslate2_imports_no_torch(marian, tmp_path):
     """Once converted, a Marian model runs on ctranslate2 with SentencePiece alone: no torch."""
     from conftest import run_python

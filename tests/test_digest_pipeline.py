@@ -37,6 +37,7 @@ def _digest_cli(tmp_path, marian, bart, *paths, what="summary"):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_seed_digest_from_the_pipeline_in_chromium(tmp_path, marian, bart):
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(f"Breaking {XSS} headline\n\nOfficials said {XSS} nothing. The vote is on Friday.")

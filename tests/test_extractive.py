@@ -101,6 +101,7 @@ def test_an_embedding_model_that_cannot_load_is_a_model_error(tmp_path, bart):
         )
 
 
+@pytest.mark.slow
 def test_extract_then_abstract_keeps_salient_sentences_in_one_call(bart, tmp_path):
     long_text = "\n\n".join([SEED.read_text()] * 16)
     path = tmp_path / "long.txt"
@@ -130,6 +131,7 @@ def test_extract_then_abstract_keeps_salient_sentences_in_one_call(bart, tmp_pat
     assert sum(n for mode, n in calls if mode == "map-reduce") > 1 and mapreduce.chunked and not mapreduce.source_ids
 
 
+@pytest.mark.slow
 def test_digest_of_an_extractive_summary_links_rows_to_the_full_text(marian, tmp_path):
     flags = RunOptions.of(
         [str(SEED)], to="ru", models={"ru": str(marian)}, method="extractive", what="both",
@@ -150,6 +152,7 @@ def test_digest_of_an_extractive_summary_links_rows_to_the_full_text(marian, tmp
     assert not digest.summary.model.stand_in  # a real summary, even where the translations are noise
 
 
+@pytest.mark.slow
 def test_offline_demo_has_a_real_extractive_summary(tmp_path):
     env = {**os.environ, "OUT": str(tmp_path / "demo"), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
@@ -163,6 +166,7 @@ def test_offline_demo_has_a_real_extractive_summary(tmp_path):
     assert Path(tmp_path / "demo" / "stand-in" / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_the_same_text_in_two_files_gets_each_files_own_sentence_ids(bart, tmp_path):
     """A cached result stores sentence ids without the article's id, so a copy of an article (or the
     same file renamed) gets ids that point into its own full text, not the first file's."""

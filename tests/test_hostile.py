@@ -52,6 +52,7 @@ def digest_args(marian: Path, bart: Path, *paths: str) -> list[str]:
 # ---- outputs (fault 3) -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_out_pointing_at_a_file_is_one_line_and_writes_nothing(tmp_path, marian, bart):
     target = tmp_path / "report.txt"
     target.write_text("keep me")
@@ -75,6 +76,7 @@ def run_on_read_only(folder: Path, *args: str, cwd: Path | None = None) -> subpr
     return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 def test_output_folder_under_a_read_only_parent(tmp_path, marian, bart):
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -127,6 +129,7 @@ def test_disk_full_mid_job_keeps_complete_digests_and_stops(tmp_path, marian, ba
         (["--length-penalty", "inf"], "length_penalty must be a finite number"),
     ],
 )
+@pytest.mark.slow
 def test_generation_options_checked_before_anything_runs(tmp_path, marian, bart, flags, message):
     proc = run_cli(
         "translate", str(SEED), "--to", "ru", "--model", f"ru={marian}", "--out", str(tmp_path / "o"), *flags
@@ -146,6 +149,7 @@ def test_position_limit_is_the_models_own(marian):
         check_generation(GenerationParams(max_new_tokens=positions), ref, "x")
 
 
+@pytest.mark.slow
 def test_longest_allowed_output_really_generates(marian):
     """The limit is not too strict: max_new_tokens = positions - 1 runs on the real model."""
     from summarizer.tasks.translating import Translator
@@ -181,6 +185,7 @@ def test_negative_length_penalty_is_allowed():
 # ---- cache (faults 5 and 12) ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_corrupt_page_found_mid_run_stops_once_with_exit_4(tmp_path, marian, bart):
     inputs = [str(SEED), str(CORPUS / "xsum-wales-ice.txt"), str(CORPUS / "xsum-hiroshima.txt")]
     cache = tmp_path / "c"
@@ -193,6 +198,7 @@ def test_corrupt_page_found_mid_run_stops_once_with_exit_4(tmp_path, marian, bar
     assert "corrupt" in line and "cache clear --all" in line
 
 
+@pytest.mark.slow
 def test_cache_stats_on_a_new_folder_creates_nothing(tmp_path):
     proc = run_cli("cache", "stats", "--cache-dir", str(tmp_path / "new"))
     assert proc.returncode == 0
@@ -202,6 +208,7 @@ def test_cache_stats_on_a_new_folder_creates_nothing(tmp_path):
     assert proc.returncode == 0 and not (tmp_path / "new").exists()
 
 
+@pytest.mark.slow
 def test_read_only_cache_stats_on_a_read_only_mount(tmp_path):
     from summarizer.cache import Cache, CacheEntry
 
@@ -218,6 +225,7 @@ def test_read_only_cache_stats_on_a_read_only_mount(tmp_path):
 # ---- ctranslate2 folders (fault 6) -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ctranslate2_converts_into_the_cache_dir_given(tmp_path, marian):
     pytest.importorskip("ctranslate2")
     work = tmp_path / "elsewhere"
@@ -250,6 +258,7 @@ def test_ctranslate2_converts_into_the_cache_dir_given(tmp_path, marian):
     assert not (work / "cache").exists()
 
 
+@pytest.mark.slow
 def test_compute_type_is_checked_before_it_becomes_a_path(tmp_path, marian):
     proc = run_cli(
         "translate",
@@ -300,6 +309,7 @@ def test_model_paths_in_a_config_are_relative_to_the_file(tmp_path, marian, bart
 # ---- printing file names (fault 10) -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_file_names_with_newlines_and_escapes_stay_on_one_line(tmp_path, bart):
     nasty = tmp_path / "bad\nname\x1b[31m.txt"
     nasty.write_bytes(b"")
@@ -360,6 +370,7 @@ def test_bad_target_codes_fail_before_any_model(tmp_path, to, message):
         summarizer.load_job(job)
 
 
+@pytest.mark.slow
 def test_a_job_with_nothing_to_do_is_an_error(tmp_path):
     job = tmp_path / "job.toml"
     job.write_text(f"inputs = [{json.dumps(str(SEED))}]\ntargets = []\n[summary]\nenabled = false\n")
@@ -370,6 +381,7 @@ def test_a_job_with_nothing_to_do_is_an_error(tmp_path):
 # ---- exit codes for models (fault 13) -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_missing_model_found_before_any_article_exits_3(tmp_path, bart):
     proc = run_cli(
         *["translate", str(SEED), "--to", "ru", "--model", "ru=org/not-cached", "--out", str(tmp_path / "o")]
@@ -379,6 +391,7 @@ def test_missing_model_found_before_any_article_exits_3(tmp_path, bart):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_broken_model_folder_is_a_usage_error(tmp_path, marian):
     import shutil
 
@@ -418,6 +431,7 @@ def test_loaded_models_are_capped_least_recently_used_first(marian, bart, t5):
         backends.set_limit(6)
 
 
+@pytest.mark.slow
 def test_encoding_flag_reaches_the_reader(tmp_path, bart):
     text = "Генеральный секретарь ООН заявил, что решения нет. Он призвал стороны к переговорам."
     path = tmp_path / "ru.txt"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def _modules_after(code: str) -> set[str]:
     out = subprocess.run(
@@ -16,11 +18,13 @@ def _modules_after(code: str) -> set[str]:
     return set(out.stdout.split())
 
 
+@pytest.mark.slow
 def test_import_does_not_import_torch():
     mods = _modules_after("import summarizer")
     assert "torch" not in mods and "transformers" not in mods
 
 
+@pytest.mark.slow
 def test_api_attributes_do_not_import_torch():
     mods = _modules_after(
         "import summarizer; summarizer.summarize; summarizer.translate; summarizer.Pipeline; summarizer.Digest"
@@ -28,6 +32,7 @@ def test_api_attributes_do_not_import_torch():
     assert "torch" not in mods and "transformers" not in mods
 
 
+@pytest.mark.slow
 def test_help_does_not_import_torch():
     code = "import sys; sys.argv=['summarizer','--help']\nfrom summarizer.cli.app import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
     mods = _modules_after(code)

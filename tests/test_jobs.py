@@ -77,6 +77,7 @@ def test_bad_config_names_file_and_key(tmp_path, body, message):
     assert str(path) in str(err.value)
 
 
+@pytest.mark.slow
 def test_bad_config_via_cli_exit_code_2(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('inputs = ["x.txt"]\nunknown = 1')
@@ -88,6 +89,7 @@ def test_bad_config_via_cli_exit_code_2(tmp_path):
     assert proc.returncode == 2 and "is a folder" in proc.stderr.decode()
 
 
+@pytest.mark.slow
 def test_missing_model_in_config_exit_code_3(tmp_path):
     path = tmp_path / "job.toml"
     path.write_text(f'inputs = [{json.dumps(str(SEED))}]\ntargets = ["ru"]\n[summary]\nenabled = false')
@@ -111,12 +113,14 @@ def _missing_models_error(tmp_path, marian, source_lang: str, summary: str) -> s
     return err
 
 
+@pytest.mark.slow
 def test_a_job_missing_several_models_names_them_all_in_one_line(tmp_path, marian):
     err = _missing_models_error(tmp_path, marian, "en", 'model = "org/no-such-summarizer"')
     assert "3 models are not available locally" in err and "org/no-such-summarizer" in err
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_with_auto_the_pair_models_the_articles_need_are_named_in_one_line(tmp_path, marian):
     """The summary model and the models a job names are checked before anything runs; the registry's
     model for a pair once the first articles' language is known: all the missing ones together."""
@@ -164,6 +168,7 @@ def test_revision_per_language_on_the_command_line(tmp_path, marian, bart):
         resolve_job(job, RunOptions.of(revisions=["v1"]))
 
 
+@pytest.mark.slow
 def test_digest_takes_a_config_like_translate(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart, targets=("ru",))
     result = run_cli("digest", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
@@ -175,6 +180,7 @@ def test_digest_takes_a_config_like_translate(tmp_path, marian, bart):
 # ---- running jobs ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_config_job_writes_digests_index_and_summary_line(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart, inputs=[str(SEED), str(CORPUS / "xsum-wales-ice.txt")])
     proc = run_cli("translate", "--config", str(job))
@@ -196,6 +202,7 @@ def test_config_job_writes_digests_index_and_summary_line(tmp_path, marian, bart
     assert "quality:" in proc.stderr.decode()  # stand-in noise gets flagged, and the closing line says so
 
 
+@pytest.mark.slow
 def test_one_bad_article_is_reported_and_skipped(tmp_path, marian, bart):
     bad = tmp_path / "broken.txt"
     bad.write_bytes(b"\x00\x00binary")
@@ -247,6 +254,7 @@ def test_models_load_once_and_sentences_dedup_across_job(tmp_path, marian, bart,
         assert [t.source for t in d.languages[0].full.translations] == [s.text for s in d.article.sentences]
 
 
+@pytest.mark.slow
 def test_warm_rerun_makes_zero_model_calls_and_imports_no_torch(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart)
     cold = run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
@@ -265,6 +273,7 @@ def test_warm_rerun_makes_zero_model_calls_and_imports_no_torch(tmp_path, marian
     assert all(t["cached"] for lang in digest["languages"] for t in lang["summary"]["translations"])
 
 
+@pytest.mark.slow
 def test_no_cache_and_refresh(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart, targets=("ru",))
     run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
@@ -289,6 +298,7 @@ def test_no_cache_and_refresh(tmp_path, marian, bart):
     assert not (tmp_path / "n").exists()
 
 
+@pytest.mark.slow
 def test_cache_stats_after_a_job(tmp_path, marian, bart):
     job = write_job(tmp_path, marian, bart, targets=("ar",))
     run_cli("translate", "--config", str(job), "--cache-dir", str(tmp_path / "c"))
@@ -301,6 +311,7 @@ def test_cache_stats_after_a_job(tmp_path, marian, bart):
     assert "deleted" in cleared.stdout.decode()
 
 
+@pytest.mark.slow
 def test_corrupt_cache_is_a_clear_error_with_no_results(tmp_path, marian, bart):
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "summarizer.sqlite3").write_bytes(os.urandom(8192))
@@ -336,6 +347,7 @@ def _entries(db: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_two_concurrent_jobs_share_one_cache(tmp_path, marian, bart):
     inputs = _corpus_inputs(tmp_path, 6)
     cache = tmp_path / "shared-cache"
@@ -380,6 +392,7 @@ def test_two_concurrent_jobs_share_one_cache(tmp_path, marian, bart):
     ]
 
 
+@pytest.mark.slow
 def test_kill_9_mid_job_then_resume_recomputes_only_the_rest(tmp_path, marian, bart):
     inputs = _corpus_inputs(tmp_path, 24)
     job = write_job(

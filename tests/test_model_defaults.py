@@ -193,6 +193,7 @@ def test_a_model_without_weights_is_not_cached(tmp_path, monkeypatch, is_cached_
     assert not is_cached_locally("Helsinki-NLP/opus-mt-en-ru")
 
 
+@pytest.mark.slow
 def test_cache_check_imports_no_torch(is_cached_locally):
     from conftest import run_python
 

@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here runs the CLI in a process
+
 REPO = "Helsinki-NLP/opus-mt-en-ru"  # the registry's default for ru, served here as a tiny stand-in
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 SKIPPED_FILE = "flax_model.msgpack"  # on the "Hub", but not a file the project downloads

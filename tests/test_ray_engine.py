@@ -21,6 +21,8 @@ from test_jobs import _corpus_inputs, _entries, write_job
 
 from conftest import run_cli, run_python
 
+pytestmark = pytest.mark.slow  # every test here starts a process (the CLI, Ray)
+
 RAY = ("--engine", "ray")
 IGNORED = ("seconds", "timings", "cached", "cache_hits", "generated_at")  # what differs run to run
 

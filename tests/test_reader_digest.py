@@ -325,6 +325,7 @@ digest = Digest(article, None, ())
 """
 
 
+@pytest.mark.slow
 def test_repr_html_is_registered_by_the_public_api_only():
     # results alone cannot render (it may not import render), so a bare Digest falls back to its repr...
     bare = run_python(_BUILD + "import sys\nprint(digest._repr_html_(), 'summarizer.output.render' in sys.modules)")
@@ -375,6 +376,7 @@ def _metrics(driver, page: Path, device: dict) -> dict:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_first_translation_is_on_the_first_phone_screen(tmp_path):
     pages = _pages(tmp_path)
     assert set(pages) == {"all", "az", "ru", "ar"}
@@ -393,6 +395,7 @@ def test_first_translation_is_on_the_first_phone_screen(tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_combined_page_puts_the_languages_side_by_side(tmp_path):
     pages = _pages(tmp_path)
     driver = _driver(tmp_path)
@@ -425,6 +428,7 @@ return Array.from(document.querySelectorAll(
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_paragraph_view_by_css_toggle_without_javascript(tmp_path):
     pages = _pages(tmp_path)
     driver = _driver(tmp_path)

@@ -52,24 +52,28 @@ def _expand_in_child(paths: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
+@pytest.mark.slow
 def test_devices_are_refused_without_reading(device):
     if not os.path.exists(device):
         pytest.skip(f"{device} is not on this system")
     assert _read_error_in_child(device) == f"{device}: {NOT_REGULAR}"
 
 
+@pytest.mark.slow
 def test_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "news.txt"
     os.mkfifo(fifo)
     assert _read_error_in_child(str(fifo)) == f"{fifo}: {NOT_REGULAR}"
 
 
+@pytest.mark.slow
 def test_symlink_to_a_device_is_followed_and_refused(tmp_path):
     link = tmp_path / "story.txt"
     link.symlink_to("/dev/zero")
     assert "story.txt: is not a regular file" in _read_error_in_child(str(link))
 
 
+@pytest.mark.slow
 def test_folder_expansion_skips_fifos_and_devices(tmp_path):
     folder = tmp_path / "news"
     folder.mkdir()
@@ -107,6 +111,7 @@ def test_one_symlink_loop_yields_each_file_once(tmp_path):
 
 
 @pytest.mark.parametrize("form", ["glob", "folder"])
+@pytest.mark.slow
 def test_two_symlink_loops_finish(tmp_path, form):
     top = _tree_with_loops(tmp_path / "news", loops=2)
     arg = str(top / "**" / "*.txt") if form == "glob" else str(top)

@@ -108,6 +108,7 @@ def test_source_lang_is_auto_by_default_and_checked():
         resolve_job(None, RunOptions.of(to="ru", source_lang="r u"))
 
 
+@pytest.mark.slow
 def test_an_uncovered_pair_is_one_line_before_anything_runs(tmp_path):
     article = tmp_path / "notizia.txt"
     article.write_text(ITALIAN, encoding="utf-8")
@@ -127,6 +128,7 @@ def test_an_uncovered_pair_is_one_line_before_anything_runs(tmp_path):
     assert f"{job}: source_lang = it: no model translates it into ar" in proc.stderr.decode()
 
 
+@pytest.mark.slow
 def test_ru_to_ar_job_runs_the_pair_model_from_the_registry(tmp_path, marian):
     hub = _hub(tmp_path, marian, "Helsinki-NLP/opus-mt-ru-ar")
     article = _flores("ru", tmp_path / "novosti.txt")
@@ -160,6 +162,7 @@ def test_ru_to_ar_job_on_a_model_mapped_in_the_config(tmp_path, marian):
     )  # FLORES, line 1
 
 
+@pytest.mark.slow
 def test_from_auto_detects_russian_and_arabic_and_each_goes_to_its_pair(tmp_path, marian):
     """One job, articles in three languages: each is detected, each goes to its pair's model, and an
     article already in a target language is not translated into it (which is said once)."""
@@ -238,6 +241,7 @@ def test_mixed_languages_batch_per_pair_in_one_job(tmp_path, marian, monkeypatch
         assert lang.full.source_lang == d.article.lang
 
 
+@pytest.mark.slow
 def test_with_auto_an_article_no_model_covers_fails_alone(tmp_path, marian):
     """No --model: the registry's pair model translates the Russian article; the Italian one, a pair
     nobody covers, fails alone with one line, and the job goes on."""
@@ -263,6 +267,7 @@ def test_with_auto_an_article_no_model_covers_fails_alone(tmp_path, marian):
 # ---- the summary step -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_english_only_summarizer_falls_back_to_extractive_and_says_so(tmp_path, bart):
     """The default summary model (a stand-in under distilbart-cnn-12-6's name) knows English only: a
     Russian and an Arabic article are summarized extractively, with a warning; the English one is not."""

@@ -52,6 +52,7 @@ def _generate_and_decode(tokenizer, model, texts, new_tokens=8):
     return output, tokenizer.batch_decode(output, skip_special_tokens=True)
 
 
+@pytest.mark.slow
 def test_import_does_not_load_heavy_libraries():
     code = (
         "import sys, summarizer.models.standin.build\n"

@@ -105,6 +105,7 @@ def test_over_long_sentence_is_split_not_truncated(marian):
     assert result.translations[1].split_parts == 1
 
 
+@pytest.mark.slow
 def test_ten_thousand_character_sentence_without_spaces(marian):
     result = translate(["x" * 10_000], "ru", model=str(marian), **SHORT)
     assert result.translations[0].split_parts > 1
