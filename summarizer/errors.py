@@ -54,6 +54,11 @@ class ModelError(SummarizerError):
     """A model folder is corrupt or incomplete, or can't be loaded with the chosen options."""
 
 
+class RefusedModelError(ModelError):
+    """A model folder loads only by running its own code (custom model or tokenizer code, or a pickle
+    checkpoint that calls functions), which summarizer never does."""
+
+
 class GenerationError(ModelError):
     """A model could not produce an output for one input; the job goes on with the others."""
 

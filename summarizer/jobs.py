@@ -1,6 +1,8 @@
 """Running a job to files or a stream: every article's digest set written whole, the index, and the tally.
 
-The CLI calls these with its progress callbacks; other programs can call them the same way.
+Files go through an `OutputGuard` (output/files.py): no output path may be an input, inside a folder being
+read as input, or a file this tool did not write; every path is checked before anything runs. The CLI
+calls these with its progress callbacks; other programs can call them the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
 from .inputs.reading import Input
 from .languages import plural
 from .options import JobSettings, check_formats
-from .output.files import atomic_write_text, ensure_output_dir, index_entry, output_names, write_digest, write_index
+from .output.files import (
+    INDEX_NAMES,
+    OutputGuard,
+    atomic_write_text,
+    digest_file_names,
+    index_entry,
+    output_names,
+    write_digest,
+    write_index,
+)
 from .output.render import render_digest, render_summary, render_translation_text
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
 from .results import Digest, IndexEntry
@@ -73,11 +84,13 @@ def run_job(
     else files in `settings.output.dir` plus an index. A fatal error stops the job; what was already
     written stays complete."""
 
+    out_dir = settings.output.dir if emit is None else None
+
     def sink(sources: list[Input], report: JobReport) -> Sink:
-        if emit is None:
-            return DigestFiles(
-                ensure_output_dir(settings.output.dir), output_names(sources), settings.output.formats, report
-            )
+        if out_dir is not None:
+            guard = OutputGuard(out_dir, sources, settings.inputs)
+            targets = [t.lang for t in settings.targets]
+            return DigestFiles(guard, output_names(sources), settings.output.formats, targets, report)
         several = len(sources) > 1
 
         def render(d: Digest, fmt: str) -> str:
@@ -85,7 +98,7 @@ def run_job(
 
         return Stream(emit, emit_format, render)
 
-    return _run(settings, sink, callbacks, on_failure)
+    return _run(settings, sink, callbacks, on_failure, out_dir)
 
 
 def run_summaries(
@@ -104,11 +117,12 @@ def run_summaries(
 
     def sink(sources: list[Input], report: JobReport) -> Sink:
         if out_dir is not None:
-            return SummaryFiles(ensure_output_dir(out_dir), output_names(sources), fmt, report, on_written)
+            guard = OutputGuard(out_dir, sources, settings.inputs)
+            return SummaryFiles(guard, output_names(sources), fmt, report, on_written)
         several = len(sources) > 1
         return Stream(emit, fmt, lambda d, f: render_summary(d, f, header=several))
 
-    return _run(settings, sink, callbacks, on_failure)
+    return _run(settings, sink, callbacks, on_failure, out_dir)
 
 
 def _run(
@@ -116,16 +130,19 @@ def _run(
     make_sink: Callable[[list[Input], JobReport], Sink],
     callbacks: Callbacks | None,
     on_failure: Callable[[Failure], None] | None,
+    out_dir: Path | None = None,
 ) -> JobReport:
-    """The one job loop: open the cache, list the inputs, resolve every model, then hand each result to
-    the sink as it finishes. Ctrl-C ends the loop, and what the sink already has is kept."""
+    """The one job loop: open the cache, list the inputs (never `out_dir` or this tool's own files), check
+    every output path, resolve every model, open the outputs, then hand each result to the sink as it
+    finishes. Ctrl-C (or SIGTERM, in the CLI) ends the loop, and what the sink already has is kept."""
     pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
-    sources = pipeline.inputs()  # the job's inputs expanded and listed, once
+    sources = pipeline.inputs(out_dir=out_dir)  # the job's inputs expanded and listed, once
     if not sources:
         raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
-    pipeline.prepare()  # resolves every model (loads none): a missing one fails here
     report = JobReport(inputs=len(sources), stats=pipeline.stats)
-    sink = make_sink(sources, report)
+    sink = make_sink(sources, report)  # refuses an output that would replace an input or a file not ours
+    pipeline.prepare()  # resolves every model (loads none): a missing one fails here
+    sink.open()  # creates the output folder, proves it writable, and clears stale staging folders
     try:
         for result in pipeline.run(sources, callbacks=callbacks):
             if isinstance(result, Failure):
@@ -142,22 +159,39 @@ def _run(
 
 
 class Sink(Protocol):
-    """Where a job's results go as they finish."""
+    """Where a job's results go as they finish: made (and its paths checked) before anything runs, opened
+    once the models are resolved."""
 
+    def open(self) -> None: ...
     def add(self, digest: Digest) -> None: ...
     def failed(self, failure: Failure) -> None: ...
     def close(self) -> None: ...
 
 
 class DigestFiles:
-    """Each article's digest set written whole into `out_dir`, then the index of them all."""
+    """Each article's digest set written whole into the guard's folder, then the index of them all.
 
-    def __init__(self, out_dir: Path, names: dict[str, str], formats: tuple[str, ...], report: JobReport):
-        self.out_dir, self.names, self.formats, self.report = out_dir, names, formats, report
+    Every file it will write (each article's set for `targets`, and the index) is checked when it is made."""
+
+    def __init__(
+        self,
+        guard: OutputGuard,
+        names: dict[str, str],
+        formats: tuple[str, ...],
+        targets: list[str],
+        report: JobReport,
+    ):
+        self.guard, self.out_dir, self.names, self.formats, self.report = guard, guard.folder, names, formats, report
         self.entries: list[IndexEntry] = []
+        planned = [name for stem in names.values() for name, _, _ in digest_file_names(stem, targets, formats)]
+        guard.check([*planned, *INDEX_NAMES])
+
+    def open(self) -> None:
+        self.guard.open()
 
     def add(self, digest: Digest) -> None:
-        paths = write_digest(digest, self.out_dir, self.names[digest.article.source], self.formats)
+        stem = self.names[digest.article.source]
+        paths = write_digest(digest, self.out_dir, stem, self.formats, guard=self.guard)
         self.report.written += paths
         self.entries.append(index_entry(digest, paths, self.out_dir))
 
@@ -166,25 +200,31 @@ class DigestFiles:
 
     def close(self) -> None:
         if self.entries:
-            self.report.index = write_index(self.entries, self.out_dir)
+            self.report.index = write_index(self.entries, self.out_dir, guard=self.guard)
 
 
 class SummaryFiles:
-    """Each article's summary as `<stem>.summary.<fmt>` in `folder`, as soon as it exists."""
+    """Each article's summary as `<stem>.summary.<fmt>` in the guard's folder, as soon as it exists; every
+    name is checked when it is made."""
 
     def __init__(
         self,
-        folder: Path,
+        guard: OutputGuard,
         names: dict[str, str],
         fmt: str,
         report: JobReport,
         on_written: Callable[[Path], None] | None = None,
     ):
-        self.folder, self.names, self.fmt, self.report, self.on_written = folder, names, fmt, report, on_written
+        self.guard, self.folder, self.names, self.fmt = guard, guard.folder, names, fmt
+        self.report, self.on_written = report, on_written
+        guard.check(f"{stem}.summary.{fmt}" for stem in names.values())
+
+    def open(self) -> None:
+        self.guard.open()
 
     def add(self, digest: Digest) -> None:
         name = f"{self.names[digest.article.source]}.summary.{self.fmt}"
-        path = atomic_write_text(self.folder / name, render_summary(digest, self.fmt))
+        path = atomic_write_text(self.folder / name, render_summary(digest, self.fmt), guard=self.guard)
         self.report.written.append(path)
         if self.on_written:
             self.on_written(path)
@@ -204,6 +244,9 @@ class Stream:
     def __init__(self, emit: Emit, fmt: str, render: Callable[[Digest, str], str]):
         self.emit, self.fmt, self.render = emit, fmt, render
         self.items: list[Any] = []
+
+    def open(self) -> None:
+        pass
 
     def add(self, digest: Digest) -> None:
         if self.fmt == "json":

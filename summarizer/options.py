@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -74,6 +75,45 @@ def env(name: str) -> dict[str, str]:
     return {"env": name}
 
 
+# Upper bounds of settings. Past them a value is a typo or an attack, never a need: num_beams = 10000000
+# made torch try to allocate 37 GB, and threads = 100000 failed later as a MemoryError.
+MAX_BEAMS = 64
+MAX_NEW_TOKENS = 4096  # a fixed-position model's own limit is checked when it is resolved (hub.check_generation)
+MAX_NGRAM = 64  # no_repeat_ngram_size
+MAX_LENGTH_PENALTY = 10.0  # |length_penalty|: lengths are raised to this power
+MAX_REPETITION_PENALTY = 10.0
+MAX_BATCH = 1024  # inputs per generate() call, and per Ray actor call
+MAX_WINDOW = 1024  # articles translated together by the local engine
+THREADS_PER_CORE = 4  # threads: at most this many times os.cpu_count()
+MAX_SENTENCES = 1000  # an extractive or lead summary
+MAX_RAY_ACTORS = 256  # per (task, model, target)
+MAX_RAY_WINDOW = 100_000  # articles per Ray dataset
+MAX_CPUS_PER_ACTOR = 1024.0
+MAX_GPUS_PER_ACTOR = 64.0
+
+
+def max_threads() -> int:
+    return THREADS_PER_CORE * (os.cpu_count() or 1)
+
+
+def _integer(value: Any, name: str, low: int, high: int | None = None, why: str = "") -> None:
+    """A ConfigError keyed by `name` unless `value` is an integer from `low` to `high` (`why` explains `high`)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be an integer, got {type(value).__name__} {value!r}", key=name)
+    if value < low:
+        raise ConfigError(f"{name} must be at least {low}, got {value}", key=name)
+    if high is not None and value > high:
+        raise ConfigError(f"{name} must be at most {high}{why}, got {value}", key=name)
+
+
+def _number(value: Any, name: str, low: float, high: float) -> None:
+    """A ConfigError keyed by `name` unless `value` is a finite number from `low` to `high`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}", key=name)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, got {value}", key=name)
+
+
 @dataclass(frozen=True)
 class GenerationParams:
     """Options passed to `generate()`. Unknown options are errors (see `from_mapping`)."""
@@ -85,6 +125,13 @@ class GenerationParams:
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
     early_stopping: bool = True
+
+    def __post_init__(self) -> None:
+        # Built directly (not from a mapping) too: the same types and bounds as a job file's.
+        for f in fields(self):
+            value = _typed(getattr(self, f.name), type(f.default), f"generation options: {f.name}")
+            object.__setattr__(self, f.name, value)
+        self.check("generation options")
 
     @classmethod
     def from_mapping(
@@ -104,28 +151,50 @@ class GenerationParams:
         if "max_new_tokens" in changes and "min_new_tokens" not in changes:
             # Lowering only the maximum lowers a default minimum with it rather than failing.
             changes["min_new_tokens"] = min(base.min_new_tokens, changes["max_new_tokens"])
-        params = replace(base, **changes)
-        params.check(where)
-        return params
+        _check_generation({**asdict(base), **changes}, where)  # first, so the message says `where`
+        return replace(base, **changes)
 
     def check(self, where: str) -> None:
-        for name in ("num_beams", "max_new_tokens"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{where}: {name} must be at least 1, got {getattr(self, name)}")
-        for name in ("min_new_tokens", "no_repeat_ngram_size"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{where}: {name} must not be negative, got {getattr(self, name)}")
-        if self.repetition_penalty <= 0:
-            raise ConfigError(
-                f"{where}: repetition_penalty must be above 0 (1.0 = no penalty), got {self.repetition_penalty}"
-            )
-        if self.min_new_tokens > self.max_new_tokens:
-            raise ConfigError(
-                f"{where}: min_new_tokens ({self.min_new_tokens}) exceeds max_new_tokens ({self.max_new_tokens})"
-            )
+        _check_generation(asdict(self), where)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _check_generation(values: Mapping[str, Any], where: str) -> None:
+    """Generation options' bounds (see MAX_BEAMS and below); a ConfigError prefixed with `where`."""
+    for name, low, high in (
+        ("num_beams", 1, MAX_BEAMS),
+        ("max_new_tokens", 1, MAX_NEW_TOKENS),
+        ("min_new_tokens", 0, MAX_NEW_TOKENS),
+        ("no_repeat_ngram_size", 0, MAX_NGRAM),
+    ):
+        value = values[name]
+        if value < low:
+            least = "must not be negative" if low == 0 else f"must be at least {low}"
+            raise ConfigError(f"{where}: {name} {least}, got {value}", key=name)
+        if value > high:
+            raise ConfigError(f"{where}: {name} must be at most {high}, got {value}", key=name)
+    for name in ("length_penalty", "repetition_penalty"):
+        if not math.isfinite(values[name]):
+            raise ConfigError(f"{where}: {name} must be a finite number, got {values[name]!r}", key=name)
+    if abs(values["length_penalty"]) > MAX_LENGTH_PENALTY:
+        top = f"{MAX_LENGTH_PENALTY:g}"
+        raise ConfigError(
+            f"{where}: length_penalty must be between -{top} and {top}, got {values['length_penalty']}",
+            key="length_penalty",
+        )
+    if not 0 < values["repetition_penalty"] <= MAX_REPETITION_PENALTY:
+        raise ConfigError(
+            f"{where}: repetition_penalty must be above 0 and at most {MAX_REPETITION_PENALTY:g} (1.0 = no penalty), "
+            f"got {values['repetition_penalty']}",
+            key="repetition_penalty",
+        )
+    if values["min_new_tokens"] > values["max_new_tokens"]:
+        raise ConfigError(
+            f"{where}: min_new_tokens ({values['min_new_tokens']}) exceeds max_new_tokens ({values['max_new_tokens']})",
+            key="min_new_tokens",
+        )
 
 
 def _check_do_sample(value: Any, where: str) -> None:
@@ -221,10 +290,13 @@ class RuntimeOptions:
         _one_of(self.backend, BACKENDS, "backend")
         _one_of(self.engine, ENGINES, "engine")
         _one_of(self.compute_type, COMPUTE_TYPES, "compute_type")
-        for name in ("batch_size", "window", "max_loaded_models", "threads"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ConfigError(f"{name} must be at least 1, got {value}", key=name)
+        if self.threads is not None:
+            why = f" ({THREADS_PER_CORE} x the {os.cpu_count() or 1} cores of this machine)"
+            _integer(self.threads, "threads", 1, max_threads(), why)
+        if self.batch_size is not None:
+            _integer(self.batch_size, "batch_size", 1, MAX_BATCH)
+        _integer(self.window, "window", 1, MAX_WINDOW)
+        _integer(self.max_loaded_models, "max_loaded_models", 1)  # more than a job uses is harmless
 
     def batch_size_for(self, task: str, num_beams: int = 1) -> int:
         """Inputs per generate() call for `task` ("translate", "summarize", "embed"): `batch_size` when
@@ -256,15 +328,12 @@ class RayOptions:
     window: int = 1000  # articles per Ray dataset (actors load their model once per window)
 
     def __post_init__(self) -> None:
-        for name in ("actors", "window"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}", key=name)
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}", key="batch_size")
-        for name in ("cpus_per_actor", "gpus_per_actor"):
-            value = getattr(self, name)
-            if not math.isfinite(value) or value < 0:
-                raise ConfigError(f"{name} must be a number of at least 0, got {value}", key=name)
+        _integer(self.actors, "actors", 1, MAX_RAY_ACTORS)
+        _integer(self.window, "window", 1, MAX_RAY_WINDOW)
+        if self.batch_size is not None:
+            _integer(self.batch_size, "batch_size", 1, MAX_BATCH)
+        _number(self.cpus_per_actor, "cpus_per_actor", 0, MAX_CPUS_PER_ACTOR)
+        _number(self.gpus_per_actor, "gpus_per_actor", 0, MAX_GPUS_PER_ACTOR)
 
 
 @dataclass(frozen=True)
@@ -307,14 +376,11 @@ class SummaryOptions:
         _coerce_params(self, SUMMARY_DEFAULTS, "summary options")
         if self.languages is not None:
             object.__setattr__(self, "languages", tuple(self.languages))
-        if self.max_input_tokens is not None and self.max_input_tokens < 16:
-            raise ConfigError(
-                f"max_input_tokens must be at least 16, got {self.max_input_tokens}", key="max_input_tokens"
-            )
+        if self.max_input_tokens is not None:  # 0 too: "no limit" is None, the model's own
+            _integer(self.max_input_tokens, "max_input_tokens", 16)
         _one_of(self.method, SUMMARY_METHODS, "method")
         _one_of(self.long_input, LONG_INPUT, "long_input")
-        if self.sentences < 1:
-            raise ConfigError(f"sentences must be at least 1, got {self.sentences}", key="sentences")
+        _integer(self.sentences, "sentences", 1, MAX_SENTENCES)
         for code in self.languages or ():
             _language(code, "languages")
 
@@ -352,6 +418,11 @@ class QualityOptions:
     adequacy: bool = False  # source/output similarity in a multilingual embedding model (slower)
     retry: bool = True  # generate a looping, copied or wrong-language translation again, more carefully
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if not isinstance(getattr(self, f.name), bool):
+                raise ConfigError(f"{f.name} must be true or false, got {getattr(self, f.name)!r}", key=f.name)
+
 
 @dataclass(frozen=True)
 class WorkerOptions:
@@ -373,6 +444,10 @@ class WorkerOptions:
         return replace(self, refresh=False)
 
 
+URL_DEADLINE_S = 60.0  # a web page's fetch, redirects included: `url_deadline`, --url-deadline
+MIN_URL_DEADLINE_S, MAX_URL_DEADLINE_S = 1.0, 86_400.0  # a second; a day (no page is worth more)
+
+
 @dataclass(frozen=True)
 class JobSettings:
     """A whole job, resolved: what `Pipeline` runs on."""
@@ -380,6 +455,7 @@ class JobSettings:
     inputs: tuple[str, ...] = ()
     source_lang: str = AUTO  # the articles' language: "auto" (detected per article when read) or a code
     encoding: str | None = None  # None: UTF-8, else detected
+    url_deadline: float = URL_DEADLINE_S  # seconds one URL's fetch may take in all, redirects included
     translate: str = "summary"  # summary | full | both
     summary: SummaryOptions | None = None  # None: no summarization, translate the full text
     targets: tuple[TargetOptions, ...] = ()
@@ -392,6 +468,8 @@ class JobSettings:
 
     def __post_init__(self) -> None:
         _one_of(self.translate, TRANSLATE_WHAT, "translate")
+        _number(self.url_deadline, "url_deadline", MIN_URL_DEADLINE_S, MAX_URL_DEADLINE_S)
+        object.__setattr__(self, "url_deadline", float(self.url_deadline))
         if self.source_lang != AUTO:
             _language(self.source_lang, "source_lang", " or auto")
         if self.encoding is not None:

@@ -24,6 +24,7 @@ from .inputs.segmenting import segment_article
 from .models.backends import set_limit
 from .models.hub import offline_message
 from .options import JobSettings
+from .output.files import is_own_output
 from .results import Article, Digest, LanguageDigest, Sentence, Summary
 from .tasks.extractive import chosen_sentences
 from .tasks.translating import translation_warnings
@@ -193,16 +194,20 @@ class Pipeline:
         if missing:
             raise missing[0]
 
-    def inputs(self, paths: Iterable[str | Input] | None = None) -> list[Input]:
+    def inputs(self, paths: Iterable[str | Input] | None = None, *, out_dir: str | Path | None = None) -> list[Input]:
         """The articles `paths` (default: the job's inputs) hold, in order: files, folders, globs, URLs
-        and "-" expanded, a JSON-lines file one Input per line, each named relative to the job's folder."""
+        and "-" expanded, a JSON-lines file one Input per line, each named relative to the job's folder.
+
+        A job never reads its own outputs: folders and patterns never enter `out_dir` (the job's output
+        folder), and files this tool wrote (`is_own_output`: digests, summaries, indexes) are left out."""
         given = list(paths) if paths is not None else list(self.settings.inputs)
         if all(isinstance(p, Input) for p in given):
             return given
         base = self.settings.config_path.resolve().parent if self.settings.config_path else None
+        skip = {"skip_folders": [out_dir] if out_dir is not None else [], "skip_file": is_own_output}
         found: list[Input] = []
         for item in given:
-            found += [item] if isinstance(item, Input) else list_inputs(expand_paths([item]), base=base)
+            found += [item] if isinstance(item, Input) else list_inputs(expand_paths([item], **skip), base=base)
         return list({item.identity: item for item in found}.values())
 
     def run(
@@ -263,7 +268,9 @@ class Pipeline:
         settings = self.settings
         started = time.perf_counter()
         try:
-            article = read_input(source, lang=settings.source_lang, encoding=settings.encoding)
+            article = read_input(
+                source, lang=settings.source_lang, encoding=settings.encoding, url_deadline=settings.url_deadline
+            )
         except SummarizerError as exc:
             if exc.fatal:
                 raise

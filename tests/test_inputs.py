@@ -134,6 +134,7 @@ def test_an_unreachable_url_says_why_in_one_line():
         read_article(url)
 
 
+@pytest.mark.slow
 def test_cli_translates_a_url_and_reports_a_failing_one(server, marian, tmp_path):
     proc = _to_ru(marian, f"{server}/agency-article.html", f"{server}/missing.html", "--out", "out", "-f", "html,json")
     err = proc.stderr.decode()
@@ -190,7 +191,9 @@ def test_jsonl_gives_one_article_per_line_and_a_bad_line_fails_alone(tmp_path):
         read_input(inputs[1])
     with pytest.raises(InputError, match=r"has no text; give it in one of the fields text, document"):
         read_input(inputs[2])
-    assert read_input(inputs[4]).text == read_input(inputs[4]).text  # readable again, by its offset
+    assert read_input(inputs[3]).text == read_input(inputs[3]).text  # readable again, by its offset
+    with pytest.raises(InputError, match=r"wire.jsonl#line-6 \(line 6\): its id .* is already the id of line 1"):
+        read_input(inputs[4])  # a repeated id fails its own record (issue 20)
 
 
 def test_jsonl_reads_the_xsum_shape_and_record_metadata(tmp_path):
@@ -210,6 +213,7 @@ def test_jsonl_reads_the_xsum_shape_and_record_metadata(tmp_path):
     assert article.lang == "en" and article.lang_origin == "given"  # the record says so
 
 
+@pytest.mark.slow
 def test_summarize_jsonl_output_has_one_shape_for_one_and_three_articles(tmp_path):
     shapes = []
     for n in (1, 3):
@@ -302,6 +306,7 @@ def _no_absolute_paths(folder: Path, *roots: Path) -> None:
                 assert str(root) not in text, f"{file.name} names {root}"
 
 
+@pytest.mark.slow
 def test_no_output_file_names_an_absolute_path(tmp_path, marian):
     job = tmp_path / "job"
     (job / "articles").mkdir(parents=True)
@@ -326,6 +331,7 @@ def test_no_output_file_names_an_absolute_path(tmp_path, marian):
 # ---- plain-text translations and article counts ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_translate_txt_prints_the_translation_with_its_paragraphs(marian, tmp_path):
     article = read_article(str(SEED))
     paragraphs = len({s.paragraph for s in article.sentences})
@@ -341,6 +347,7 @@ def test_translate_txt_prints_the_translation_with_its_paragraphs(marian, tmp_pa
     assert written == text
 
 
+@pytest.mark.slow
 def test_progress_counts_the_articles_of_a_jsonl_file(marian, tmp_path):
     path = _jsonl(tmp_path / "wire.jsonl", _xsum(3))
     proc = _to_ru(marian, str(path), "--out", "o", env={"SUMMARIZER_PROGRESS_SECONDS": "0.05"})

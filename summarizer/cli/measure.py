@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +26,28 @@ FilePath = Annotated[Path | None, typer.Option(help="A UTF-8 text file, one segm
 Lang = Annotated[str | None, typer.Option("--lang", help="Language of the outputs, e.g. ru.", show_default=False)]
 
 
+@contextmanager
+def _progress(opts: RunOptions, what: str) -> Iterator[Callable[[int, int], None]]:
+    """The library's (done, total) reports as the progress display: bars on a terminal, a line every
+    few seconds elsewhere."""
+    from .progress import ProgressDisplay
+
+    display = ProgressDisplay(0, quiet=bool(opts.get("ui", "quiet", False)), say=say, what=what)
+    hooks, shown = display.callbacks(), [0]
+
+    def report(done: int, total: int) -> None:
+        if total != display.total:
+            hooks.articles_total(total)
+        for _ in range(done - shown[0]):
+            hooks.article_done(None)
+        shown[0] = max(shown[0], done)
+
+    try:
+        yield report
+    finally:
+        display.close()
+
+
 def _print_table(rows: list[tuple[str, str]]) -> None:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
@@ -37,7 +61,14 @@ def evaluate(
     src: Annotated[Path | None, typer.Option("--src", help="Source sentences, one per line.")] = None,
     ref: Annotated[Path | None, typer.Option("--ref", help="Reference translations, line-aligned.")] = None,
     hyp: Annotated[Path | None, typer.Option("--hyp", help="Translations to score (default: translate --src).")] = None,
-    lang: Lang = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of the outputs, e.g. ru (--task summarize: detected from the references if not given).",
+            show_default=False,
+        ),
+    ] = None,
     hyp_field: Annotated[
         str | None, typer.Option("--hyp-field", help="JSONL field with the summaries to score.")
     ] = None,
@@ -54,11 +85,15 @@ def evaluate(
             raise ConfigError("evaluate --task summarize: give a JSONL file with article and reference on each line")
         gen = opts.table("translation_params")  # the generation flags drive the summarizer here
         opts = RunOptions({**opts.sections, "summary_params": gen, "translation_params": {}})
-        result = evaluate_summaries(jsonl, hyp_field=hyp_field, lang=lang or "en", model=model, options=opts)
+        with _progress(opts, "documents") as progress:
+            result = evaluate_summaries(
+                jsonl, hyp_field=hyp_field, lang=lang, model=model, options=opts, progress=progress
+            )
     elif task == "translate":
         if src is None or ref is None or lang is None:
             raise ConfigError("evaluate: give --src, --ref and --lang (and --hyp, or a model translates --src)")
-        result = evaluate_translation(src, ref, lang=lang, hyp=hyp, model=model, options=opts)
+        with _progress(opts, "lines") as progress:
+            result = evaluate_translation(src, ref, lang=lang, hyp=hyp, model=model, options=opts, progress=progress)
     else:
         raise ConfigError(f"--task: expected translate or summarize, got {task!r}")
     if as_json:

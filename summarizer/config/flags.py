@@ -64,7 +64,12 @@ def _pairs(items: Iterable[str] | Mapping[str, str], spelling: str) -> dict[str,
         if not sep or not key.strip() or not value.strip():
             example = "ru=Helsinki-NLP/opus-mt-en-ru" if spelling in ("--model", "-m") else "ru=main"
             raise ConfigError(f"{spelling} {item!r}: expected LANG=VALUE, for example {spelling} {example}")
-        pairs[key.strip()] = value.strip()
+        key, value = key.strip(), value.strip()
+        if key in pairs:  # as `--to ru,ru` is refused: the later one would silently win
+            raise ConfigError(
+                f"{spelling} {key}={value}: {key} is given twice (also {key}={pairs[key]}); give one per language"
+            )
+        pairs[key] = value
     return pairs
 
 
@@ -117,6 +122,13 @@ INPUT = (
         ("", "encoding"),
         ("--encoding",),
         "Text encoding of the inputs (e.g. cp1251); default: UTF-8, else detected.",
+    ),
+    Flag(
+        "url_deadline",
+        ("", "url_deadline"),
+        ("--url-deadline",),
+        "Most seconds to fetch one URL, redirects included (default 60).",
+        float,
     ),
 )
 RUNTIME = (

@@ -6,6 +6,7 @@ the file, which beats the default). Every folder and environment variable is res
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -73,18 +74,37 @@ class _Source:
 # ---- strict TOML ------------------------------------------------------------------------------
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a job file is a few KB
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
+    """A job file's tables. It must be a regular file (a FIFO would block forever, /dev/zero never end)
+    of at most MAX_CONFIG_BYTES, read with a bounded read: the rules inputs follow."""
+    from ..inputs.reading import _check_regular
+
     p = Path(path)
     if p.is_dir():
         raise ConfigError(f"{path}: is a folder, expected a TOML job file")
+    if not p.exists():
+        raise ConfigError(f"{path}: no such config file")
     try:
+        _check_regular(str(p), sys.maxsize)  # its kind; its size is what the bounded read finds
         with p.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
+            data = f.read(MAX_CONFIG_BYTES + 1)  # the cap holds even if the file grew since the check
+    except InputError as exc:
+        raise ConfigError(f"{exc} (--config takes a TOML job file)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: can't be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path}: over the {MAX_CONFIG_BYTES / 1e6:g} MB limit for a job file (they are a few KB); "
+            "is this the right file?"
+        )
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: can't be read ({exc})") from None
 
 

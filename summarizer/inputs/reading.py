@@ -4,8 +4,10 @@ and stdin; each safely (regular files only, size-capped).
 
 `list_inputs` turns expanded paths into `Input`s, one per article (a JSON-lines file gives one per
 line), each named for outputs relative to the job's folder (or by its URL): never an absolute path.
-`read_input` reads one. With the source language "auto" each article's language is detected.
-Every failure is an InputError that names the input, so a batch can report it and go on.
+`read_input` reads one. With the source language "auto" each article's language is detected (or
+taken from its metadata). Every reader streams with a cap: a file, a JSON line, a URL's body and
+time, front matter and each metadata field. Every failure is an InputError that names the input
+(and the line, where there is one), so a batch can report it and go on.
 """
 
 from __future__ import annotations
@@ -16,22 +18,25 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import InputError
-from ..languages import AUTO
+from ..errors import ConfigError, InputError
+from ..languages import AUTO, check_language_code
 from ..results import Article
 from .encodings import decode
 from .paths import STDIN
 from .segmenting import normalize, segment_article
-from .web import HTML_SUFFIXES, WebPage, extract, fetch, is_url, looks_like_html
+from .web import HTML_SUFFIXES, URL_DEADLINE_S, WebPage, extract, fetch, is_url, looks_like_html
 
 MAX_BYTES = 10_000_000  # a news article is kilobytes; anything this big is almost surely a mistake
 MAX_JSONL_BYTES = 2_000_000_000  # a JSON-lines file holds many articles; each line is capped at MAX_BYTES
+MAX_FRONT_MATTER_CHARS = 65_536  # front matter is a few lines of metadata, not a document
+MAX_FIELD_CHARS = 2_000  # a title, author list, date, site, URL or language: a line, not a page
+_CHUNK = 1 << 20  # how much of a JSON line is read at a time, so an over-long one is never held whole
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 # Where a JSON-lines record's text may be: "text", then the names common datasets use (XSum: "document").
 TEXT_FIELDS = ("text", "document", "article", "content", "body")
@@ -55,6 +60,7 @@ class Input:
     name: str  # what its output file names and its article id are made from (a stem, a record id)
     offset: int | None = None  # a JSON-lines record: where its line starts
     line: int | None = None
+    error: str | None = None  # why reading it fails, when listing already found out (a repeated id)
 
     @property
     def identity(self) -> str:
@@ -105,31 +111,72 @@ def _name(location: str) -> str:
 
 
 def _jsonl_inputs(location: str, source: str) -> list[Input]:
-    """One Input per non-blank line; ids come from the records' "id" (line numbers where absent or repeated)."""
+    """One Input per non-blank line, each with an id of its own: the record's "id", else `line-N` (or
+    `line-N-2`, ... where a record's own id is `line-N`). A record that repeats an earlier record's id,
+    or whose line is over MAX_BYTES, gets a line id and its error, so reading it fails alone."""
     _check_regular(location, MAX_JSONL_BYTES)
-    found: list[Input] = []
-    seen: set[str] = set()
+    records: list[tuple[int, int, str | None, bool]] = []  # offset, line number, the record's id, too long
     try:
         with open(location, "rb") as handle:
-            offset, number = 0, 0
-            for raw in handle:
-                number += 1
-                here, offset = offset, offset + len(raw)
-                if not raw.strip():
-                    continue
-                record_id = _record_id(raw)
-                key = record_id if record_id and record_id not in seen else f"line-{number}"
-                seen.add(key)
-                found.append(Input(f"{source}#{key}", location, key, offset=here, line=number))
+            offset = 0
+            for number, (raw, size) in enumerate(_capped_lines(handle, MAX_BYTES), start=1):
+                here, offset = offset, offset + size
+                if size > MAX_BYTES:
+                    records.append((here, number, None, True))
+                elif raw.strip():
+                    records.append((here, number, _record_id(raw), False))
     except OSError as exc:
         raise InputError(f"{source}: can't be read ({exc.strerror or exc})") from None
+    first: dict[str, int] = {}  # each id's first line: that record keeps it
+    for _, number, record_id, _ in records:
+        if record_id is not None:
+            first.setdefault(record_id, number)
+    taken = set(first)
+    found: list[Input] = []
+    for here, number, record_id, too_long in records:
+        own = record_id is not None and first[record_id] == number
+        key = record_id if own else _free_id(f"line-{number}", taken)
+        taken.add(key)
+        where, error = f"{source}#{key} (line {number})", None
+        if too_long:
+            error = f"{where}: the line is over the {MAX_BYTES / 1e6:.0f} MB limit for one article; split it"
+        elif record_id is not None and not own:
+            error = f"{where}: its id {record_id!r} is already the id of line {first[record_id]}; give every record its own id"
+        found.append(Input(f"{source}#{key}", location, key, offset=here, line=number, error=error))
     return found
+
+
+def _capped_lines(handle, cap: int) -> Iterator[tuple[bytes, int]]:
+    """(line, its length in bytes) for each line of a binary file, read in chunks; a line over `cap`
+    bytes comes as (b"", its length), and no more than `cap` bytes of it are ever held."""
+    while True:
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := handle.readline(_CHUNK):
+            size += len(chunk)
+            if size <= cap:
+                chunks.append(chunk)
+            elif chunks:
+                chunks = []  # over the cap: what was read goes; the rest is only counted
+            if chunk.endswith(b"\n"):
+                break
+        if not size:
+            return
+        yield (b"".join(chunks) if size <= cap else b""), size
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
 
 
 def _record_id(raw: bytes) -> str | None:
     try:
         record = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # reading the record reports it
         return None
     value = record.get("id") if isinstance(record, dict) else None
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
@@ -139,11 +186,11 @@ def _record_id(raw: bytes) -> str | None:
 # ---- bytes ----------------------------------------------------------------------------------------------
 
 
-def _read_bytes(source: str, max_bytes: int) -> tuple[bytes, str]:
+def _read_bytes(source: str, max_bytes: int, url_deadline: float = URL_DEADLINE_S) -> tuple[bytes, str]:
     if source == STDIN:
         data, name = sys.stdin.buffer.read(max_bytes + 1), "<stdin>"
     elif is_url(source):
-        data, name = fetch(source, max_bytes=max_bytes), source
+        data, name = fetch(source, max_bytes=max_bytes, deadline=url_deadline), source
     else:
         data, name = read_file_bytes(source, max_bytes), source
     if len(data) > max_bytes:
@@ -185,6 +232,17 @@ def read_file_bytes(source: str, max_bytes: int) -> bytes:
 # ---- metadata -------------------------------------------------------------------------------------------
 
 
+# The metadata an Article has, and the keys front matter or a record may give each under (first wins).
+_META_KEYS = {
+    "title": ("title", "headline"),
+    "date": ("date", "published"),
+    "author": ("author", "authors", "byline"),
+    "site": ("site", "sitename", "publisher"),
+    "url": ("url", "link"),
+    "lang": ("lang", "language"),
+}
+
+
 @dataclass(frozen=True)
 class _Meta:
     """What an input says about itself besides its text."""
@@ -195,44 +253,103 @@ class _Meta:
     site: str | None = None
     url: str | None = None
     lang: str | None = None
+    lang_where: str | None = None  # how an error about `lang` names it: the input, line and key
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> _Meta:
-        """From front matter or a JSON-lines record: the usual keys, as plain one-line strings."""
-        get = {str(k).lower(): v for k, v in values.items()}.get
-        return cls(
-            title=_plain(get("title") or get("headline")),
-            date=_plain(get("date") or get("published")),
-            author=_plain(get("author") or get("authors") or get("byline")),
-            site=_plain(get("site") or get("sitename") or get("publisher")),
-            url=_plain(get("url") or get("link")),
-            lang=_plain(get("lang") or get("language")),
-        )
+    def of(
+        cls, values: Mapping[Any, Any], *, where: str, label: str = "", lines: Mapping[str, int] | None = None
+    ) -> _Meta:
+        """From front matter or a JSON-lines record: the usual keys, each one line of text (a list of
+        texts is joined with commas). A nested value, or one over MAX_FIELD_CHARS, is an InputError
+        naming `where`, the key's line (when `lines` has it) and the key, after `label`."""
+        keys = {str(k).lower(): k for k in values}
+        found: dict[str, str] = {}
+        for name, aliases in _META_KEYS.items():
+            for key in (keys[alias] for alias in aliases if alias in keys):
+                line = (lines or {}).get(str(key))
+                what = f"{where} (line {line})" if line else where
+                what = f"{what}: {label}{str(key)!r}"
+                text = _plain(values[key], what)
+                if text:
+                    found[name] = text
+                    if name == "lang":
+                        found["lang_where"] = what
+                    break
+        return cls(**found)
 
 
-def _plain(value: Any) -> str | None:
+def _plain(value: Any, what: str) -> str | None:
+    """`value` as one line of text (None: nothing usable); `what` names it in errors."""
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()[:10]
+    if isinstance(value, dict):
+        raise InputError(f"{what} must be text, not a mapping")
     if isinstance(value, (list, tuple)):
-        value = ", ".join(str(v) for v in value if v)
-    if value is None or isinstance(value, (dict, bool)):
+        nested = next((v for v in value if isinstance(v, (list, tuple, dict))), None)
+        if nested is not None:
+            inner = "mappings" if isinstance(nested, dict) else "lists"
+            raise InputError(f"{what} must be text or a list of texts, not a list of {inner}")
+        value = ", ".join(text for text in (_plain(v, what) for v in value) if text)
+    if value is None or isinstance(value, bool):
         return None
     text = " ".join(str(value).split())
+    if len(text) > MAX_FIELD_CHARS:
+        raise InputError(f"{what} is {len(text):,} characters long, over the {MAX_FIELD_CHARS:,} limit; shorten it")
     return text or None
 
 
 def _front_matter(text: str, source: str) -> tuple[str, _Meta]:
-    """Strip YAML front matter (`---` lines first), read with python-frontmatter."""
+    """Strip YAML front matter (`---` lines first: split as python-frontmatter does), read strictly."""
     if not _FRONT_MATTER.match(text):
         return text, _Meta()
-    import frontmatter
+    from frontmatter.default_handlers import YAMLHandler
 
+    text = text.strip()
     try:
-        post = frontmatter.loads(text)
-    except Exception as exc:  # yaml's errors: a malformed block is the user's to fix, named
+        block, content = YAMLHandler().split(text)
+    except ValueError:  # no closing `---`: the text is all content, as python-frontmatter reads it
+        return text, _Meta()
+    values, lines = _yaml_front_matter(block, source)
+    return content.strip(), _Meta.of(values, where=source, label="front matter ", lines=lines)
+
+
+def _yaml_front_matter(block: str, source: str) -> tuple[dict[Any, Any], dict[str, int]]:
+    """Front matter's values, and the line of the file each top-level key is on.
+
+    Capped at MAX_FRONT_MATTER_CHARS, and aliases (`*name`) are refused: a few hundred bytes of nested
+    aliases expand to gigabytes. libyaml's parser bounds nesting (its ScannerError is "not valid YAML").
+    """
+    import yaml
+
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise InputError(
+            f"{source}: its front matter is {len(block):,} characters long, over the {MAX_FRONT_MATTER_CHARS:,} "
+            "limit; keep it to metadata"
+        )
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # `block` starts just after the first `---`, which is line 1: a mark's line 0 is line 1 of the file.
+    try:
+        for event in yaml.parse(block, Loader=loader_class):
+            if isinstance(event, yaml.AliasEvent):
+                raise InputError(
+                    f"{source} (line {event.start_mark.line + 1}): its front matter uses a YAML alias "
+                    f"(*{event.anchor}); aliases are not read, write the value out"
+                )
+        loader = loader_class(block)
+        try:
+            node = loader.get_single_node()
+            values = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except InputError:
+        raise
+    except Exception as exc:  # yaml's errors (and a constructor's ValueError): the user's to fix, named
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{source}: its front matter (between the --- lines) is not valid YAML: {first}") from None
-    return post.content, _Meta.of(post.metadata)
+    if not isinstance(values, dict):
+        return {}, {}
+    lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+    return values, lines
 
 
 def _metadata(text: str, source: str) -> tuple[str, _Meta]:
@@ -292,11 +409,17 @@ def detect_language(text: str) -> tuple[str, float]:
     return guesses[0].lang, guesses[0].probability
 
 
-def _language(text: str, lang: str, given: str | None, source: str) -> tuple[str, str, float | None, list[str]]:
+def _language(text: str, lang: str, meta: _Meta) -> tuple[str, str, float | None, list[str]]:
     """(language, how it was decided, probability, warnings) for an article in a job whose language is `lang`."""
     if lang != AUTO:
         return lang, "given", None, []
+    given = meta.lang if meta.lang and meta.lang.lower() != AUTO else None
     if given:  # the input's own metadata (front matter, a JSON-lines "lang") names it
+        try:
+            check_language_code(given)
+        except ConfigError:
+            advice = "write it like en, ru or zh-Hant, or leave it out to have it detected"
+            raise InputError(f"{meta.lang_where} {given!r} is not a language code; {advice}") from None
         return given, "given", None, []
     code, probability = detect_language(text)
     warnings = []
@@ -321,24 +444,27 @@ def article_from_text(
     warnings: Sequence[str] = (),
     name: str | None = None,
     meta: Mapping[str, Any] | None = None,
+    where: str | None = None,
 ) -> Article:
     """An Article from already-decoded text: normalized, metadata stripped, language decided (detected
     when `lang` is "auto"), segmented. `meta` is metadata known from elsewhere (a web page's, a
-    JSON-lines record's): it wins over front matter's."""
+    JSON-lines record's): it wins over front matter's. `where` is how errors name the input (default:
+    `source`; a JSON-lines record adds its line)."""
+    where = where or source
     text, found = _metadata(normalize(text), source)
     if meta:
-        given = _Meta.of(meta)
+        given = _Meta.of(meta, where=where)
         found = _Meta(**{k: getattr(given, k) or getattr(found, k) for k in found.__dataclass_fields__})
     if source.lower().endswith((".md", ".markdown")):
         text = _strip_markdown(text)
     text = text.strip()
     if not text:
-        raise InputError(f"{source}: has no text after its metadata")
-    code, origin, probability, notes = _language(text, lang, found.lang, source)
+        raise InputError(f"{where}: has no text after its metadata")
+    code, origin, probability, notes = _language(text, lang, found)
     article_id = article_id or (_id_slug(name) if name else article_id_for(source))
     sentences = segment_article(text, article_id, code)
     if not sentences:
-        raise InputError(f"{source}: no sentences found")
+        raise InputError(f"{where}: no sentences found")
     title = found.title or _headline(text) or _fallback_title(source, name or Path(source).stem)
     return Article(
         id=article_id,
@@ -359,15 +485,29 @@ def article_from_text(
 
 
 def _page_meta(page: WebPage) -> dict[str, Any]:
-    return {"title": page.title, "date": page.date, "author": page.author, "site": page.site, "url": page.url}
+    """A page's metadata, each value cut to MAX_FIELD_CHARS: what a site says is not the user's to fix."""
+    values = {"title": page.title, "date": page.date, "author": page.author, "site": page.site, "url": page.url}
+    return {
+        k: v if v is None or len(v) <= MAX_FIELD_CHARS else v[: MAX_FIELD_CHARS - 1] + "…" for k, v in values.items()
+    }
 
 
-def read_input(item: Input, *, lang: str = "en", encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Article:
+def read_input(
+    item: Input,
+    *,
+    lang: str = "en",
+    encoding: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    url_deadline: float = URL_DEADLINE_S,
+) -> Article:
     """Read one Input: a JSON-lines record, a web page (a URL, an `.html` file, or any input that
-    turns out to be HTML) or a text file, into an Article named by `item.source`."""
+    turns out to be HTML) or a text file, into an Article named by `item.source`. A URL is fetched
+    within `url_deadline` seconds."""
+    if item.error:
+        raise InputError(item.error)
     if item.line is not None:
         return _read_record(item, lang=lang, max_bytes=max_bytes)
-    data, name = _read_bytes(item.location, max_bytes)
+    data, name = _read_bytes(item.location, max_bytes, url_deadline)
     html = is_url(item.location) or item.location.lower().endswith(HTML_SUFFIXES) or looks_like_html(data)
     if html:
         url = item.location if is_url(item.location) else None
@@ -388,23 +528,33 @@ def _read_record(item: Input, *, lang: str, max_bytes: int) -> Article:
     except OSError as exc:
         raise InputError(f"{where}: can't be read ({exc.strerror or exc})") from None
     if len(raw) > max_bytes:
-        raise InputError(f"{where}: the line is over the {max_bytes / 1e6:.0f} MB limit for one article")
+        raise InputError(f"{where}: the line is over the {max_bytes / 1e6:.0f} MB limit for one article; split it")
     try:
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError(f"{where}: is not UTF-8, as JSON lines must be") from None
     except ValueError as exc:
         raise InputError(f"{where}: is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{where}: is nested too deeply to read; a record is an object of texts") from None
     if not isinstance(record, dict):
         raise InputError(f'{where}: must be a JSON object with a text field, like {{"id": 1, "text": ...}}')
     text = next((record[k] for k in TEXT_FIELDS if isinstance(record.get(k), str) and record[k].strip()), None)
     if text is None:
         raise InputError(f"{where}: has no text; give it in one of the fields {', '.join(TEXT_FIELDS)}")
-    return article_from_text(text, source=item.source, lang=lang, name=item.name, meta=record)
+    return article_from_text(text, source=item.source, lang=lang, name=item.name, meta=record, where=where)
 
 
-def read_article(source: str, *, lang: str = "en", encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Article:
+def read_article(
+    source: str,
+    *,
+    lang: str = "en",
+    encoding: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    url_deadline: float = URL_DEADLINE_S,
+) -> Article:
     """Read, decode, normalize and segment one file, URL or "-" (the first record of a JSON-lines file
     only: use `list_inputs` for all of them). `encoding` overrides detection; without it a guessed
-    encoding is noted in `Article.warnings`."""
-    return read_input(list_inputs([source])[0], lang=lang, encoding=encoding, max_bytes=max_bytes)
+    encoding is noted in `Article.warnings`. A URL is fetched within `url_deadline` seconds."""
+    item = list_inputs([source])[0]
+    return read_input(item, lang=lang, encoding=encoding, max_bytes=max_bytes, url_deadline=url_deadline)

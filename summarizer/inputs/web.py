@@ -2,22 +2,35 @@
 extracting a page's main text and metadata with trafilatura, which drops navigation, scripts,
 adverts and comments.
 
-Every failure is an InputError of one line that names the page: an HTTP status, a network error,
-or a page with no main text.
+A fetch is bounded three ways: each read waits at most FETCH_TIMEOUT_S, the whole fetch (redirects
+included) at most its deadline, and the body is at most `max_bytes` + 1 bytes. Only http(s)
+redirects are followed, at most MAX_REDIRECTS of them. Every failure is an InputError of one line
+that names the page: an HTTP status, a network error, a refused redirect, the deadline, or a page
+with no main text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import http.client
 import re
+import socket
+import string
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import InputError
+from ..options import URL_DEADLINE_S
 
-FETCH_TIMEOUT_S = 20.0
+FETCH_TIMEOUT_S = 20.0  # the longest wait for any one read; the whole fetch has URL_DEADLINE_S (`url_deadline`)
+MAX_REDIRECTS = 10  # what urllib allows too; a page behind more is not one a reader would reach
+_CHUNK = 65536
 _URL = re.compile(r"^https?://", re.I)
+
 # What a file or stream that is really a web page starts with (after a BOM and blank space).
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -44,21 +57,171 @@ class WebPage:
     url: str | None = None
 
 
-def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_S) -> bytes:
-    """The body of `url` (http or https), at most `max_bytes` + 1 bytes; an InputError of one line naming
-    the URL and the HTTP status or network error otherwise."""
+def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_S, deadline: float = URL_DEADLINE_S) -> bytes:
+    """The body of `url` (http or https), at most `max_bytes` + 1 bytes, fetched within `deadline`
+    seconds in all; an InputError of one line naming the URL and what went wrong otherwise."""
     from .. import __version__
 
+    name = _one_line(url)
     request = urllib.request.Request(url, headers={"User-Agent": f"summarizer/{__version__}", "Accept": "text/html"})
+    watch = _Deadline(deadline)
+    opener = urllib.request.build_opener(_Redirects(), _HTTPHandler(watch), _HTTPSHandler(watch))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise InputError(f"{url}: can't be fetched ({_reason(exc.reason)})") from None
-    except (TimeoutError, OSError) as exc:
-        raise InputError(f"{url}: can't be fetched ({_reason(exc)})") from None
+        with watch, opener.open(request, timeout=min(timeout, deadline)) as response:
+            data = _read(response, max_bytes)
+    except (_Refused, OSError, http.client.HTTPException, ValueError) as exc:
+        raise InputError(f"{name}: {_late(deadline) if watch.expired else _why(exc)}") from None
+    if watch.expired:  # what was read before the connection was cut may be a part of the page only
+        raise InputError(f"{name}: {_late(deadline)}")
+    return data
+
+
+def _read(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+    """The body, at most `max_bytes` + 1 bytes, in reads of what has arrived (so the deadline can cut in)."""
+    chunks, size = [], 0
+    while size <= max_bytes:
+        chunk = response.read1(min(_CHUNK, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _late(deadline: float) -> str:
+    return f"took longer than {deadline:g} s, the limit for one URL (url_deadline); raise it if the site is slow"
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, _Refused):
+        return str(exc)
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {_one_line(exc.reason)}"
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    return f"can't be fetched ({_one_line(_reason(reason))})"
+
+
+def _one_line(text: object, limit: int = 300) -> str:
+    """Text from a URL or a server as one line of at most `limit` characters: fit for an error message."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class _Refused(Exception):
+    """A redirect we don't follow; its message is the reason, in one line."""
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Redirects to http(s) only, at most MAX_REDIRECTS, never in a loop; the redirect's body is not read."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        location = headers.get("location") or headers.get("uri")
+        if not location:
+            return None
+        # As urllib does: the header's bytes (decoded as ISO-8859-1) percent-encoded, then resolved.
+        target = urljoin(req.full_url, quote(location, encoding="iso-8859-1", safe=string.punctuation))
+        chain = (*getattr(req, "redirected_from", ()), req.full_url)
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            problem = (
+                f"redirected to a {scheme}: URL ({_one_line(target, 120)}); only http and https redirects are followed"
+            )
+        elif target in chain:
+            problem = f"redirects in a loop (back to {_one_line(target, 120)})"
+        elif len(chain) > MAX_REDIRECTS:
+            problem = f"more than {MAX_REDIRECTS} redirects; give the address the page ends up at"
+        else:
+            problem = None
+        if problem:
+            fp.close()
+            raise _Refused(problem)
+        new = self.redirect_request(req, fp, code, msg, headers, target)
+        if new is None:
+            return None
+        new.redirected_from = chain
+        fp.close()  # unread: a redirect's body is not the page, and could be endless
+        return self.parent.open(new, timeout=req.timeout)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+class _Deadline:
+    """A fetch's deadline: when it passes, every connection the fetch opened is shut, so a blocked read
+    (headers or body, however slowly the bytes come) returns at once. A `with` block arms it."""
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._over = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with self._lock:
+            self._over = True
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if sock is not None:
+                self._sockets.append(sock)
+            late = self.expired
+        if late:
+            self._expire()
+
+    def connection(self, cls: type[http.client.HTTPConnection]):
+        """A factory for `cls` connections whose sockets this deadline watches."""
+        return functools.partial(_watched(cls), self)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # already closed; shutdown, not close, wakes a blocked read
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+@functools.cache
+def _watched(cls: type[http.client.HTTPConnection]) -> type:
+    """`cls` (an HTTP or HTTPS connection), taking a `_Deadline` first that watches its socket once connected."""
+
+    class Watched(cls):
+        def __init__(self, deadline: _Deadline, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._deadline = deadline
+
+        def connect(self) -> None:
+            super().connect()
+            self._deadline.watch(self.sock)
+
+    return Watched
+
+
+class _Watching:
+    """A handler mixin: the connections it opens are watched by one fetch's deadline."""
+
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):
+        return super().do_open(self._deadline.connection(http_class), req, **kwargs)
+
+
+class _HTTPHandler(_Watching, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_Watching, urllib.request.HTTPSHandler):
+    pass
 
 
 def _reason(reason: object) -> str:

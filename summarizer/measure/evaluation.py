@@ -4,29 +4,48 @@ line by line (`summarizer check`)."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..config.flags import RunOptions
 from ..config.merge import resolve_cache, resolve_job
-from ..errors import ConfigError, UnknownLanguageError
+from ..errors import ConfigError, InputError, UnknownLanguageError
+from ..inputs.reading import SURE_DETECTION, detect_language
 from ..languages import LANGUAGES, check_language_code
 from ..options import QualityOptions
 from ..results import QualityFlag
 from .metrics import (
+    SummaryItem,
+    SummaryScorer,
     SummaryScores,
+    TranslationScorer,
     TranslationScores,
     check_aligned,
+    check_counts,
+    check_rouge_script,
+    count_lines,
+    iter_lines,
+    iter_summary_jsonl,
+    mostly_latin,
     read_lines,
-    read_summary_jsonl,
-    summary_scores,
-    translation_scores,
 )
 
+log = logging.getLogger(__name__)
+
 TASKS = ("translate", "summarize")
+# Lines (or documents) read, made and scored at once: only one batch's texts and sacreBLEU statistics
+# (tens of kilobytes a sentence) are held, whatever the size of the test set.
+BATCH = 500
+_DETECT_CHARS = 3000  # of the references, to identify their language
+
+# (lines or documents done, how many there are): called after each batch, and while a model works on one.
+OnProgress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,59 +86,159 @@ def evaluate_translation(
     hyp: str | Path | None = None,
     model: str | None = None,
     options: RunOptions | None = None,
+    progress: OnProgress | None = None,
+    batch: int = BATCH,
 ) -> Evaluation:
     """sacreBLEU BLEU and chrF of `hyp` (line-aligned with `src` and `ref`), or of our own translation of
-    `src` with `model` (default: the registry's for `lang`) under the usual options when `hyp` is None."""
+    `src` with `model` (default: the registry's for `lang`) under the usual options when `hyp` is None.
+
+    The files are read line by line, `batch` lines at a time: first to check them (UTF-8, as many
+    lines each) before anything is translated, then to translate and score."""
     if hyp is None:
         _known(lang, "--lang", model)  # a model must exist for it
     else:
         check_language_code(lang, where="--lang")  # any language can be scored
-    sources, refs = read_lines(src), read_lines(ref)
-    named = {str(src): sources, str(ref): refs}
+    scorer = TranslationScorer(lang)
+    paths = [src, ref] if hyp is None else [src, ref, hyp]
+    counts = {str(path): count_lines(path) for path in paths}
+    check_counts(counts)
+    total = counts[str(src)]
+    if progress:
+        progress(0, total)
     if hyp is not None:
-        hyps = read_lines(hyp)
-        check_aligned({**named, str(hyp): hyps})
-        return Evaluation("translate", translation_scores(hyps, refs, lang=lang), f"file {hyp}")
-    check_aligned(named)
+        done = 0
+        for rows in _batches(zip(iter_lines(ref), iter_lines(hyp), strict=True), batch):
+            refs, hyps = zip(*rows, strict=True)
+            scorer.add(hyps, refs)
+            done += len(rows)
+            if progress:
+                progress(done, total)
+        return Evaluation("translate", scorer.scores(), f"file {hyp}")
     from ..pipeline import Pipeline
 
     opts = (options or RunOptions()).with_value("targets", None, (lang,)).with_value("summary", "enabled", False)
     if model is not None:
         opts = opts.with_value("models", None, {lang: model})
     translator = Pipeline(resolve_job(None, opts)).translator(lang)
-    result = translator.translate(sources)
-    flagged = Counter(f.code for t in result.translations for f in t.flags)
-    return Evaluation("translate", translation_scores(result.texts, refs, lang=lang), result.model.label(), flagged)
+    flagged: Counter = Counter()
+    label, done = "", 0
+    for rows in _batches(zip(iter_lines(src), iter_lines(ref), strict=True), batch):
+        sources, refs = zip(*rows, strict=True)
+        result = translator.translate(list(sources), progress=_within(progress, done, len(rows), total))
+        flagged.update(f.code for t in result.translations for f in t.flags)
+        label = result.model.label()
+        scorer.add(result.texts, refs)
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    return Evaluation("translate", scorer.scores(), label, flagged)
 
 
 def evaluate_summaries(
     jsonl: str | Path,
     *,
     hyp_field: str | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     model: str | None = None,
     options: RunOptions | None = None,
+    progress: OnProgress | None = None,
+    batch: int = BATCH,
 ) -> Evaluation:
     """ROUGE-1/2/Lsum of the summaries in field `hyp_field` (default `hypothesis`), or of our own
-    summaries of `article` when that field is absent from the file."""
-    check_language_code(lang, where="--lang")
-    items = read_summary_jsonl(jsonl, hyp_field=hyp_field or "hypothesis")
-    refs = [item.reference for item in items]
-    if items[0].hypothesis is not None:
-        hyps = [item.hypothesis or "" for item in items]
-        return Evaluation(
-            "summarize", summary_scores(hyps, refs, lang=lang), f"file {jsonl}, field {hyp_field or 'hypothesis'}"
-        )
+    summaries of `article` when that field is absent from the file.
+
+    Without `lang` the language is detected from the references, as `--from auto` does for articles:
+    English ROUGE keeps only a-z and 0-9, and would score Russian summaries 0. The file is read a line
+    at a time, twice: to check every line (and find the language) first, then to score."""
+    if lang is not None:
+        check_language_code(lang, where="--lang")
+    field_name = hyp_field or "hypothesis"
+    total, sample, first = 0, [], None
+    suspect: tuple[str, str] | None = None  # the first reference English ROUGE would mostly delete
+    for where, item in _numbered(iter_summary_jsonl(jsonl, hyp_field=field_name), jsonl):
+        total += 1
+        first = first or item
+        if sum(len(text) for text in sample) < _DETECT_CHARS:
+            sample.append(item.reference)
+        if suspect is None and not mostly_latin(item.reference):
+            suspect = (where, item.reference)
+    assert first is not None  # iter_summary_jsonl refuses a file without items
+    lang = lang or _references_language(" ".join(sample), jsonl)
+    if suspect is not None:  # refused before any summary is made
+        check_rouge_script(suspect[1], lang, suspect[0])
+    scorer = SummaryScorer(lang)
+    if progress:
+        progress(0, total)
+    items = iter_summary_jsonl(jsonl, hyp_field=field_name)
+    if first.hypothesis is not None:
+        for done, (where, item) in enumerate(_numbered(items, jsonl), 1):
+            scorer.add(item.hypothesis or "", item.reference, where=where)
+            if progress and (done % batch == 0 or done == total):
+                progress(done, total)
+        return Evaluation("summarize", scorer.scores(), f"file {jsonl}, field {field_name}")
     from ..pipeline import Pipeline
 
     opts = (options or RunOptions()).with_value("", "source_lang", lang)
     if model is not None:
         opts = opts.with_value("summary", "model", model)
     summarizer = Pipeline(resolve_job(None, opts.with_value("summary", "enabled", True))).summarizer
-    summaries = summarizer.summarize_many([item.article for item in items])
-    flagged = Counter(f.code for s in summaries for f in s.flags)
-    scores = summary_scores([s.text for s in summaries], refs, lang=lang)
-    return Evaluation("summarize", scores, summarizer.model_info.label(), flagged)
+    flagged: Counter = Counter()
+    done = 0
+    for rows in _batches(_numbered(items, jsonl), batch):
+        summaries = summarizer.summarize_many(
+            [item.article for _, item in rows], progress=_within(progress, done, len(rows), total)
+        )
+        flagged.update(f.code for s in summaries for f in s.flags)
+        for (where, item), summary in zip(rows, summaries, strict=True):
+            scorer.add(summary.text, item.reference, where=where)
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    return Evaluation("summarize", scorer.scores(), summarizer.model_info.label(), flagged)
+
+
+def _references_language(sample: str, jsonl: str | Path) -> str:
+    try:
+        code, probability = detect_language(sample)
+    except InputError:
+        raise InputError(f"{jsonl}: the language of the references can't be identified; give it with --lang") from None
+    if probability < SURE_DETECTION:
+        log.warning(
+            "%s: the references' language was detected as %r with probability %.2f only; "
+            "give it with --lang if that is wrong",
+            jsonl,
+            code,
+            probability,
+        )
+    else:
+        log.info("%s: the references are in %r (detected, probability %.2f)", jsonl, code, probability)
+    return code
+
+
+def _numbered(items: Iterable[SummaryItem], jsonl: str | Path) -> Iterator[tuple[str, SummaryItem]]:
+    """Each item with what names it in an error: the file and the item's line."""
+    for item in items:
+        yield f"{jsonl}:{item.line}", item
+
+
+def _batches(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _within(progress: OnProgress | None, done: int, size: int, total: int) -> Callable[[int], None] | None:
+    """A model's progress inside one batch (`n` more of its items done), as progress over the whole file."""
+    if progress is None:
+        return None
+    count = 0
+
+    def advance(n: int) -> None:
+        nonlocal count
+        count = min(size, count + n)
+        progress(done + count, total)
+
+    return advance
 
 
 def evaluate(task: str = "translate", **kwargs: Any) -> Evaluation:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from os import PathLike
 from typing import Any
 
 from ..errors import BackendUnavailableError, InputError
-from ..inputs.reading import read_file_bytes
+from ..inputs.reading import _check_regular, detect_language
 from ..inputs.segmenting import split_sentences
 from ..languages import check_language_code, language_tag
 
@@ -21,9 +21,17 @@ __all__ = [
     "DEFAULT_HYP_FIELD",
     "RougeTokenizer",
     "SummaryItem",
+    "SummaryScorer",
     "SummaryScores",
+    "TranslationScorer",
     "TranslationScores",
     "check_aligned",
+    "check_counts",
+    "check_rouge_script",
+    "count_lines",
+    "iter_lines",
+    "iter_summary_jsonl",
+    "mostly_latin",
     "read_lines",
     "read_summary_jsonl",
     "summary_scores",
@@ -117,6 +125,7 @@ class SummaryItem:
     article: str
     reference: str
     hypothesis: str | None
+    line: int | None = None  # its line in the file, for messages
 
 
 def translation_scores(hyps: Sequence[str], refs: Sequence[str], *, lang: str) -> TranslationScores:
@@ -125,30 +134,66 @@ def translation_scores(hyps: Sequence[str], refs: Sequence[str], *, lang: str) -
     As sacreBLEU does when it knows the target language, BLEU tokenizes Chinese with `zh` and Japanese
     and Korean with MeCab (an extra: `sacrebleu[ja]`, `sacrebleu[ko]`), and everything else with `13a`.
     """
-    check_language_code(lang, "lang")
+    scorer = TranslationScorer(lang)
     _check_pairs(hyps, refs)
-    from sacrebleu.metrics import BLEU, CHRF
+    scorer.add(hyps, refs)
+    return scorer.scores()
 
-    # sacreBLEU's tokenizer table is keyed by bare codes: zh-Hant must find "zh".
-    trg_lang = _primary(lang)
-    try:
-        bleu = BLEU(trg_lang=trg_lang)
-    except RuntimeError as exc:  # its MeCab tokenizers raise this when their packages are missing
-        raise BackendUnavailableError(
-            f"BLEU for {lang} tokenizes with MeCab, which is not installed: pip install 'sacrebleu[{trg_lang}]'"
-        ) from exc
-    chrf = CHRF()
-    streams = [list(refs)]
-    bleu_score = bleu.corpus_score(list(hyps), streams)
-    chrf_score = chrf.corpus_score(list(hyps), streams)
-    return TranslationScores(
-        bleu=bleu_score.score,
-        chrf=chrf_score.score,
-        bleu_signature=str(bleu.get_signature()),
-        chrf_signature=str(chrf.get_signature()),
-        sentences=len(hyps),
-        lang=lang,
-    )
+
+class TranslationScorer:
+    """Corpus BLEU and chrF fed batch by batch, equal to sacreBLEU's one-shot `corpus_score`.
+
+    Both corpus scores are functions of the sums of per-sentence integer statistics (n-gram matches and
+    totals, lengths), so summing each batch's statistics gives exactly the one-shot figures while only one
+    batch's reference n-grams are held: sacreBLEU's own cache of them is tens of kilobytes a sentence.
+    """
+
+    def __init__(self, lang: str):
+        check_language_code(lang, "lang")
+        from sacrebleu.metrics import BLEU, CHRF
+
+        self.lang = lang
+        # sacreBLEU's tokenizer table is keyed by bare codes: zh-Hant must find "zh".
+        trg_lang = _primary(lang)
+        try:
+            self._bleu = BLEU(trg_lang=trg_lang)
+        except RuntimeError as exc:  # its MeCab tokenizers raise this when their packages are missing
+            raise BackendUnavailableError(
+                f"BLEU for {lang} tokenizes with MeCab, which is not installed: pip install 'sacrebleu[{trg_lang}]'"
+            ) from exc
+        self._chrf = CHRF()
+        self._sums: dict[str, list[int] | None] = {"bleu": None, "chrf": None}
+        self.sentences = 0
+
+    def add(self, hyps: Sequence[str], refs: Sequence[str]) -> None:
+        """Score one batch of line-aligned hypotheses and references."""
+        if len(hyps) != len(refs):
+            raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
+        if not hyps:
+            return
+        streams = [list(refs)]
+        for name, metric in (("bleu", self._bleu), ("chrf", self._chrf)):
+            # The statistics `corpus_score` sums; its public API offers no way to add batches.
+            stats = metric._extract_corpus_statistics(list(hyps), streams)
+            sums = self._sums[name] or [0] * len(stats[0])
+            for row in stats:
+                sums = [a + b for a, b in zip(sums, row, strict=True)]
+            self._sums[name] = sums
+        self.sentences += len(hyps)
+
+    def scores(self) -> TranslationScores:
+        if not self.sentences:
+            raise ValueError("nothing to score: no hypotheses")
+        bleu = self._bleu._compute_score_from_stats(self._sums["bleu"])
+        chrf = self._chrf._compute_score_from_stats(self._sums["chrf"])
+        return TranslationScores(
+            bleu=bleu.score,
+            chrf=chrf.score,
+            bleu_signature=str(self._bleu.get_signature()),
+            chrf_signature=str(self._chrf.get_signature()),
+            sentences=self.sentences,
+            lang=self.lang,
+        )
 
 
 class RougeTokenizer:
@@ -194,49 +239,128 @@ def summary_scores(hyps: Sequence[str], refs: Sequence[str], *, lang: str = "en"
     ROUGE-Lsum needs one sentence per line: a text with line breaks is taken as already split (CNN/DM
     highlights are one a line); one without is split with the project's sentence segmenter.
     """
-    check_language_code(lang, "lang")
+    scorer = SummaryScorer(lang)
     _check_pairs(hyps, refs)
-    from rouge_score.rouge_scorer import RougeScorer
+    for number, (hyp, ref) in enumerate(zip(hyps, refs, strict=True), 1):
+        scorer.add(hyp, ref, where=f"reference {number}")
+    return scorer.scores()
 
-    tokenizer = RougeTokenizer(lang)
-    scorer = RougeScorer(list(ROUGE_TYPES), tokenizer=tokenizer)
-    totals = dict.fromkeys(ROUGE_TYPES, 0.0)
-    for hyp, ref in zip(hyps, refs, strict=True):
-        scores = scorer.score(_sentence_lines(ref, lang), _sentence_lines(hyp, lang))  # target first
+
+class SummaryScorer:
+    """ROUGE fed one document at a time: the mean of per-document F1, so nothing is held but the sums."""
+
+    def __init__(self, lang: str = "en"):
+        check_language_code(lang, "lang")
+        from rouge_score.rouge_scorer import RougeScorer
+
+        self.lang = lang
+        self.tokenizer = RougeTokenizer(lang)
+        self._scorer = RougeScorer(list(ROUGE_TYPES), tokenizer=self.tokenizer)
+        self._totals = dict.fromkeys(ROUGE_TYPES, 0.0)
+        self.documents = 0
+
+    def add(self, hyp: str, ref: str, *, where: str) -> None:
+        """Score one document; `where` names it in an error (`file.jsonl:12`)."""
+        check_rouge_script(ref, self.lang, where)
+        scores = self._scorer.score(_sentence_lines(ref, self.lang), _sentence_lines(hyp, self.lang))  # target first
         for name in ROUGE_TYPES:
-            totals[name] += scores[name].fmeasure
-    mean = {name: 100 * total / len(hyps) for name, total in totals.items()}
-    tok = "rouge-score|stem:porter" if tokenizer.stemming else "unicode|stem:none"
-    signature = f"rouge-score:{version('rouge-score')}|tok:{tok}|lsum:lines-or-segmenter"
-    return SummaryScores(
-        rouge1=mean["rouge1"],
-        rouge2=mean["rouge2"],
-        rougeLsum=mean["rougeLsum"],
-        documents=len(hyps),
-        lang=lang,
-        signature=signature,
+            self._totals[name] += scores[name].fmeasure
+        self.documents += 1
+
+    def scores(self) -> SummaryScores:
+        if not self.documents:
+            raise ValueError("nothing to score: no hypotheses")
+        mean = {name: 100 * total / self.documents for name, total in self._totals.items()}
+        tok = "rouge-score|stem:porter" if self.tokenizer.stemming else "unicode|stem:none"
+        return SummaryScores(
+            rouge1=mean["rouge1"],
+            rouge2=mean["rouge2"],
+            rougeLsum=mean["rougeLsum"],
+            documents=self.documents,
+            lang=self.lang,
+            signature=f"rouge-score:{version('rouge-score')}|tok:{tok}|lsum:lines-or-segmenter",
+        )
+
+
+def mostly_latin(text: str) -> bool:
+    """Are most of the letters of `text` (if it has any) a-z, the only ones English ROUGE keeps?"""
+    import regex
+
+    low = text.lower()
+    letters = len(regex.findall(r"\p{L}", low))
+    return not letters or 2 * len(regex.findall(r"[a-z]", low)) >= letters
+
+
+def check_rouge_script(reference: str, lang: str, where: str) -> None:
+    """Refuse a reference that ROUGE for `lang` would mostly delete: the English tokenizer keeps only a-z
+    and 0-9, so a Russian reference has no tokens and every summary of it would score 0 for no fault of
+    the summary. The other languages' tokenizer keeps every script."""
+    if _primary(lang) != "en" or mostly_latin(reference):
+        return
+    try:
+        code = detect_language(reference)[0]
+    except InputError:
+        code = None
+    looks = f" (it looks like {code})" if code else ""
+    raise InputError(
+        f"{where}: the reference is mostly in letters other than a-z{looks}, which English ROUGE deletes "
+        f"(it keeps only a-z and 0-9), so every score would be 0; give its language with --lang {code or 'LANG'}"
     )
 
 
 def read_lines(path: PathArg) -> list[str]:
     """The lines of a UTF-8 text file, one segment each; empty lines stay (as "") so files stay aligned."""
-    text = _read_text(path)
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the final newline ends the last line; it does not start another
-    return [line.removesuffix("\r") for line in lines]
+    return list(iter_lines(path))
+
+
+def iter_lines(path: PathArg) -> Iterator[str]:
+    """The lines of a UTF-8 text file one at a time, as `read_lines` gives them: a byte-order mark
+    dropped, line ends (LF or CRLF) removed, the final newline ending the last line rather than
+    starting another. Only the current line is held; a decoding error names the line."""
+    name = str(path)
+    _check_regular(name, MAX_BYTES)  # regular files only, size-capped
+    offset = 0  # bytes read after the byte-order mark, for the position in a decoding error
+    try:
+        with open(name, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if number == 1:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        f"{name}:{number}: is not valid UTF-8 (byte {offset + exc.start}); convert the file to UTF-8"
+                    ) from None
+                offset += len(raw)
+                yield line.removesuffix("\n").removesuffix("\r")
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: can't be read ({exc.strerror or exc})") from None
+    if not offset:
+        raise InputError(f"{name}: is empty")
+
+
+def count_lines(path: PathArg) -> int:
+    """How many lines `iter_lines` gives, checking the whole file (UTF-8, size) before any work is done."""
+    return sum(1 for _ in iter_lines(path))
 
 
 def check_aligned(named: Mapping[str, Sequence[str]]) -> None:
     """Raise InputError unless every file (name -> its lines) has as many lines as the first."""
-    items = list(named.items())
+    check_counts({name: len(lines) for name, lines in named.items()})
+
+
+def check_counts(counts: Mapping[str, int]) -> None:
+    """Raise InputError unless every file (name -> its number of lines) has as many lines as the first."""
+    items = list(counts.items())
     if not items:
         return
-    first, first_lines = items[0]
-    for name, lines in items[1:]:
-        if len(lines) != len(first_lines):
+    first, first_count = items[0]
+    for name, count in items[1:]:
+        if count != first_count:
             raise InputError(
-                f"{name} has {len(lines)} lines but {first} has {len(first_lines)}; "
+                f"{name} has {count} lines but {first} has {first_count}; "
                 "the files must be line-aligned, one segment per line"
             )
 
@@ -248,12 +372,17 @@ def read_summary_jsonl(path: PathArg, hyp_field: str | None = DEFAULT_HYP_FIELD)
     "hypothesis" may be on every line or on none (then every `hypothesis` is None and the caller
     summarizes). With `hyp_field=None` no hypotheses are read. Blank lines are skipped.
     """
+    return list(iter_summary_jsonl(path, hyp_field))
+
+
+def iter_summary_jsonl(path: PathArg, hyp_field: str | None = DEFAULT_HYP_FIELD) -> Iterator[SummaryItem]:
+    """`read_summary_jsonl` one item at a time (the same checks, each raised at the line it is found on);
+    besides the current line only the ids seen so far are held, to refuse a repeated one."""
     name = str(path)
-    items: list[SummaryItem] = []
     seen: dict[str, int] = {}
     with_hyp: int | None = None  # first line that has the default field
     without_hyp: int | None = None  # first line that lacks it
-    for number, line in enumerate(_read_text(path).split("\n"), 1):
+    for number, line in enumerate(iter_lines(path), 1):
         if not line.strip():
             continue
         where = f"{name}:{number}"
@@ -273,15 +402,14 @@ def read_summary_jsonl(path: PathArg, hyp_field: str | None = DEFAULT_HYP_FIELD)
                 raise InputError(f'{where}: has no "{hyp_field}" field to score; give it on every line')
             else:
                 without_hyp = number if without_hyp is None else without_hyp
-        items.append(SummaryItem(id=item_id, article=article, reference=reference, hypothesis=hypothesis))
-    if not items:
+            if with_hyp is not None and without_hyp is not None:
+                raise InputError(
+                    f'{name}:{without_hyp}: has no "{hyp_field}" field but line {with_hyp} has one; '
+                    "give a hypothesis on every line or on none"
+                )
+        yield SummaryItem(id=item_id, article=article, reference=reference, hypothesis=hypothesis, line=number)
+    if not seen:
         raise InputError(f"{name}: has no JSON lines, only blank ones")
-    if with_hyp is not None and without_hyp is not None:
-        raise InputError(
-            f'{name}:{without_hyp}: has no "{hyp_field}" field but line {with_hyp} has one; '
-            "give a hypothesis on every line or on none"
-        )
-    return items
 
 
 def _primary(lang: str) -> str:
@@ -303,20 +431,6 @@ def _sentence_lines(text: str, lang: str) -> str:
     return "\n".join(split_sentences(text, _primary(lang)))
 
 
-def _read_text(path: PathArg) -> str:
-    """A file's text as UTF-8 (a byte-order mark dropped); a decoding error names the line."""
-    name = str(path)
-    data = read_file_bytes(name, MAX_BYTES)  # regular files only, size-capped, OS errors as InputError
-    data = data.removeprefix(codecs.BOM_UTF8)
-    if not data:
-        raise InputError(f"{name}: is empty")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"{name}:{line}: is not valid UTF-8 (byte {exc.start}); convert the file to UTF-8") from None
-
-
 def _json_object(line: str, where: str) -> dict[str, Any]:
     try:
         obj = json.loads(line)
@@ -324,6 +438,8 @@ def _json_object(line: str, where: str) -> dict[str, Any]:
         raise InputError(
             f"{where}: is not valid JSON ({exc.msg} at column {exc.colno}); write one object a line"
         ) from None
+    except RecursionError:
+        raise InputError(f"{where}: is nested too deeply to read; write one flat object a line") from None
     if not isinstance(obj, dict):
         raise InputError(f'{where}: is {_json_type(obj)}, expected a JSON object with "article" and "reference"')
     return obj

@@ -92,8 +92,9 @@ class HubEncoder:
                 if self.runtime.threads:
                     torch.set_num_threads(self.runtime.threads)
                 try:
-                    tokenizer = AutoTokenizer.from_pretrained(self.ref.path)
-                    model = AutoModel.from_pretrained(self.ref.path).to(device).eval()
+                    # trust_remote_code=False: never the folder's own code (left unset, transformers asks).
+                    tokenizer = AutoTokenizer.from_pretrained(self.ref.path, trust_remote_code=False)
+                    model = AutoModel.from_pretrained(self.ref.path, trust_remote_code=False).to(device).eval()
                 except Exception as exc:
                     raise load_error(self.ref, exc) from exc
                 # An encoder-decoder (BART, T5, Marian) is embedded by its encoder alone.

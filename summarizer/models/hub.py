@@ -6,17 +6,26 @@ loading is `backends.get_backend`, which keeps loaded models per process and opt
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, ModelError, ModelUnavailableError, SummarizerError, UnknownLanguageError
+from ..errors import (
+    ConfigError,
+    ModelError,
+    ModelUnavailableError,
+    RefusedModelError,
+    SummarizerError,
+    UnknownLanguageError,
+)
 from ..languages import LANGUAGES, check_language_code
 from ..options import GenerationParams
 from ..results import ModelInfo
@@ -129,6 +138,70 @@ def _resolve_local(name: str, path: Path) -> ModelRef:
         stand_in=is_stand_in(path),
     )
     return ModelRef(name=name, path=path.resolve(), info=info, model_type=str(config["model_type"]), config=config)
+
+
+_PICKLE_CALLS = re.compile(r"Unsupported global: GLOBAL (\S+)")
+
+
+def refused_code(ref: ModelRef, exc: BaseException) -> ModelError | None:
+    """A loading failure that is our refusal to run the folder's own code, said as such (None otherwise).
+
+    Models load with trust_remote_code=False, so a model or tokenizer that only the folder's own Python
+    defines (`auto_map`) fails; a pickle checkpoint is loaded as tensors only, so one that would call
+    functions fails. Neither folder is corrupt, and torch's and transformers' own messages advise loading
+    it anyway (`weights_only=False`, `trust_remote_code=True`), which is what must not be done blindly.
+    """
+    import pickle
+
+    if isinstance(exc, pickle.UnpicklingError):
+        weights = next((f for f in WEIGHT_FILES if f.startswith("pytorch_model") and (ref.path / f).is_file()), None)
+        weights = weights or "pickle checkpoint"
+        calls = _PICKLE_CALLS.search(str(exc))
+        if calls is None:  # not a pickle of tensors at all; torch's message would advise unsafe loading
+            inner = exc.__cause__ or exc.__context__
+            why = (str(inner).strip().splitlines() or [""])[0] if inner else ""
+            return ModelError(
+                f"model {ref.name} ({ref.path}): its {weights} can't be read as tensors"
+                f"{f' ({why})' if why else ''}; the folder may be corrupt or incomplete: download or save it again"
+            )
+        return RefusedModelError(
+            f"model {ref.name} ({ref.path}): its {weights} is a pickle that calls {calls.group(1)} when loaded, "
+            "and we refused to run it (a pickle can run any code); use the model saved as model.safetensors "
+            "(tensors only: save_pretrained writes one), or another model"
+        )
+    declared = _declared_code(ref)
+    if declared:
+        where, classes = declared
+        return RefusedModelError(
+            f"model {ref.name} ({ref.path}): its {where} names its own code to load it ({classes}), "
+            "and we refused to run the folder's own code (it could do anything on this machine); "
+            "use a model that transformers supports without custom code, with a model.safetensors checkpoint"
+        )
+    return None
+
+
+def _declared_code(ref: ModelRef) -> tuple[str, str] | None:
+    """(file, its classes) where the folder's config.json or tokenizer_config.json maps classes to its own
+    code, for a model type or tokenizer class that transformers lacks (else transformers uses its own, and
+    a failure is something else). Called after a failed load: transformers is imported already."""
+    import transformers
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    tokenizer_config: Any = {}
+    with contextlib.suppress(OSError, ValueError):  # none, or unreadable: then it declares nothing
+        tokenizer_config = json.loads((ref.path / "tokenizer_config.json").read_text(encoding="utf-8"))
+    tokenizer_class = tokenizer_config.get("tokenizer_class") if isinstance(tokenizer_config, dict) else None
+    native = {
+        "config.json": ref.model_type in CONFIG_MAPPING_NAMES,
+        "tokenizer_config.json": isinstance(tokenizer_class, str) and hasattr(transformers, tokenizer_class),
+    }
+    for where, config in (("config.json", ref.config), ("tokenizer_config.json", tokenizer_config)):
+        auto_map = config.get("auto_map") if isinstance(config, dict) else None
+        if auto_map and not native[where]:
+            values = auto_map.values() if isinstance(auto_map, dict) else [auto_map]
+            names = [v for value in values for v in (value if isinstance(value, list) else [value]) if v]
+            return where, ", ".join(sorted({str(name) for name in names})) or "auto_map"
+    return None
 
 
 def display_folder(name: str) -> str:

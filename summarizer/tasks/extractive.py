@@ -63,46 +63,101 @@ def usable(text: str) -> bool:
     return _words(text) >= MIN_WORDS and text.rstrip().endswith(_SENTENCE_END)
 
 
+# Similarities are computed a block of rows at a time, about this many cells per block, so memory grows
+# linearly with the sentences (the whole n x n matrix of 12,000 short sentences took 2.6 GB).
+BLOCK_CELLS = 1 << 20
+# Past this many sentences (no news article has them) each one is compared with an evenly spaced sample of
+# this many, so time grows linearly too; up to it the scores are exactly those of the whole matrix.
+MAX_COMPARED = 4096
+# MMR considers at most this many candidates (or 4 x k), the most salient first: every sentence of a news
+# article, and far more than a summary of k could pick (see _window for the ones it provably can't).
+MMR_WINDOW = 512
+
+
+def _similarities(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    return rows @ columns.T
+
+
+def _blocks(n: int, m: int):
+    """Row ranges [start, stop) of about BLOCK_CELLS cells each against `m` columns."""
+    step = max(1, BLOCK_CELLS // max(1, m))
+    for start in range(0, n, step):
+        yield start, min(n, start + step)
+
+
+def _centrality(embeddings: np.ndarray, threshold: float, backward: float) -> np.ndarray:
+    """Directed centrality in [0, 1], block by block: each block's similarities to the compared columns,
+    first for the range of off-diagonal similarities, then for the edges above the threshold."""
+    import numpy as np
+
+    n = len(embeddings)
+    cols = np.arange(n) if n <= MAX_COMPARED else np.linspace(0, n - 1, MAX_COMPARED).round().astype(np.int64)
+    compared = embeddings if n <= MAX_COMPARED else embeddings[cols]
+
+    low, high = np.inf, -np.inf
+    for start, stop in _blocks(n, len(cols)):
+        sim = _similarities(embeddings[start:stop], compared)
+        itself = cols[None, :] == np.arange(start, stop)[:, None]
+        low = min(low, float(np.where(itself, np.inf, sim).min()))
+        high = max(high, float(np.where(itself, -np.inf, sim).max()))
+    later, earlier = np.zeros(n, dtype=embeddings.dtype), np.zeros(n, dtype=embeddings.dtype)
+    cut = low + threshold * (high - low)
+    for start, stop in _blocks(n, len(cols)):
+        edges = np.clip(_similarities(embeddings[start:stop], compared) - cut, 0.0, None)
+        rows = np.arange(start, stop)[:, None]
+        later[start:stop] = np.where(cols[None, :] > rows, edges, 0.0).sum(axis=1)  # what follows: it sets it up
+        earlier[start:stop] = np.where(cols[None, :] < rows, edges, 0.0).sum(axis=1)
+    centrality = later + backward * earlier
+    spread = centrality.max() - centrality.min()
+    return (centrality - centrality.min()) / spread if spread > 0 else np.zeros(n)
+
+
 def scores(embeddings: np.ndarray, ok: Sequence[bool], params: ScoringParams = DEFAULT_SCORING) -> np.ndarray:
     """Salience of each sentence (higher is better) from its normalised embeddings; `ok` marks the
-    ones that are real sentences (see `usable`)."""
+    ones that are real sentences (see `usable`). Memory linear in their number (see BLOCK_CELLS)."""
     import numpy as np
 
     n = len(embeddings)
     if n == 0:
         return np.zeros(0)
-    sim = embeddings @ embeddings.T
-    centrality = np.zeros(n)
-    if n > 1:
-        off = sim[~np.eye(n, dtype=bool)]
-        low, high = float(off.min()), float(off.max())
-        edges = np.clip(sim - (low + params.threshold * (high - low)), 0.0, None)
-        np.fill_diagonal(edges, 0.0)
-        later = np.triu(edges, 1).sum(axis=1)  # similarity to what follows: this sentence sets it up
-        earlier = np.tril(edges, -1).sum(axis=1)
-        centrality = later + params.backward * earlier
-        spread = centrality.max() - centrality.min()
-        centrality = (centrality - centrality.min()) / spread if spread > 0 else np.zeros(n)
+    centrality = _centrality(embeddings, params.threshold, params.backward) if n > 1 else np.zeros(n)
     prior = 1.0 / (1.0 + np.arange(n)) ** params.decay
     result = centrality + params.position * prior
     result[~np.array(ok, dtype=bool)] -= 10.0  # last resort only
     return result
 
 
+def _window(salience: np.ndarray, embeddings: np.ndarray, k: int, redundancy: float) -> np.ndarray:
+    """The candidates MMR could pick, in article order. A sentence whose salience is below the k-th best's
+    by more than twice the most a redundancy term can move a value is never picked (one of the k best is
+    always left, and beats it): leaving it out changes nothing. Of the rest, at most the window's size."""
+    import numpy as np
+
+    order = np.argsort(-salience, kind="stable")
+    kth = salience[order[min(k, len(order)) - 1]]
+    reach = 2 * abs(redundancy) * float(np.max(np.einsum("ij,ij->i", embeddings, embeddings))) + 1e-6
+    could = int(np.count_nonzero(salience >= kth - reach))
+    return np.sort(order[: min(could, max(MMR_WINDOW, 4 * k))])
+
+
 def select(embeddings: np.ndarray, ok: Sequence[bool], k: int, params: ScoringParams = DEFAULT_SCORING) -> list[int]:
-    """Indices of the `k` sentences to keep, in article order."""
+    """Indices of the `k` sentences to keep, in article order: MMR over the most salient candidates."""
+    import numpy as np
+
     salience = scores(embeddings, ok, params)
+    if len(salience) == 0 or k < 1:
+        return []
+    window = _window(salience, embeddings, k, params.redundancy)
+    vectors, base = embeddings[window], salience[window]
+    overlap = np.full(len(window), -np.inf)  # the most each candidate repeats a picked sentence
+    free = np.ones(len(window), dtype=bool)
     chosen: list[int] = []
-    candidates = list(range(len(salience)))
-    while candidates and len(chosen) < k:
-
-        def value(i: int) -> float:
-            overlap = max((float(embeddings[i] @ embeddings[j]) for j in chosen), default=0.0)
-            return float(salience[i]) - params.redundancy * overlap
-
-        best = max(candidates, key=value)
-        chosen.append(best)
-        candidates.remove(best)
+    while free.any() and len(chosen) < k:
+        value = base - params.redundancy * (overlap if chosen else 0.0)
+        best = int(np.argmax(np.where(free, value, -np.inf)))  # the first best, as max() over candidates
+        chosen.append(int(window[best]))
+        free[best] = False
+        overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
 
 

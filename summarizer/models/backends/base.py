@@ -77,6 +77,11 @@ class TokenizerInput:
 
 def load_error(ref: ModelRef, exc: BaseException) -> ModelError:
     """A loading failure as one line that names the folder (transformers raises many kinds)."""
+    from ..hub import refused_code
+
+    refused = refused_code(ref, exc)  # the folder's own code, which we never run: not a corrupt folder
+    if refused is not None:
+        return refused
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return ModelError(
         f"model {ref.name} ({ref.path}) could not be loaded: {type(exc).__name__}: {first}; "

@@ -169,7 +169,7 @@ class CTranslate2Backend(TokenizerInput):
             else:
                 from transformers import AutoTokenizer
 
-                self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
+                self.tokenizer = AutoTokenizer.from_pretrained(ref.path, trust_remote_code=False)  # never asks
             generation = _generation_settings(ref.path)
         except Exception as exc:
             raise load_error(ref, exc) from exc

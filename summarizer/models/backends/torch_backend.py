@@ -59,9 +59,10 @@ class TorchBackend(TokenizerInput):
         hf_logging.disable_progress_bar()  # the CLI owns progress output
         # transformers reports a broken or incomplete folder as OSError, ValueError, TypeError
         # (MarianTokenizer), KeyError or safetensors' own errors: all mean "this folder can't be loaded".
+        # trust_remote_code=False: never the folder's own code; left unset, transformers asks on stdin.
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=dtype)
+            self.tokenizer = AutoTokenizer.from_pretrained(ref.path, trust_remote_code=False)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=dtype, trust_remote_code=False)
         except Exception as exc:
             raise load_error(ref, exc) from exc
         self.model.to(self.device).eval()

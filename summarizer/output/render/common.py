@@ -1,13 +1,15 @@
 """What the HTML and Markdown digests share: sentence alignment by id, the article's
-facts, provenance lines, and the count of quality flags."""
+facts (shown safely: `shown`, `link_target`), provenance lines, and the count of quality flags."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...errors import ConfigError
 from ...languages import language_name, plural
@@ -19,6 +21,44 @@ STAND_IN_NOTICE = (
     "in this digest is noise. It shows that the pipeline runs; do not read or quote it."
 )
 RETRIED_NOTE = "The first output was flagged, so this sentence was generated again with stronger decoding."
+
+
+# --- metadata, shown safely ---------------------------------------------------------------------
+
+# The Unicode Bidi_Control characters: embeddings, overrides, isolates and marks. In a title, a name or a
+# URL they show its characters in another order: "report\u202egnp.exe" reads "reportexe.png".
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(ch: str) -> bool:
+    return ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+
+
+def shown(text: str) -> str:
+    """Metadata (a title, an author, a file name, a model's folder) as every digest shows it: control
+    characters, line and paragraph separators and bidirectional controls written as escapes (`\\x1b`,
+    `\\n`, `\\u202e`), so no value can send codes to a terminal, split a line, or show its characters in
+    another order. Other format characters stay: Persian and emoji need the zero-width joiners."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _hidden(ch) else ch for ch in text)
+
+
+def link_target(url: str | None) -> str | None:
+    """`url` as a link's target and its text alike, when it may be a link (http or https), else None.
+
+    Controls, format characters (bidirectional ones included) and spaces are percent-encoded, as a browser
+    would send them, so the text a reader sees is the address the link follows; whether it is a web link is
+    decided on that encoded form, so `java\\tscript:` or a leading space makes no link."""
+    if not url:
+        return None
+    target = "".join(
+        "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")) if unicodedata.category(ch)[0] in "CZ" else ch
+        for ch in url
+    )
+    try:
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket) is no link
+        return None
+    return target if scheme in ("http", "https") else None
 
 
 # --- languages -------------------------------------------------------------------------------
@@ -35,11 +75,13 @@ def source_language(article: Article) -> str:
 
 def article_facts(article: Article) -> list[tuple[str, str]]:
     """(name, value) pairs for a digest's header: author, site, date, URL and source where known, and the
-    language. The source is left out when it is the URL."""
-    known = [("Author", article.author), ("Site", article.site), ("Date", article.date), ("URL", article.url)]
-    out = [(name, value) for name, value in known if value]
+    language; each value `shown`, a web URL as its `link_target`. The source is left out when it is the URL."""
+    known = [("Author", article.author), ("Site", article.site), ("Date", article.date)]
+    out = [(name, shown(value)) for name, value in known if value]
+    if article.url:
+        out.append(("URL", link_target(article.url) or shown(article.url)))
     if article.source != article.url:
-        out.append(("Source", article.source))
+        out.append(("Source", shown(article.source)))
     return out + [("Language", source_language(article))]
 
 
@@ -175,7 +217,7 @@ def stand_in_models(digest: Digest) -> list[str]:
     """Names of the stand-in models in the digest (their labels already say "stand-in")."""
     models = [digest.summary.model] if digest.summary else []
     models += [ts.model for *_, ts in parts(digest, targets(digest, None))]
-    return sorted({m.name for m in models if m.stand_in})
+    return sorted({shown(m.name) for m in models if m.stand_in})
 
 
 def chunking(digest: Digest) -> str:
@@ -203,14 +245,15 @@ def chunking(digest: Digest) -> str:
 
 
 def warning_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str]]:
-    """(origin, message) pairs: input, digest, summary and translation warnings, plus alignment gaps."""
-    out = [("input", w) for w in digest.article.warnings]
-    out += [("digest", w) for w in digest.warnings]
+    """(origin, message) pairs: input, digest, summary and translation warnings (`shown`: they may quote a
+    file name), plus alignment gaps."""
+    out = [("input", shown(w)) for w in digest.article.warnings]
+    out += [("digest", shown(w)) for w in digest.warnings]
     if digest.summary is not None:
-        out += [("summary", w) for w in digest.summary.warnings]
+        out += [("summary", shown(w)) for w in digest.summary.warnings]
     for target, kind, sentences, ts in parts(digest, codes):
         origin = _origin(target, kind)
-        out += [(origin, w) for w in ts.warnings]
+        out += [(origin, shown(w)) for w in ts.warnings]
         rows, orphans = align(sentences, ts)
         missing = sum(r.translation is None for r in rows)
         if missing:
@@ -241,14 +284,15 @@ def timing_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def model_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(role, model label, settings) for the summarizer and each translation shown."""
+    """(role, model label, settings) for the summarizer and each translation shown; the labels `shown`
+    (a model may be a folder of any name)."""
     out = []
     if digest.summary is not None:
         role = "summary" if digest.summary.method == "abstractive" else f"summary ({digest.summary.method})"
-        out.append((role, digest.summary.model.label(), _params(digest.summary.params)))
+        out.append((role, shown(digest.summary.model.label()), _params(digest.summary.params)))
     for target, kind, _, ts in parts(digest, codes):
         token = f"target token {ts.target_token}; " if ts.target_token else ""
-        out.append((_origin(target, kind), ts.model.label(), token + _params(ts.params)))
+        out.append((_origin(target, kind), shown(ts.model.label()), token + _params(ts.params)))
     return out
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from html import escape  # the standard library's (this module is the package's own `html`)
-from urllib.parse import urlsplit
 
 from ...languages import direction, language_name, language_tag, plural
 from ...results import Digest, IndexEntry, set_html_repr
@@ -18,8 +17,10 @@ from .common import (
     cache_lines,
     chunking,
     columns,
+    link_target,
     model_lines,
     quality,
+    shown,
     stand_in_models,
     targets,
     timing_lines,
@@ -40,6 +41,7 @@ def _env():
         keep_trailing_newline=True,
     )
     env.filters["plural"] = plural  # {{ n|plural("sentence") }} -> "1 sentence", "2 sentences"
+    env.filters["shown"] = shown  # metadata: controls and bidirectional controls shown as escapes
     return env
 
 
@@ -52,11 +54,6 @@ def _status(found: Quality, warnings: int) -> str:
     """The one line near the top: `3 flagged · 2 warnings`; the details are folded away below the text."""
     pieces = [f"{found.flagged} flagged" if found.flagged else "no quality flags"]
     return " · ".join(pieces + ([plural(warnings, "warning")] if warnings else []))
-
-
-def _web_url(url: str | None) -> str | None:
-    """`url` when it may be a link (http or https); anything else is shown as text only."""
-    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def render_html(digest: Digest, target: str | None = None) -> str:
@@ -95,7 +92,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
         "src": _lang(article.lang),
         "languages": [_lang(code) for code in codes],
         "facts": article_facts(article),
-        "url": _web_url(article.url),
+        "url": link_target(article.url),  # the link's target, and its text
         "parts": shown,
         "widest": max((len(p["columns"]) for p in shown), default=0),
         "longest_paragraph": longest,
@@ -123,7 +120,7 @@ def render_notebook(digest: Digest) -> str:
     """The digest page for a notebook cell: inside a sandboxed iframe, so its styles stay off the notebook's."""
     page = render_html(digest)
     return (
-        f'<iframe class="summarizer-digest" title="{escape(digest.article.title, quote=True)} · digest" '
+        f'<iframe class="summarizer-digest" title="{escape(shown(digest.article.title), quote=True)} · digest" '
         f'sandbox="" referrerpolicy="no-referrer" style="width: 100%; height: 36rem; border: 1px solid #d8dee4" '
         f'srcdoc="{escape(page, quote=True)}"></iframe>'
     )

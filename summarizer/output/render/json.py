@@ -78,6 +78,8 @@ def digest_from_json(text: str) -> Digest:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(f"digest JSON is not valid JSON: {err}") from None
+    except RecursionError:  # the parser's own depth limit: no digest nests more than a few levels
+        raise InputError("digest JSON is nested too deeply to be a digest; give the file render_json wrote") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_NAME:
         raise InputError(f'not a digest: expected "schema": "{SCHEMA_NAME}" at the top level')
     if data.get("format_version") != FORMAT_VERSION:

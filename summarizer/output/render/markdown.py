@@ -18,12 +18,16 @@ from .common import (
     model_lines,
     parts,
     quality,
+    shown,
     stand_in_models,
     targets,
     timing_lines,
     warning_lines,
 )
 
+# The last line of every Markdown file this tool writes, hidden when rendered: it tells a later job that
+# the file is its own (`output.files.is_own_output`), to be replaced, and never read as an article.
+MARKDOWN_MARK = "<!-- generator: summarizer -->"
 _MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]|~"}
 # Viewers render cells as HTML, so `"` is an entity too: a value can then never end an attribute.
 _MD_SPECIAL.update({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
@@ -60,7 +64,7 @@ def _md_marks(row: Row) -> str:
 def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
     """Title, stand-in notice and provenance bullets, for the parts of `codes` shown."""
     article = digest.article
-    out = [f"# {md_escape(article.title, ' ')}", ""]
+    out = [f"# {md_escape(shown(article.title), ' ')}", ""]
     if digest.stand_in:
         out += ["> [!CAUTION]", f"> **STAND-IN MODELS: THIS OUTPUT IS NOISE.** {STAND_IN_NOTICE}", ">"]
         out += [f"> - {md_escape(label, ' ')}" for label in stand_in_models(digest)]
@@ -71,7 +75,9 @@ def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
 
     for name, value in article_facts(article):  # author, site, date, URL, source, language: what is known
         bullet(name, value)
-    bullet("Article", f"id {article.id}, {plural(len(article.sentences), 'sentence')}, encoding {article.encoding}")
+    bullet(
+        "Article", f"id {shown(article.id)}, {plural(len(article.sentences), 'sentence')}, encoding {article.encoding}"
+    )
     bullet("Chunking", chunking(digest))
     for role, label, settings in model_lines(digest, codes):
         bullet(f"Model, {role}", f"{label}; {settings}")
@@ -117,4 +123,4 @@ def render_markdown(digest: Digest, target: str | None = None) -> str:
             out.append("")
     if not codes and digest.summary_sentences:
         out += ["## Summary", ""] + [md_escape(s.text, " ") for s in digest.summary_sentences] + [""]
-    return "\n".join(out).rstrip("\n") + "\n"
+    return "\n".join(out).rstrip("\n") + f"\n\n{MARKDOWN_MARK}\n"

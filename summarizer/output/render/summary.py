@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ...options import check_formats
 from ...results import Digest
+from .common import shown
 from .formats import one_line
 from .json import FORMAT_VERSION, dumps, plain
-from .markdown import md_escape, md_header
+from .markdown import MARKDOWN_MARK, md_escape, md_header
 
 SUMMARY_SCHEMA_NAME = "summarizer.summary"
 _ARTICLE_KEYS = (
@@ -26,16 +27,16 @@ def render_summary(digest: Digest, fmt: str = "txt", header: bool = False) -> st
     (fmt,) = check_formats(fmt, kind="summary")
     text = digest.summary.text if digest.summary else ""
     if fmt == "txt":
-        lines = [f"==> {digest.article.source} <=="] if header else []
+        lines = [f"==> {shown(digest.article.source)} <=="] if header else []
         if digest.stand_in:
             lines.append("[STAND-IN MODEL: random weights, this summary is noise]")
         flags = digest.summary.flags if digest.summary else ()
         # One line per flag whatever the message holds, so tools can grep for `[quality:`.
-        quality = [f"[quality: {f.code}: {' '.join(f.message.split())}]" for f in flags]
+        quality = [f"[quality: {f.code}: {shown(' '.join(f.message.split()))}]" for f in flags]
         return "\n".join([*lines, text.rstrip("\n"), *quality]).rstrip("\n") + "\n"
     if fmt == "md":
         out = md_header(digest, []) + ["## Summary", "", md_escape(text, "<br>") or "*No summary was made.*"]
-        return "\n".join(out) + "\n"
+        return "\n".join(out) + f"\n\n{MARKDOWN_MARK}\n"
     if fmt == "jsonl":
         return one_line(render_summary(digest, "json")) + "\n"
     article = digest.article

@@ -4,6 +4,7 @@ pipelines and editors."""
 from __future__ import annotations
 
 from ...results import Digest, TranslationSet
+from .common import shown
 
 
 def _paragraphs(ts: TranslationSet, paragraph_of: dict[str, int]) -> str:
@@ -36,13 +37,13 @@ def render_translation_text(digest: Digest, target: str | None = None, header: b
         lines.append("[STAND-IN MODEL: random weights, these translations are noise]")
     for lang in languages:
         if header or len(languages) > 1:
-            lines.append(f"==> {digest.article.source} [{lang.target}] <==")
+            lines.append(f"==> {shown(digest.article.source)} [{lang.target}] <==")  # a file name: escaped
         parts = [ts for ts in (lang.summary, lang.full) if ts is not None]
         lines.append("\n\n".join(_paragraphs(ts, paragraph_of) for ts in parts))
         for ts in parts:
             for t in ts.translations:
                 for flag in t.flags:
                     where = order.get(t.source_id, t.source_id)
-                    lines.append(f"[quality: {where}: {flag.code}: {' '.join(flag.message.split())}]")
+                    lines.append(f"[quality: {where}: {flag.code}: {shown(' '.join(flag.message.split()))}]")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
