@@ -80,7 +80,7 @@ MAX_CONFIG_BYTES = 1_000_000  # a job file is a few KB
 def read_toml(path: str | Path) -> dict[str, Any]:
     """A job file's tables. It must be a regular file (a FIFO would block forever, /dev/zero never end)
     of at most MAX_CONFIG_BYTES, read with a bounded read: the rules inputs follow."""
-    from ..inputs.reading import _check_regular
+    from ..inputs.reading import check_regular_file
 
     p = Path(path)
     if p.is_dir():
@@ -88,7 +88,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     if not p.exists():
         raise ConfigError(f"{path}: no such config file")
     try:
-        _check_regular(str(p), sys.maxsize)  # its kind; its size is what the bounded read finds
+        check_regular_file(str(p), sys.maxsize)  # its kind; its size is what the bounded read finds
         with p.open("rb") as f:
             data = f.read(MAX_CONFIG_BYTES + 1)  # the cap holds even if the file grew since the check
     except InputError as exc:

@@ -114,7 +114,7 @@ def _jsonl_inputs(location: str, source: str) -> list[Input]:
     """One Input per non-blank line, each with an id of its own: the record's "id", else `line-N` (or
     `line-N-2`, ... where a record's own id is `line-N`). A record that repeats an earlier record's id,
     or whose line is over MAX_BYTES, gets a line id and its error, so reading it fails alone."""
-    _check_regular(location, MAX_JSONL_BYTES)
+    check_regular_file(location, MAX_JSONL_BYTES)
     records: list[tuple[int, int, str | None, bool]] = []  # offset, line number, the record's id, too long
     try:
         with open(location, "rb") as handle:
@@ -198,7 +198,7 @@ def _read_bytes(source: str, max_bytes: int, url_deadline: float = URL_DEADLINE_
     return data, name
 
 
-def _check_regular(source: str, max_bytes: int) -> None:
+def check_regular_file(source: str, max_bytes: int) -> None:
     try:
         info = os.stat(source)
     except FileNotFoundError:
@@ -219,7 +219,7 @@ def _check_regular(source: str, max_bytes: int) -> None:
 
 def read_file_bytes(source: str, max_bytes: int) -> bytes:
     """The bytes of a regular file, at most `max_bytes`; anything else is an InputError naming it."""
-    _check_regular(source, max_bytes)
+    check_regular_file(source, max_bytes)
     try:
         with open(source, "rb") as handle:
             return handle.read(max_bytes + 1)

@@ -13,7 +13,7 @@ from os import PathLike
 from typing import Any
 
 from ..errors import BackendUnavailableError, InputError
-from ..inputs.reading import _check_regular, detect_language
+from ..inputs.reading import check_regular_file, detect_language
 from ..inputs.segmenting import split_sentences
 from ..languages import check_language_code, language_tag
 
@@ -318,7 +318,7 @@ def iter_lines(path: PathArg) -> Iterator[str]:
     dropped, line ends (LF or CRLF) removed, the final newline ending the last line rather than
     starting another. Only the current line is held; a decoding error names the line."""
     name = str(path)
-    _check_regular(name, MAX_BYTES)  # regular files only, size-capped
+    check_regular_file(name, MAX_BYTES)  # regular files only, size-capped
     offset = 0  # bytes read after the byte-order mark, for the position in a decoding error
     try:
         with open(name, "rb") as handle:
