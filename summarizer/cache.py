@@ -5,6 +5,7 @@ Keys hash everything that can change an output; a corrupt file is reported, neve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import CacheError, ConfigError
+from .languages import plural
 from .results import ModelInfo
 
 __all__ = [
@@ -169,8 +171,13 @@ class CacheStats:
         if job is None:
             lines.append("last job: none recorded")
         else:
-            rate = "n/a" if job.hit_rate is None else f"{job.hit_rate:.0%}"
-            lines.append(f"last job: {job.name}: {job.hits} hits, {job.misses} misses, hit rate {rate}")
+            rate = "no lookups" if job.hit_rate is None else f"hit rate {job.hit_rate:.0%}"
+            # Jobs without a job file are stored as "adhoc": say what that means.
+            name = "a command without a job file" if job.name == "adhoc" else f"job file {job.name}"
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.finished_at or job.started_at))
+            lines.append(
+                f"last job: {name}, {when}: {plural(job.hits, 'output')} from the cache, {job.misses} computed ({rate})"
+            )
         return "\n".join(lines)
 
 
@@ -225,6 +232,8 @@ class Cache:
         if readonly:
             self._conn = self._connect_readonly()
             return
+        # What this open creates, so that `discard_if_unused` can take it back.
+        self._created = [p for p in (*reversed(self.cache_dir.parents), self.cache_dir, self.path) if not p.exists()]
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -471,6 +480,26 @@ class Cache:
             self._conn.close()
             self._conn = None
 
+    def discard_if_unused(self) -> bool:
+        """Close; if this open created the database and nothing was stored in it (a job that stopped before
+        it ran: a missing model, a refused output path), delete it and the folders it created, so that a
+        run that did nothing leaves nothing behind. True when something was removed."""
+        created = getattr(self, "_created", [])
+        if self._conn is None or self.path not in created:
+            self.close()
+            return False
+        used = self._conn.execute("SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM jobs)").fetchone()[0]
+        self.close()
+        if used:
+            return False
+        for path in _db_files(self.path):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        for folder in reversed([p for p in created if p != self.path]):
+            with contextlib.suppress(OSError):  # not empty (someone else wrote there): it stays
+                folder.rmdir()
+        return True
+
     def __enter__(self) -> Cache:
         return self
 
@@ -509,6 +538,9 @@ class NullCache:
 
     def clear(self, *, model: str | None = None, older_than_days: float | None = None) -> int:
         return 0
+
+    def discard_if_unused(self) -> bool:
+        return False
 
     def close(self) -> None:
         return None

@@ -43,6 +43,7 @@ class JobReport:
     failures: list[Failure] = field(default_factory=list)
     index: Path | None = None
     written: list[Path] = field(default_factory=list)
+    digests: list[list[Path]] = field(default_factory=list)  # per article: its all-languages files, by format
     interrupted: bool = False
 
     @property
@@ -136,13 +137,17 @@ def _run(
     every output path, resolve every model, open the outputs, then hand each result to the sink as it
     finishes. Ctrl-C (or SIGTERM, in the CLI) ends the loop, and what the sink already has is kept."""
     pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
-    sources = pipeline.inputs(out_dir=out_dir)  # the job's inputs expanded and listed, once
-    if not sources:
-        raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
-    report = JobReport(inputs=len(sources), stats=pipeline.stats)
-    sink = make_sink(sources, report)  # refuses an output that would replace an input or a file not ours
-    pipeline.prepare()  # resolves every model (loads none): a missing one fails here
-    sink.open()  # creates the output folder, proves it writable, and clears stale staging folders
+    try:
+        sources = pipeline.inputs(out_dir=out_dir)  # the job's inputs expanded and listed, once
+        if not sources:
+            raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
+        report = JobReport(inputs=len(sources), stats=pipeline.stats)
+        sink = make_sink(sources, report)  # refuses an output that would replace an input or a file not ours
+        pipeline.prepare()  # resolves every model (loads none): a missing one fails here
+        sink.open()  # creates the output folder, proves it writable, and clears stale staging folders
+    except BaseException:
+        pipeline.cache.discard_if_unused()  # nothing ran: a cache this run created goes too
+        raise
     try:
         for result in pipeline.run(sources, callbacks=callbacks):
             if isinstance(result, Failure):
@@ -193,6 +198,9 @@ class DigestFiles:
         stem = self.names[digest.article.source]
         paths = write_digest(digest, self.out_dir, stem, self.formats, guard=self.guard)
         self.report.written += paths
+        targets = [lang.target for lang in digest.languages]
+        files = digest_file_names(stem, targets, self.formats)
+        self.report.digests.append([path for path, (_, _, lang) in zip(paths, files, strict=True) if lang is None])
         self.entries.append(index_entry(digest, paths, self.out_dir))
 
     def failed(self, failure: Failure) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,9 +45,38 @@ def _run(settings, opts: RunOptions, *, to_stdout: str | None = None) -> None:
         )
     finally:
         progress.close()
-    if report.index is not None and not quiet:
-        say(f"index: {report.index}")
+    if not quiet:
+        for line in _where(report):
+            say(line)
     _finish(report, quiet)
+
+
+MOST_LISTED = 3  # articles whose digests are named one by one; more are named by their folder
+
+
+def shown(path: Path) -> str:
+    """A path as a person would type it: normalised (no `configs/../`), relative to the working folder
+    when inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(absolute)
+
+
+def _where(report) -> list[str]:
+    """Where the job's files went: each digest (up to MOST_LISTED articles), else their folder, and the index."""
+    lines = []
+    if len(report.digests) <= MOST_LISTED:
+        for files in report.digests:
+            if files:
+                also = ", ".join(p.suffix for p in files[1:])
+                lines.append(f"digest: {shown(files[0])}" + (f" (also {also})" if also else ""))
+    elif report.index is not None:
+        lines.append(f"digests: {len(report.digests)} articles in {shown(report.index.parent)}/")
+    if report.index is not None:
+        lines.append(f"index: {shown(report.index)}")
+    return lines
 
 
 def _finish(report, quiet: bool, *, tally: bool = True) -> None:
@@ -90,7 +121,7 @@ def summarize(
             emit=typer.echo,
             callbacks=progress.callbacks(),
             on_failure=lambda f: progress.write(printable(f"error: {f.error}")),
-            on_written=None if quiet else lambda p: progress.write(printable(f"wrote {p}")),
+            on_written=None if quiet else lambda p: progress.write(printable(f"wrote {shown(p)}")),
         )
     finally:
         progress.close()

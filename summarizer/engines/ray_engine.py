@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import BackendUnavailableError, ConfigError, EngineError, ModelUnavailableError, SummarizerError
+from ..languages import plural
 from ..options import DEFAULT_BATCH, RayOptions, RuntimeOptions
 from .base import Work
 
 log = logging.getLogger(__name__)
+notice = logging.getLogger("summarizer.notice")  # lines the CLI shows as `note:` without -v
 CONNECT_TIMEOUT_S = 20.0
 INSTALL_HINT = "install it with: pip install 'summarizer[ray]'"
 
@@ -163,7 +165,20 @@ class RayEngine:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
+        notice.info("%s", self._describe(ray, address))
         return ray
+
+    def _describe(self, ray: Any, address: str) -> str:
+        """One line for people: where the work runs (a local instance, or which cluster) and its size."""
+        try:
+            cpus = int(ray.cluster_resources().get("CPU", 0))
+            nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+        except Exception:  # only a description: never fail the job for it
+            cpus, nodes = 0, 0
+        size = f"{plural(nodes, 'node')}, {plural(cpus, 'CPU')}" if nodes else "size unknown"
+        if self._started_here:
+            return f"ray: started a local Ray instance ({size}); it stops when the job ends"
+        return f"ray: connected to the Ray cluster at {address} ({size})"
 
     def map(self, work: Work, items: list[str]) -> Iterator[list[tuple[str, Any]]]:
         if not items:

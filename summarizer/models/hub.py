@@ -79,7 +79,10 @@ def resolve_model(name: str, revision: str | None = None) -> ModelRef:
         if key in _resolved:
             return _resolved[key]
     path = Path(name).expanduser()
-    ref = _resolve_local(name, path) if path.exists() or _looks_like_path(name) else _resolve_hub(name, revision)
+    local = path.exists() or _looks_like_path(name)
+    if local and revision:  # once per (name, revision): the answer is cached below
+        log.warning("revision %r is ignored for %s: it is a local folder, not a hub id", revision, name)
+    ref = _resolve_local(name, path) if local else _resolve_hub(name, revision)
     with _lock:
         _resolved[key] = ref
     return ref
@@ -218,14 +221,22 @@ def display_folder(name: str) -> str:
 
 
 def offline_message(names: list[str], why: str) -> str:
-    """What to do about models (one or several) that are not local when the Hub can't serve them."""
+    """What to do about models (one or several) that are not local when the Hub can't serve them: how to
+    get them, and what works without them right now."""
     them = "them" if len(names) > 1 else "it"
     what = f"model {names[0]} is" if len(names) == 1 else f"{len(names)} models are"
     listed = "" if len(names) == 1 else f" ({', '.join(names)})"
+    pull = f"`summarizer models pull {' '.join(names)}`"
+    get = (
+        f"unset HF_HUB_OFFLINE and run {pull}"
+        if why == OFFLINE
+        else f"run {pull} where the Hub can be reached and copy its Hugging Face cache (HF_HOME) here"
+    )
     return (
-        f"{what} not available locally{listed} and {why}. Provide {them} by: downloading {them} on a connected "
-        f"machine (`summarizer models pull {names[0] if len(names) == 1 else ' '.join(names)}`) and copying the Hugging Face cache (HF_HOME), or passing a "
-        f"local folder made with save_pretrained instead of the id; set HF_HUB_OFFLINE=1 to never try the network"
+        f"{what} not available locally{listed} and {why}. To get {them}: {get}, or pass a local folder made "
+        "with save_pretrained instead of the id. Without a download: --method extractive makes a real summary "
+        "with the bundled multilingual-e5-small, and `summarizer models stand-in DIR` builds a stand-in "
+        "(random weights, its output is noise) to try the whole pipeline"
     )
 
 
@@ -496,7 +507,7 @@ def download_blocked_message(names: list[str], why: str) -> str:
     """One line for models `pull` can't download because nothing can be (offline, Hub unreachable)."""
     what = f"model {names[0]}" if len(names) == 1 else f"{len(names)} models ({', '.join(names)})"
     fix = (
-        "unset it to download"
+        "unset HF_HUB_OFFLINE to download"
         if why == OFFLINE
         else "check the network, the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and HF_ENDPOINT"
     )
