@@ -5,9 +5,20 @@ set -uo pipefail
 PY=${1:-.venv/bin/python}
 OUT=${OUT:-demo-out}
 STEM=baku-non-aligned-movement-2023
-echo "Seed digest (HTML): $PWD/$OUT/stand-in/$STEM.html  (real models: $PWD/$OUT/real/$STEM.html)"
+case $OUT in /*) AT=$OUT ;; *) AT=$PWD/$OUT ;; esac  # where the files are, for the lines that name them
+# The models the seed job loads, as the job itself resolves them (configs/seed.toml, then the defaults).
+MODELS=$("$PY" - <<'EOF' 2>/dev/null
+from summarizer.config.flags import RunOptions
+from summarizer.config.merge import resolve_job
+from summarizer.models.hub import job_needs, merge_needs
+
+no_inputs = RunOptions().with_value("", "inputs", ("-",))
+print("; ".join(need.label for need in merge_needs(job_needs(resolve_job("configs/seed.toml", no_inputs)))))
+EOF
+) || MODELS="the models configs/seed.toml names"
+echo "Seed digest (HTML): $AT/stand-in/$STEM.html  (real models: $AT/real/$STEM.html)"
 echo
-echo "== 1/2 Seed job with the real models (distilbart-cnn-12-6; opus-mt-en-trk, -ru, -ar)"
+echo "== 1/2 Seed job with the real models: $MODELS"
 "$PY" -m summarizer translate --config configs/seed.toml --out "$OUT/real" --cache-dir "$OUT/cache"
 rc=$?
 if [ $rc -eq 3 ]; then
@@ -16,20 +27,28 @@ elif [ $rc -ne 0 ]; then
   echo "   -> the real-model job failed with exit code $rc"
 fi
 echo
-echo "== 2/2 The same job offline: a real EXTRACTIVE summary (sentences chosen with multilingual-e5-small,"
-echo "   bundled), translated by STAND-IN models (random weights: every translation is noise)"
-for kind in marian nllb; do
-  if [ ! -f "$OUT/models/$kind/summarizer_stand_in.json" ]; then
-    "$PY" -m summarizer models stand-in --kind "$kind" --size tiny "$OUT/models/$kind" || exit 1
+echo "== 2/2 The same job offline, on stand-ins. What is real and what is noise:"
+echo "   REAL:  the English summary, an EXTRACTIVE summary: three of the article's own sentences, chosen with"
+echo "          multilingual-e5-small (bundled, runs offline) instead of written by the summary model."
+echo "   NOISE: every translation (az, ru, ar). Each language gets a STAND-IN model with random weights whose"
+echo "          tokenizer learnt that language's script: the text looks Azerbaijani, Russian or Arabic and means"
+echo "          nothing. The quality checks see only form (script, length, numbers, repetition), so they pass"
+echo "          some of it; the digest labels every translation as stand-in noise."
+stand_in() {  # LANG KIND: build once; rebuild if the folder holds none or one for another language
+  local dir="$OUT/models/$2-$1"
+  if ! grep -qs "\"target_lang\": \"$1\"" "$dir/summarizer_stand_in.json"; then
+    "$PY" -m summarizer models stand-in --kind "$2" --size tiny --lang "$1" "$dir" || exit 1
   fi
-done
-M="$OUT/models/marian"
+}
+stand_in az nllb
+stand_in ru marian
+stand_in ar marian
 "$PY" -m summarizer translate --config configs/seed.toml --out "$OUT/stand-in" --cache-dir "$OUT/cache" \
-  --method extractive --model az="$OUT/models/nllb" --model ru="$M" --model ar="$M" \
-  --max-new-tokens 40 || exit 1
+  --method extractive --model az="$OUT/models/nllb-az" --model ru="$OUT/models/marian-ru" \
+  --model ar="$OUT/models/marian-ar" --max-new-tokens 40 || exit 1
 echo
-echo "Seed digest (HTML, extractive summary, stand-in translations): $PWD/$OUT/stand-in/$STEM.html"
-[ $rc -eq 0 ] && echo "Seed digest (HTML, real models):     $PWD/$OUT/real/$STEM.html"
-echo "Index of the job:                    $PWD/$OUT/stand-in/index.html"
+echo "Seed digest (HTML; real extractive summary, stand-in noise for translations): $AT/stand-in/$STEM.html"
+[ $rc -eq 0 ] && echo "Seed digest (HTML, real models):     $AT/real/$STEM.html"
+echo "Index of the job:                    $AT/stand-in/index.html"
 echo "Markdown: $OUT/stand-in/$STEM.md   JSON: $OUT/stand-in/$STEM.json"
 exit 0

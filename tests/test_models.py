@@ -206,3 +206,24 @@ def test_pull_arguments_are_languages_or_hub_ids(marian):
     ]
     with pytest.raises(UnknownLanguageError, match="unknown language 'pt'.*hub id"):
         names_needs(["pt"])
+
+
+def test_models_list_says_what_it_does_not_know():
+    """A default model without a catalogue card shows a dash and "(no card)", explained under the table."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli.app import app
+    from summarizer.languages import LANGUAGES
+    from summarizer.models.catalogue import model_card
+
+    result = CliRunner().invoke(app, ["models", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not any(" ? " in line or line.endswith(" ?") for line in lines)
+    carded = {code for code, lang in LANGUAGES.items() if model_card(lang.model)}
+    assert carded and carded != set(LANGUAGES)  # both kinds of row are on the table
+    for code in LANGUAGES:
+        row = next(line for line in lines if line.startswith(f"{code} "))
+        assert ("(no card)" in row) == (code not in carded), row
+        assert (" — " in row) == (code not in carded), row
+    assert any(line.startswith("— (no card): summarizer's catalogue has no card") for line in lines)

@@ -34,8 +34,13 @@ def _model_row(model: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+# Shown for a model that summarizer's catalogue has no card for; the legend under the table says so.
+_UNKNOWN = "—"
+_NO_CARD = "(no card)"
+
+
 def _millions(params: int | None) -> str:
-    return f"{params / 1e6:,.0f}M" if params else "?"
+    return f"{params / 1e6:,.0f}M" if params else _UNKNOWN
 
 
 @command(models_app, "list")
@@ -68,7 +73,7 @@ def models_list(as_json: AsJson = False) -> None:
     for r in rows:
         token = r["nllb_code"] if "nllb" in r["model"] else r["token"]
         typer.echo(
-            f"{r['lang']:<5} {r['name']:<12} {r['model']:<34} {_millions(r['params']):>6} {r['licence'] or '?':<13} {'yes' if r['cached'] else 'no':<6} {token}"
+            f"{r['lang']:<5} {r['name']:<12} {r['model']:<34} {_millions(r['params']):>6} {r['licence'] or _NO_CARD:<13} {'yes' if r['cached'] else 'no':<6} {token}"
         )
     typer.echo("\nPublished scores of the defaults (the reason they are the defaults):")
     for r in [summary, *rows]:
@@ -76,6 +81,11 @@ def models_list(as_json: AsJson = False) -> None:
             typer.echo(f"  {r['model']}: {label}")
     for note in dict.fromkeys(r["licence_note"] for r in [summary, *rows] if r["licence"] and "NC" in r["licence"]):
         typer.echo(f"\nLicence: {note}")
+    if any(r["params"] is None for r in [summary, *rows]):
+        typer.echo(
+            f"\n{_UNKNOWN} {_NO_CARD}: summarizer's catalogue has no card for the model, so its size and licence "
+            "are not known here (they are on its model card on the Hub); it still serves its language"
+        )
     typer.echo(
         "\n* NLLB models get the FLORES code; multi-target Marian models (their vocabulary has >>xxx<< tokens, "
         "e.g. opus-mt-tc-big-en-ar, opus-mt-en-trk) the >>xxx<< token; other Marian models none"
@@ -211,12 +221,24 @@ def models_stand_in(
             "(marian: outputs end at lengths that follow the source, calibrated on FLORES; float32 only).",
         ),
     ] = "forced",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="marian or nllb: the target language, ar, az or ru. The tokenizer learns that language's "
+            "text too and the decoder writes only its pieces: noise in the right script.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build a random-weight stand-in model with a real tokenizer (its output is noise)."""
+    from ..languages import language_name
     from ..models.standin.build import build_stand_in
 
-    path = build_stand_in(kind, size, out_dir, seed=seed, lengths=lengths)
-    detail = f"{size}, realistic lengths" if lengths == "realistic" else size
+    path = build_stand_in(kind, size, out_dir, seed=seed, lengths=lengths, target_lang=lang)
+    details = [size] + (["realistic lengths"] if lengths == "realistic" else [])
+    details += [f"{language_name(lang)} pieces"] if lang else []
     typer.echo(
-        f"stand-in {kind} ({detail}) written to {path}; random weights: its output is noise, for offline tests and benchmarks only"
+        f"stand-in {kind} ({', '.join(details)}) written to {path}; random weights: its output is noise, "
+        "for offline tests and benchmarks only"
     )

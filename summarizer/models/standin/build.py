@@ -1,6 +1,7 @@
 """Building stand-in models: random-weight Marian, BART, T5 and NLLB models with real tokenizers, offline.
 
 Their output is noise. They exist so that the real loading and `generate()` code runs without the Hub.
+A translation stand-in built for a target language writes its noise in that language's script.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ...errors import ConfigError
 from .lengths import LENGTH_CALIBRATION, craft_marian_lengths
 from .marker import STAND_IN_MARKER, STAND_IN_MARKER_NOTICE, is_stand_in
 
-__all__ = ["KINDS", "LENGTHS", "MARIAN_LANGUAGE_TOKENS", "SIZES", "build_stand_in"]
+__all__ = ["KINDS", "LENGTHS", "MARIAN_LANGUAGE_TOKENS", "SIZES", "TARGET_LANGS", "build_stand_in"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,13 @@ SIZES = ("tiny", "base")
 LENGTHS = ("forced", "realistic")
 # The target-language tokens of the multi-target opus-mt models the language registry knows (tc-big-en-ar, en-trk).
 MARIAN_LANGUAGE_TOKENS = (">>ara<<", ">>aze_Latn<<", ">>rus<<", ">>tur<<")
+# Target languages with a packaged text (data/standin_corpus.LANG.txt: original news-like sentences in
+# the language's script, written for the stand-ins). Translation stand-ins only: marian and nllb.
+TARGET_LANGS = ("ar", "az", "ru")
+_TARGET_KINDS = ("marian", "nllb")
+# How far below the target-language pieces every other token's logit is pushed (a finite number, so
+# that float16 and beam search stay well-defined; random logits here lie within about +/-1).
+_PUSH_DOWN = 100.0
 
 _T5_EXTRA_IDS = 100
 
@@ -71,7 +79,13 @@ _ARCHS: dict[tuple[str, str], _Arch] = {
 
 
 def build_stand_in(
-    kind: str, size: str, out_dir: str | os.PathLike[str], *, seed: int = 0, lengths: str = "forced"
+    kind: str,
+    size: str,
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    lengths: str = "forced",
+    target_lang: str | None = None,
 ) -> pathlib.Path:
     """Build a random-weight `kind` model of `size` with a freshly trained tokenizer, saved in `out_dir`.
 
@@ -79,6 +93,9 @@ def build_stand_in(
     files, byte for byte. An existing `out_dir` is replaced only if it is empty or a stand-in itself.
     `lengths="realistic"` (marian only) adds crafted weights that end every output at a length that
     follows the source's, the same under torch and CTranslate2; see `lengths.craft_marian_lengths`.
+    `target_lang` (marian or nllb; one of `TARGET_LANGS`) trains the tokenizer on English and that
+    language's text and makes the decoder emit only that language's pieces (and EOS), under torch and
+    CTranslate2 alike; see `_target_piece_ids`.
     """
     if kind not in KINDS:
         raise ConfigError(f"Unknown stand-in model kind {kind!r}: choose one of {', '.join(KINDS)}.")
@@ -90,6 +107,20 @@ def build_stand_in(
         raise ConfigError(f"Unknown stand-in lengths {lengths!r}: choose one of {', '.join(LENGTHS)}.")
     if lengths == "realistic" and kind != "marian":
         raise ConfigError(f"Realistic lengths are built for marian stand-ins only, not {kind}; use --lengths forced.")
+    if target_lang is not None:
+        if target_lang not in TARGET_LANGS:
+            raise ConfigError(
+                f"No stand-in text for target language {target_lang!r}: choose one of {', '.join(TARGET_LANGS)}."
+            )
+        if kind not in _TARGET_KINDS:
+            raise ConfigError(f"A target language is for translation stand-ins (marian or nllb), not {kind}.")
+        if lengths == "realistic":
+            # The (rho, sigma, c) were fitted on references tokenized by the English-only vocabulary; in a
+            # vocabulary with the target's own pieces the same text is far fewer tokens.
+            raise ConfigError(
+                "Realistic lengths are calibrated for the English-only vocabulary and do not combine with a "
+                "target language yet: drop --lang, or use --lengths forced."
+            )
     out = pathlib.Path(out_dir)
     if out.exists() and not (out.is_dir() and (is_stand_in(out) or not any(out.iterdir()))):
         raise ConfigError(f"{out} already exists and is not a stand-in model folder; choose a new or empty folder.")
@@ -102,18 +133,21 @@ def build_stand_in(
         if lengths == "realistic":
             _build_marian(_ARCHS[kind, size], staging, seed, lengths=LENGTH_CALIBRATION[size])
         else:
-            _BUILDERS[kind](_ARCHS[kind, size], staging, seed)
+            _BUILDERS[kind](_ARCHS[kind, size], staging, seed, target_lang)
         marker = {"kind": kind, "size": size, "seed": seed, "notice": STAND_IN_MARKER_NOTICE}
         if lengths != "forced":  # the forced marker stays as it always was
             marker["lengths"] = lengths
+        if target_lang is not None:  # as does the marker of a stand-in without one
+            marker["target_lang"] = target_lang
         (staging / STAND_IN_MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _replace_dir(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     log.info(
-        "Built a %s %s stand-in in %s (seed %d) in %.2fs: %s",
-        size, kind, out, seed, time.perf_counter() - started, STAND_IN_MARKER_NOTICE,
+        "Built a %s %s stand-in%s in %s (seed %d) in %.2fs: %s",
+        size, kind, f" for {target_lang}" if target_lang else "", out, seed, time.perf_counter() - started,
+        STAND_IN_MARKER_NOTICE,
     )  # fmt: skip
     return out
 
@@ -131,11 +165,44 @@ def _replace_dir(new: pathlib.Path, target: pathlib.Path) -> None:
 # --- training text and vocabulary padding ---------------------------------------------------------
 
 
-def _corpus_lines() -> list[str]:
-    text = (
-        resources.files("summarizer.models.standin").joinpath("data", "standin_corpus.txt").read_text(encoding="utf-8")
-    )
+def _corpus_lines(lang: str | None = None) -> list[str]:
+    """The English training text, or (`lang`) that language's: standin_corpus.txt, standin_corpus.LANG.txt."""
+    name = f"standin_corpus.{lang}.txt" if lang else "standin_corpus.txt"
+    text = resources.files("summarizer.models.standin").joinpath("data", name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _training_lines(target_lang: str | None) -> list[str]:
+    """English, the source side; with a target language, its text as well, so that both have pieces."""
+    return _corpus_lines() + (_corpus_lines(target_lang) if target_lang else [])
+
+
+def _trained_vocab(arch: _Arch, target_lang: str | None) -> int:
+    """Two texts share one vocabulary: twice the pieces, so that English keeps about the pieces it has alone."""
+    return arch.trained_vocab * (2 if target_lang else 1)
+
+
+def _target_piece_ids(proto_bytes: bytes, target_lang: str, vocab: dict[str, int]) -> list[int]:
+    """The ids of the pieces that belong to `target_lang` in a SentencePiece model trained on both texts.
+
+    A piece belongs to the target if the target text uses it and uses it more often, per piece, than
+    the English text: every piece in Cyrillic or Arabic script, the Azerbaijani letters and suffixes,
+    and the punctuation the target leans on. Padding pieces and English words are never among them.
+    """
+    import collections
+
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_proto=proto_bytes)
+
+    def shares(lines: list[str]) -> dict[str, float]:
+        ids = [i for line in lines for i in processor.encode(line)]
+        counts = collections.Counter(processor.id_to_piece(i) for i in ids if not processor.is_unknown(i))
+        total = sum(counts.values())
+        return {piece: n / total for piece, n in counts.items()}
+
+    english, target = shares(_corpus_lines()), shares(_corpus_lines(target_lang))
+    return sorted(vocab[piece] for piece, share in target.items() if piece in vocab and share > english.get(piece, 0.0))
 
 
 def _pseudo_words(prefix: str, taken: set[str]) -> Iterator[str]:
@@ -148,13 +215,13 @@ def _pseudo_words(prefix: str, taken: set[str]) -> Iterator[str]:
                 yield word
 
 
-def _train_spm(pieces: int, model_type: str = "unigram", **special_ids: int) -> bytes:
-    """Train a SentencePiece model (unigram or bpe) on the packaged corpus; return the serialized ModelProto."""
+def _train_spm(lines: list[str], pieces: int, model_type: str = "unigram", **special_ids: int) -> bytes:
+    """Train a SentencePiece model (unigram or bpe) on `lines`; return the serialized ModelProto."""
     import sentencepiece
 
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(_corpus_lines()),
+        sentence_iterator=iter(lines),
         model_writer=model,
         model_type=model_type,
         vocab_size=pieces,
@@ -256,12 +323,21 @@ def _bart_family_sizes(arch: _Arch, vocab_size: int) -> dict[str, int]:
 # --- Marian -----------------------------------------------------------------------------------------
 
 
-def _build_marian(arch: _Arch, out: pathlib.Path, seed: int, lengths: dict[str, tuple] | None = None) -> None:
+def _build_marian(
+    arch: _Arch,
+    out: pathlib.Path,
+    seed: int,
+    target_lang: str | None = None,
+    lengths: dict[str, tuple] | None = None,
+) -> None:
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     # Marian's ids live in vocab.json, not in the SentencePiece model. As in opus-mt: </s>=0, <unk>=1,
     # the language tokens, the pieces, and <pad> last. The SPM model's own <unk> and </s> map to 1 and 0.
-    proto = _spm_proto(_train_spm(arch.trained_vocab, unk_id=0, eos_id=1, bos_id=-1, pad_id=-1))
+    trained = _train_spm(
+        _training_lines(target_lang), _trained_vocab(arch, target_lang), unk_id=0, eos_id=1, bos_id=-1, pad_id=-1
+    )
+    proto = _spm_proto(trained)
     if arch.vocab_size is not None:
         _pad_spm(proto, arch.vocab_size - len(MARIAN_LANGUAGE_TOKENS) - 1)
     pieces = [piece.piece for piece in proto.pieces if piece.piece not in ("<unk>", "</s>")]
@@ -314,10 +390,20 @@ def _build_marian(arch: _Arch, out: pathlib.Path, seed: int, lengths: dict[str, 
         def craft(model: Any) -> None:
             craft_marian_lengths(model, silent, params, lengths[""], seed)
 
+    elif target_lang is not None:
+        allowed = [0, *_target_piece_ids(trained, target_lang, vocab)]  # EOS and the target's pieces
+
+        def craft(model: Any) -> None:
+            # final_logits_bias is a saved buffer, added to every logit by torch; CTranslate2's converter
+            # carries it into the output projection's bias, so both backends push the same tokens down.
+            bias = model.final_logits_bias
+            bias.fill_(-_PUSH_DOWN)
+            bias[0, allowed] = 0.0
+
     _save_model(MarianMTModel, config, generation, silent, out, seed, craft)
 
 
-def _build_bart(arch: _Arch, out: pathlib.Path, seed: int) -> None:
+def _build_bart(arch: _Arch, out: pathlib.Path, seed: int, target_lang: str | None = None) -> None:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
 
@@ -326,13 +412,13 @@ def _build_bart(arch: _Arch, out: pathlib.Path, seed: int) -> None:
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=arch.trained_vocab,
+        vocab_size=_trained_vocab(arch, target_lang),
         min_frequency=2,
         special_tokens=["<s>", "<pad>", "</s>", "<unk>"],  # ids 0-3, as in BART
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    bpe.train_from_iterator(_corpus_lines(), trainer=trainer)
+    bpe.train_from_iterator(_training_lines(target_lang), trainer=trainer)
     trained = json.loads(bpe.to_str())["model"]
     tokens = sorted(trained["vocab"], key=trained["vocab"].__getitem__)
     merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in trained["merges"]]
@@ -368,11 +454,15 @@ def _build_bart(arch: _Arch, out: pathlib.Path, seed: int) -> None:
 # --- T5 ----------------------------------------------------------------------------------------------
 
 
-def _build_t5(arch: _Arch, out: pathlib.Path, seed: int) -> None:
+def _build_t5(arch: _Arch, out: pathlib.Path, seed: int, target_lang: str | None = None) -> None:
     from transformers import T5Config, T5ForConditionalGeneration, T5Tokenizer
 
     # T5's layout: <pad>=0, </s>=1, <unk>=2, the pieces, then the sentinels <extra_id_99> … <extra_id_0>.
-    proto = _spm_proto(_train_spm(arch.trained_vocab, pad_id=0, eos_id=1, unk_id=2, bos_id=-1))
+    proto = _spm_proto(
+        _train_spm(
+            _training_lines(target_lang), _trained_vocab(arch, target_lang), pad_id=0, eos_id=1, unk_id=2, bos_id=-1
+        )
+    )
     if arch.vocab_size is not None:
         _pad_spm(proto, arch.vocab_size - _T5_EXTRA_IDS)
     (out / "spiece.model").write_bytes(proto.SerializeToString())
@@ -408,7 +498,7 @@ def _build_t5(arch: _Arch, out: pathlib.Path, seed: int) -> None:
 # --- NLLB --------------------------------------------------------------------------------------------
 
 
-def _build_nllb(arch: _Arch, out: pathlib.Path, seed: int) -> None:
+def _build_nllb(arch: _Arch, out: pathlib.Path, seed: int, target_lang: str | None = None) -> None:
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
     from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
     from transformers.tokenization_utils_base import generate_merges
@@ -419,7 +509,16 @@ def _build_nllb(arch: _Arch, out: pathlib.Path, seed: int) -> None:
     # pieces and merges, which is what its own SentencePiece conversion does; the codes are its
     # default special tokens. The codes are in the vocabulary so that their ids are fixed.
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
-    proto = _spm_proto(_train_spm(arch.trained_vocab, model_type="bpe", unk_id=0, bos_id=1, eos_id=2, pad_id=-1))
+    trained = _train_spm(
+        _training_lines(target_lang),
+        _trained_vocab(arch, target_lang),
+        model_type="bpe",
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+    )
+    proto = _spm_proto(trained)
     tokens = specials + [piece.piece for piece in proto.pieces if piece.piece not in specials]
     merges = generate_merges({token: i for i, token in enumerate(tokens)}, skip_tokens=specials)
     codes = list(FAIRSEQ_LANGUAGE_CODES)
@@ -454,8 +553,42 @@ def _build_nllb(arch: _Arch, out: pathlib.Path, seed: int) -> None:
     )
     # The real generation config has no forced ids: the product forces the target code per call.
     generation = {"bos_token_id": 0, "pad_token_id": 1, "eos_token_id": 2, "decoder_start_token_id": 2}
+    craft = None
+    if target_lang is not None:
+        allowed = [2, *_target_piece_ids(trained, target_lang, vocab)]  # </s> and the target's pieces
+
+        def craft(model: Any) -> None:
+            _push_down_nllb(model, allowed)
+
     # The codes are special tokens too, so they are silenced with the others.
-    _save_model(M2M100ForConditionalGeneration, config, generation, tokenizer.all_special_ids, out, seed)
+    _save_model(M2M100ForConditionalGeneration, config, generation, tokenizer.all_special_ids, out, seed, craft)
+
+
+def _push_down_nllb(model: Any, allowed: list[int]) -> None:
+    """Push every token but `allowed` far down in the logits of an M2M100 model, which has no logits bias.
+
+    The output projection is the tied embedding matrix and has no bias, so one dimension k stands in for
+    it: the decoder's last LayerNorm writes a constant G there (weight 0, bias G) and the embedding row of
+    every pushed-down token holds -e in dimension k, which costs it G * e in every logit. Every other
+    LayerNorm ignores dimension k (weight and bias 0), so the -e the encoder gets with its English input
+    pieces feeds no computation; it only adds e^2 to the mean square each norm divides by (about 0.5 from
+    the positions and embeddings alone), which rescales the encoder's noise without breaking it.
+    """
+    import torch
+
+    k = model.config.d_model - 1
+    # G * e = _PUSH_DOWN. A smaller e with a larger G would leave int8 CTranslate2, which quantizes each
+    # row of activations by its largest entry, nothing but G to see; G = 200 keeps the rest in view.
+    e = 0.5
+    gain = _PUSH_DOWN / e
+    emb = model.get_input_embeddings().weight
+    emb[:, k] = -e
+    emb[allowed, k] = 0.0
+    for norm in model.modules():
+        if isinstance(norm, torch.nn.LayerNorm):
+            norm.weight[k] = 0.0
+            norm.bias[k] = 0.0
+    model.model.decoder.layer_norm.bias[k] = gain
 
 
 _BUILDERS = {"marian": _build_marian, "bart": _build_bart, "t5": _build_t5, "nllb": _build_nllb}

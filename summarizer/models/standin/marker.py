@@ -19,7 +19,10 @@ def is_stand_in(model_dir: str | os.PathLike[str]) -> bool:
 
 
 def stand_in_info(model_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """Return the marker of a stand-in folder ({"kind", "size", "seed", "notice"}), or None for any other folder."""
+    """Return the marker of a stand-in folder, or None for any other folder.
+
+    Always {"kind", "size", "seed", "notice"}; "lengths" when not forced, "target_lang" when built for one.
+    """
     marker = pathlib.Path(model_dir, STAND_IN_MARKER)
     try:
         text = marker.read_text(encoding="utf-8")
