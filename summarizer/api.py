@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from .errors import ConfigError, InputError
-from .options import RuntimeOptions
+from .options import QualityOptions, RuntimeOptions
 from .results import Sentence, Summary, TranslationSet
 
 
@@ -26,13 +26,20 @@ def _cache(cache: Any):
     return cache
 
 
-def _runtime(runtime: RuntimeOptions | None) -> tuple[RuntimeOptions, Path]:
-    """The runtime options (the environment's, unless given) and the folder for converted models."""
-    from .config.merge import resolve_cache, resolve_runtime
+def _worker(runtime: RuntimeOptions | None, quality: QualityOptions | None):
+    """The WorkerOptions of one call: the runtime options (the environment's, unless given) and the quality
+    options (the defaults, unless given); converted models go in the cache folder, as the CLI's do."""
+    from .config.merge import resolve_runtime
+    from .options import WorkerOptions
 
     if runtime is not None and not isinstance(runtime, RuntimeOptions):
         raise InputError(f"runtime must be a summarizer.RuntimeOptions, got {type(runtime).__name__}")
-    return runtime or resolve_runtime(), resolve_cache().dir
+    if quality is not None and not isinstance(quality, QualityOptions):
+        raise InputError(
+            f"quality must be a summarizer.QualityOptions, for example QualityOptions(checks=False), "
+            f"got {type(quality).__name__}"
+        )
+    return WorkerOptions(runtime or resolve_runtime(), quality or QualityOptions())
 
 
 def _engine(runtime: RuntimeOptions):
@@ -66,6 +73,7 @@ def summarize(
     model: str | None = ...,
     revision: str | None = ...,
     runtime: RuntimeOptions | None = ...,
+    quality: QualityOptions | None = ...,
     cache: Any = ...,
     max_input_tokens: int | None = ...,
     long_input: str = ...,
@@ -82,6 +90,7 @@ def summarize(
     model: str | None = ...,
     revision: str | None = ...,
     runtime: RuntimeOptions | None = ...,
+    quality: QualityOptions | None = ...,
     cache: Any = ...,
     max_input_tokens: int | None = ...,
     long_input: str = ...,
@@ -99,6 +108,7 @@ def summarize(
     model=None,
     revision=None,
     runtime=None,
+    quality=None,
     cache=None,
     max_input_tokens=None,
     long_input="map-reduce",
@@ -113,9 +123,10 @@ def summarize(
     embeddings, each keeping its id in `Summary.source_ids`) or "lead" (the first `sentences`).
     `lang` is the texts' language, or "auto" to detect each one's. A text in a language the abstractive
     model doesn't summarize (distilbart-cnn: English only) is summarized extractively, and its
-    `Summary.warnings` say so.
+    `Summary.warnings` say so. `quality=QualityOptions(checks=False)` turns the checks off (no
+    `Summary.flags`), as `--no-checks` does; `adequacy=True` adds the adequacy check.
     """
-    from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions, WorkerOptions
+    from .options import DEFAULT_SUMMARY_MODEL, SummaryOptions
     from .tasks.summarizing import make_summarizer
 
     _texts(text, "summarize")
@@ -131,9 +142,8 @@ def summarize(
         embedding_model=embedding_model,
         params=gen,
     )
-    runtime, models_dir = _runtime(runtime)
-    engine = _engine(runtime) if method == "abstractive" else None  # extractive and lead run here
-    worker = WorkerOptions(runtime=runtime, models_dir=models_dir)
+    worker = _worker(runtime, quality)
+    engine = _engine(worker.runtime) if method == "abstractive" else None  # extractive and lead run here
     summarizer = make_summarizer(section, worker, lang=lang, cache=_cache(cache), engine=engine)
     try:
         if isinstance(text, str):
@@ -153,6 +163,7 @@ def translate(
     target_token: str | None = None,
     source_lang: str = "en",
     runtime: RuntimeOptions | None = None,
+    quality: QualityOptions | None = None,
     cache: Any = None,
     **gen: Any,
 ) -> TranslationSet:
@@ -160,11 +171,13 @@ def translate(
     a single string is split into sentences first. Always returns a TranslationSet.
     `source_lang` is their language, or "auto" to detect it from all of them together; without `model`
     the registry's model for the pair translates (see `summarizer.models.catalogue.pair_model`).
+    `quality=QualityOptions(retry=False)` keeps the first translation of a flagged sentence, as `--no-retry`
+    does; `checks=False` turns the checks off as well (no `Translation.flags`, no retry).
     """
     from .inputs.reading import detect_language
     from .inputs.segmenting import normalize, segment_article
     from .languages import AUTO, check_language_code
-    from .options import TargetOptions, WorkerOptions
+    from .options import TargetOptions
     from .tasks.translating import Translator
 
     _texts(sentences, "translate", (str, Sentence))
@@ -175,10 +188,9 @@ def translate(
         check_language_code(source_lang, where="source_lang")
     if isinstance(sentences, str):
         sentences = segment_article(normalize(sentences), "text", source_lang)
-    runtime, models_dir = _runtime(runtime)
-    engine = _engine(runtime)
+    worker = _worker(runtime, quality)
+    engine = _engine(worker.runtime)
     section = TargetOptions(target, model, revision=revision, target_token=target_token, params=gen)
-    worker = WorkerOptions(runtime=runtime, models_dir=models_dir)
     translator = Translator(section, worker, source_lang=source_lang, cache=_cache(cache), engine=engine)
     try:
         return translator.translate(list(sentences))

@@ -2,7 +2,9 @@
 and the hashable backend options that key loaded models.
 
 No I/O and no environment here; `config.resolve_job` fills these in one merge (defaults ← config
-file ← environment ← flags). Field metadata `env` names the environment variable of a setting.
+file ← environment ← flags). Field metadata `env` names the environment variable of a setting. The one
+exception: a worker built in code without a cache folder finds the user's, as that merge would (see
+`WorkerOptions.models_dir`).
 """
 
 from __future__ import annotations
@@ -73,6 +75,14 @@ CONVERTED_SUBDIR = "ctranslate2"  # converted models live in <cache dir>/ctransl
 def env(name: str) -> dict[str, str]:
     """Field metadata: this setting can also come from environment variable `name`."""
     return {"env": name}
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for this tool (`~/.cache/summarizer` on Linux, honouring XDG_CACHE_HOME;
+    `~/Library/Caches/summarizer` on macOS; `%LOCALAPPDATA%\\summarizer\\Cache` on Windows)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("summarizer", appauthor=False))
 
 
 # Upper bounds of settings. Past them a value is a typo or an attack, never a need: num_beams = 10000000
@@ -431,17 +441,27 @@ class WorkerOptions:
 
     runtime: RuntimeOptions = field(default_factory=RuntimeOptions)
     quality: QualityOptions = field(default_factory=QualityOptions)
-    models_dir: Path | None = None  # the cache folder, where the ctranslate2 backend keeps converted models
+    # The cache folder, where the ctranslate2 backend keeps converted models. None: the one the CLI would
+    # use (SUMMARIZER_CACHE_DIR, else the user's cache folder), found when a model loads, on the machine
+    # where it loads.
+    models_dir: Path | None = None
     refresh: bool = False  # recompute what the cache holds (only the driver, which owns the cache, refreshes)
 
     @property
     def backend_options(self) -> BackendOptions:
-        return self.runtime.backend_options(self.models_dir)
+        return self.runtime.backend_options(self.models_dir if self.models_dir is not None else _cache_folder())
 
     @property
     def remote(self) -> WorkerOptions:
         """These options for a remote worker, which has no cache to refresh."""
         return replace(self, refresh=False)
+
+
+def _cache_folder() -> Path:
+    """The cache folder as `config.resolve_cache` finds it without flags or a job file."""
+    variable = next(f.metadata["env"] for f in fields(CacheOptions) if f.name == "dir")
+    folder = Path(os.environ[variable]).expanduser() if os.environ.get(variable) else default_cache_dir()
+    return Path(os.path.abspath(folder))
 
 
 URL_DEADLINE_S = 60.0  # a web page's fetch, redirects included: `url_deadline`, --url-deadline

@@ -191,7 +191,7 @@ def test_english_rouge_refuses_references_it_would_delete(tmp_path):
     path = russian_jsonl(tmp_path / "ru.jsonl")
     result = runner.invoke(app, ["evaluate", "--task", "summarize", str(path), "--lang", "en", "--json"])
     assert result.exit_code == EXIT_USAGE, result.output
-    assert f"{path}:1:" in result.output and "--lang ru" in result.output
+    assert f"{path}:1:" in result.output and "--from ru" in result.output
     assert len(result.output.strip().splitlines()) == 1
     from summarizer.measure.metrics import summary_scores
 

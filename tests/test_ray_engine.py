@@ -64,6 +64,10 @@ def test_ray_gives_the_local_digests_and_a_warm_ray_rerun_computes_nothing(tmp_p
     assert got == expected
     assert _closing(ray.stderr).split("; ")[:3] == _closing(local.stderr).split("; ")[:3]
     assert "Traceback" not in ray.stderr.decode()
+    # It says where the work ran, once, as a note (the local run says nothing of Ray).
+    notes = [line for line in ray.stderr.decode().splitlines() if line.startswith("note: ray: ")]
+    assert len(notes) == 1 and "started a local Ray instance" in notes[0] and "CPU" in notes[0], notes
+    assert "ray" not in local.stderr.decode().lower()
 
     warm = run_cli("translate", "--config", str(job), "--cache-dir", "c-ray", "--out", "out-warm", *RAY)
     assert warm.returncode == 0, warm.stderr.decode()

@@ -24,7 +24,7 @@ from ..config.flags import (
     Flag,
     RunOptions,
 )
-from ..errors import EXIT_INTERRUPTED, SummarizerError
+from ..errors import EXIT_INTERRUPTED, ConfigError, SummarizerError
 
 app = typer.Typer(
     name="summarizer",
@@ -83,15 +83,43 @@ def say_error(message: str) -> None:
     say(f"error: {message}")
 
 
-def _parameter(flag: Flag) -> inspect.Parameter:
-    option = typer.Option(*flag.decls, help=flag.help, show_default=False, metavar="" if flag.type is bool else None)
-    if flag.type is bool:
-        annotation, default = Annotated[bool, option], False
-    elif flag.kind == "pairs":
-        annotation, default = Annotated[list[str] | None, option], None
-    else:
-        annotation, default = Annotated[flag.type | None, option], None
-    return inspect.Parameter(flag.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+def _alias_name(flag: Flag) -> str:
+    return f"{flag.name}__alias"  # no flag name has a double underscore
+
+
+def _parameters(flag: Flag) -> list[inspect.Parameter]:
+    """The flag's parameter, and one hidden from --help for its aliases (see `_given`)."""
+    params = []
+    for name, decls, hidden in ((flag.name, flag.decls, False), (_alias_name(flag), flag.aliases, True)):
+        if not decls:
+            continue
+        metavar = "" if flag.type is bool else None
+        option = typer.Option(*decls, help=flag.help, show_default=False, metavar=metavar, hidden=hidden)
+        if flag.type is bool:
+            annotation, default = Annotated[bool, option], False
+        elif flag.kind == "pairs":
+            annotation, default = Annotated[list[str] | None, option], None
+        else:
+            annotation, default = Annotated[flag.type | None, option], None
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation))
+    return params
+
+
+def _given(flag: Flag, kwargs: dict[str, Any]) -> Any:
+    """What the user gave for `flag` under its own spelling or an alias (both taken out of `kwargs`).
+    Both, with different values, is an error: neither may silently win."""
+    main, alias = kwargs.pop(flag.name, None), kwargs.pop(_alias_name(flag), None)
+    unset = (None, False) if flag.type is bool else (None,)
+    if alias in unset or alias == main:
+        return main
+    if main in unset:
+        return alias
+    if flag.kind == "pairs":  # repeatable: both spellings' items count
+        return [*main, *alias]
+    old = "/".join(flag.aliases)
+    raise ConfigError(
+        f"{flag.spelling} {main} and {old} {alias}: {old} is another spelling of {flag.spelling}; give one"
+    )
 
 
 # Libraries that print through a stderr handler of their own, which each adds when first imported (lazily,
@@ -99,6 +127,21 @@ def _parameter(flag: Flag) -> inspect.Parameter:
 # value set here, so that this process and its children tell it from a value the user set.
 _OWN_HANDLERS = {"transformers": "TRANSFORMERS_VERBOSITY", "huggingface_hub": "HF_HUB_VERBOSITY"}
 _REMEMBERED = 10_000  # distinct messages remembered to print each once; past that, new ones always print
+
+
+NOTICE = "summarizer.notice"  # the logger of one-line notices, shown as `note: ...`
+
+
+class _Formatter(logging.Formatter):
+    """`WARNING: message` for warnings and errors; `note: message` for notices."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == NOTICE and record.levelno < logging.WARNING:
+            return f"note: {record.getMessage()}"
+        return super().format(record)
 
 
 class _Shown(logging.Filter):
@@ -139,9 +182,11 @@ def _setup_logging(opts: RunOptions) -> None:
     quiet, verbose = opts.get("ui", "quiet", False), opts.get("ui", "verbose", False)
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(_Formatter())
     handler.addFilter(_Shown(bool(verbose)))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Notices (where a Ray job runs, ...) are INFO records a person wants without -v; -q hides them.
+    logging.getLogger(NOTICE).setLevel(logging.ERROR if quiet else logging.INFO)
     library_level = "warning" if verbose else "critical"
     for name, variable in _OWN_HANDLERS.items():
         marker = f"SUMMARIZER_SET_{variable}"
@@ -183,10 +228,9 @@ def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Cal
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
-            given = {f.name: kwargs.pop(f.name, None) for f in flags}
             try:
                 with _sigterm_as_ctrl_c():
-                    opts = RunOptions.from_flags(flags, given)
+                    opts = RunOptions.from_flags(flags, {f.name: _given(f, kwargs) for f in flags})
                     _setup_logging(opts)
                     return func(**kwargs, **({"opts": opts} if wants_opts else {}))
             except SummarizerError as exc:
@@ -198,7 +242,7 @@ def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Cal
                 say_error("interrupted; everything finished so far is in the cache, re-run to resume")
                 raise typer.Exit(EXIT_INTERRUPTED) from None
 
-        params = own + [_parameter(f) for f in flags]
+        params = own + [p for f in flags for p in _parameters(f)]
         del wrapper.__wrapped__  # Typer must see the signature below, not func's
         wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in params}

@@ -5,7 +5,14 @@ A flag's `path` is a place in a job file (`("runtime", "device")`, `("summary", 
 or one of four flag-only places: `("targets",)` (--to), `("models",)` (--model LANG=MODEL),
 `("revisions",)` (--revision LANG=REVISION) and
 `("translation_params", key)` (generation flags that apply to every target). `("ui", ...)` is for
-the CLI itself (verbosity), never for the job.
+the CLI itself (verbosity), and `("measure", ...)` for what `evaluate` and `check` read; neither is ever
+part of a job.
+
+One vocabulary across commands: `--from` is always the language of the inputs and `--to` that of the
+outputs; an unprefixed model or generation flag is the command's own model (the summary model in
+`summarize`, the translation model in `translate` and `digest`, the scored model in `evaluate`), and a
+`--summary-` flag is always the summary model's. A flag's `aliases` are other spellings (older ones, or
+the prefixed ones in `summarize`) that still work but are not shown in `--help`.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ class Flag:
     type: type = str  # str, int, float, bool (a switch) or Path
     kind: str = "value"  # value | csv | pairs (repeatable KEY=VALUE) | set (switch stores `value`) | choice
     value: Any = True  # what a `set` switch stores
+    aliases: tuple[str, ...] = ()  # spellings that work too, hidden from --help
 
     @property
     def spelling(self) -> str:
@@ -73,38 +81,21 @@ def _pairs(items: Iterable[str] | Mapping[str, str], spelling: str) -> dict[str,
     return pairs
 
 
-def _gen(prefix: str, path: str, for_what: str, spell: str = "") -> tuple[Flag, ...]:
-    """The generation flags of one model role (`--num-beams` or `--summary-num-beams`, ...)."""
+def _gen(prefix: str, path: str, for_what: str, spell: str = "", alias: str | None = None) -> tuple[Flag, ...]:
+    """The generation flags of one model role (`--num-beams` or `--summary-num-beams`, ...); `alias`: the
+    prefix of a hidden second spelling of each (`summary-` in `summarize`)."""
+
+    def flag(key: str, help: str, type: type) -> Flag:
+        option = key.replace("_", "-")
+        aliases = () if alias is None else (f"--{alias}{option}",)
+        return Flag(f"{prefix}{key}", (path, key), (f"--{spell}{option}",), help, type, aliases=aliases)
+
     return (
-        Flag(f"{prefix}num_beams", (path, "num_beams"), (f"--{spell}num-beams",), f"Beam width {for_what}.", int),
-        Flag(
-            f"{prefix}max_new_tokens",
-            (path, "max_new_tokens"),
-            (f"--{spell}max-new-tokens",),
-            f"Most tokens to generate {for_what}.",
-            int,
-        ),
-        Flag(
-            f"{prefix}min_new_tokens",
-            (path, "min_new_tokens"),
-            (f"--{spell}min-new-tokens",),
-            f"Fewest tokens to generate {for_what}.",
-            int,
-        ),
-        Flag(
-            f"{prefix}length_penalty",
-            (path, "length_penalty"),
-            (f"--{spell}length-penalty",),
-            f"Beam length penalty {for_what} (>1 favours longer).",
-            float,
-        ),
-        Flag(
-            f"{prefix}no_repeat_ngram_size",
-            (path, "no_repeat_ngram_size"),
-            (f"--{spell}no-repeat-ngram-size",),
-            f"Forbid repeating n-grams of this size {for_what}.",
-            int,
-        ),
+        flag("num_beams", f"Beam width {for_what}.", int),
+        flag("max_new_tokens", f"Most tokens to generate {for_what}.", int),
+        flag("min_new_tokens", f"Fewest tokens to generate {for_what}.", int),
+        flag("length_penalty", f"Beam length penalty {for_what} (>1 favours longer).", float),
+        flag("no_repeat_ngram_size", f"Forbid repeating n-grams of this size {for_what}.", int),
     )
 
 
@@ -194,6 +185,7 @@ QUALITY = (
     Flag("no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False),
     Flag("no_retry", ("quality", "retry"), ("--no-retry",), "Don't retry flagged translations.", bool, "set", False),
 )
+ADEQUACY = QUALITY[:1]  # `check` runs the checks by definition: only the optional extra one is a choice
 UI = (
     Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
     Flag("verbose", ("ui", "verbose"), ("--verbose", "-v"), "Log what happens.", bool, "set"),
@@ -215,11 +207,24 @@ SUMMARY_METHOD = (
         "Extractive: 'bundled' (multilingual-e5-small) or a Hugging Face encoder.",
     ),
 )
-# `summarizer summarize`: the summary model is the only model, so its flags are unprefixed.
+# `summarizer summarize`: the summary model is the only model, so its flags are unprefixed; the
+# `--summary-` spellings of translate and digest work too (hidden).
 SUMMARY_ONLY = (
     (
-        Flag("summary_model", ("summary", "model"), ("--model", "-m"), "Summarization model: hub id or local folder."),
-        Flag("summary_revision", ("summary", "revision"), ("--revision",), "Hub revision (branch, tag or commit)."),
+        Flag(
+            "summary_model",
+            ("summary", "model"),
+            ("--model", "-m"),
+            "Summarization model: hub id or local folder. The model flags here are the summary model's, "
+            "also spelled as in translate and digest (--summary-model, --summary-num-beams, ...).",
+            aliases=("--summary-model",),
+        ),
+        Flag(
+            "summary_revision",
+            ("summary", "revision"),
+            ("--revision",),
+            "Hub revision (branch, tag or commit) of the summarization model.",
+        ),
         Flag(
             "max_input_tokens",
             ("summary", "max_input_tokens"),
@@ -229,7 +234,7 @@ SUMMARY_ONLY = (
         ),
     )
     + SUMMARY_METHOD
-    + _gen("summary_", "summary_params", "for the summary")
+    + _gen("summary_", "summary_params", "for the summary", alias="summary-")
 )
 # `translate` and `digest`: translation flags unprefixed, summary flags prefixed.
 SUMMARY = (
@@ -259,7 +264,7 @@ SUMMARY = (
     + _gen("summary_", "summary_params", "for the summary", "summary-")
 )
 # `summarizer evaluate`: generation settings for whichever model it runs.
-GENERATION = _gen("", "translation_params", "for the model")
+GENERATION = _gen("", "translation_params", "for the model that makes the outputs")
 TRANSLATION = (
     Flag("to", ("targets",), ("--to",), "Target languages, comma-separated, e.g. az,ru,ar.", str, "csv"),
     Flag(
@@ -280,6 +285,38 @@ TRANSLATION = (
     ),
     Flag("what", ("", "translate"), ("--what",), "What to translate: summary, full or both."),
 ) + _gen("", "translation_params", "for translations")
+
+
+# `check` and `evaluate`: the languages of the files they read and the model that makes outputs, which
+# they pass on themselves (`("measure", key)`: never a job setting). --source-lang and --lang are their
+# older spellings.
+def _measure_langs(source_help: str, target_help: str) -> tuple[Flag, ...]:
+    return (
+        Flag("source_lang", ("measure", "source_lang"), ("--from",), source_help, aliases=("--source-lang",)),
+        Flag("target_lang", ("measure", "target_lang"), ("--to",), target_help, aliases=("--lang",)),
+    )
+
+
+CHECK_LANGS = _measure_langs("Language of --src (default en).", "Language of --hyp, e.g. ar (required).")
+EVALUATE = _measure_langs(
+    "Language of --src (default en); --task summarize: of the articles, references and summaries "
+    "(default: detected from the references).",
+    "Language of the translations, e.g. ru (--task translate: required); --task summarize: the same as --from.",
+) + (
+    Flag(
+        "model",
+        ("measure", "model"),
+        ("--model", "-m"),
+        "Model that makes the outputs without --hyp (--hyp-field): the translation model (--task translate) "
+        "or the summarization model (--task summarize).",
+    ),
+    Flag(
+        "summary_model",
+        ("summary", "model"),
+        ("--summary-model",),
+        "--task summarize: the summarization model (the same as --model there).",
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ..options import (
     RuntimeOptions,
     SummaryOptions,
     TargetOptions,
+    default_cache_dir,
 )
 from .flags import RunOptions, spelling
 
@@ -199,14 +200,6 @@ def _cache(table: Any, options: RunOptions, src: _Source) -> CacheOptions:
     cache = _section(CacheOptions, table, options.table("cache"), src, "cache")
     folder = cache.dir if cache.dir is not None else default_cache_dir()
     return replace(cache, dir=Path(os.path.abspath(folder.expanduser())))
-
-
-def default_cache_dir() -> Path:
-    """The user's cache folder for this tool (`~/.cache/summarizer` on Linux, honouring XDG_CACHE_HOME;
-    `~/Library/Caches/summarizer` on macOS; `%LOCALAPPDATA%\\summarizer\\Cache` on Windows)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("summarizer", appauthor=False))
 
 
 def _output(table: Any, options: RunOptions, src: _Source) -> OutputOptions:

@@ -83,6 +83,7 @@ def evaluate_translation(
     ref: str | Path,
     *,
     lang: str,
+    source_lang: str | None = None,
     hyp: str | Path | None = None,
     model: str | None = None,
     options: RunOptions | None = None,
@@ -90,14 +91,17 @@ def evaluate_translation(
     batch: int = BATCH,
 ) -> Evaluation:
     """sacreBLEU BLEU and chrF of `hyp` (line-aligned with `src` and `ref`), or of our own translation of
-    `src` with `model` (default: the registry's for `lang`) under the usual options when `hyp` is None.
+    `src` (in `source_lang`, default English) with `model` (default: the registry's for the pair) under
+    the usual options when `hyp` is None.
 
     The files are read line by line, `batch` lines at a time: first to check them (UTF-8, as many
     lines each) before anything is translated, then to translate and score."""
     if hyp is None:
-        _known(lang, "--lang", model)  # a model must exist for it
+        _known(lang, "--to", model)  # a model must exist for it
     else:
-        check_language_code(lang, where="--lang")  # any language can be scored
+        check_language_code(lang, where="--to")  # any language can be scored
+    if source_lang is not None:
+        check_language_code(source_lang, where="--from")
     scorer = TranslationScorer(lang)
     paths = [src, ref] if hyp is None else [src, ref, hyp]
     counts = {str(path): count_lines(path) for path in paths}
@@ -119,6 +123,8 @@ def evaluate_translation(
     opts = (options or RunOptions()).with_value("targets", None, (lang,)).with_value("summary", "enabled", False)
     if model is not None:
         opts = opts.with_value("models", None, {lang: model})
+    if source_lang is not None:  # checked against the registry's pairs before anything loads
+        opts = opts.with_value("", "source_lang", source_lang)
     translator = Pipeline(resolve_job(None, opts)).translator(lang)
     flagged: Counter = Counter()
     label, done = "", 0
@@ -151,7 +157,7 @@ def evaluate_summaries(
     English ROUGE keeps only a-z and 0-9, and would score Russian summaries 0. The file is read a line
     at a time, twice: to check every line (and find the language) first, then to score."""
     if lang is not None:
-        check_language_code(lang, where="--lang")
+        check_language_code(lang, where="--from")
     field_name = hyp_field or "hypothesis"
     total, sample, first = 0, [], None
     suspect: tuple[str, str] | None = None  # the first reference English ROUGE would mostly delete
@@ -201,11 +207,11 @@ def _references_language(sample: str, jsonl: str | Path) -> str:
     try:
         code, probability = detect_language(sample)
     except InputError:
-        raise InputError(f"{jsonl}: the language of the references can't be identified; give it with --lang") from None
+        raise InputError(f"{jsonl}: the language of the references can't be identified; give it with --from") from None
     if probability < SURE_DETECTION:
         log.warning(
             "%s: the references' language was detected as %r with probability %.2f only; "
-            "give it with --lang if that is wrong",
+            "give it with --from if that is wrong",
             jsonl,
             code,
             probability,
@@ -242,8 +248,9 @@ def _within(progress: OnProgress | None, done: int, size: int, total: int) -> Ca
 
 
 def evaluate(task: str = "translate", **kwargs: Any) -> Evaluation:
-    """The Python API of `summarizer evaluate`: `evaluate(src=..., ref=..., lang="ru", hyp=None)` or
-    `evaluate("summarize", jsonl=..., hyp_field=None)`. Options go in `options=RunOptions.of(...)`."""
+    """The Python API of `summarizer evaluate`: `evaluate(src=..., ref=..., lang="ru", hyp=None)` (and
+    `source_lang`) or `evaluate("summarize", jsonl=..., hyp_field=None)`. Options go in
+    `options=RunOptions.of(...)`, by the flag names: `RunOptions.of(method="extractive", sentences=3)`."""
     if task == "translate":
         return evaluate_translation(**kwargs)
     if task == "summarize":
@@ -275,7 +282,8 @@ def check_files(
     options: RunOptions | None = None,
 ) -> list[LineCheck]:
     """The quality checks on any line-aligned source and translation files."""
-    _known(lang, "--lang")
+    _known(lang, "--to")
+    check_language_code(source_lang, where="--from")
     sources, outputs = read_lines(src), read_lines(hyp)
     check_aligned({str(src): sources, str(hyp): outputs})
     from ..cache import Cache, MemoryCache

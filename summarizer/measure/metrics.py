@@ -304,7 +304,7 @@ def check_rouge_script(reference: str, lang: str, where: str) -> None:
     looks = f" (it looks like {code})" if code else ""
     raise InputError(
         f"{where}: the reference is mostly in letters other than a-z{looks}, which English ROUGE deletes "
-        f"(it keeps only a-z and 0-9), so every score would be 0; give its language with --lang {code or 'LANG'}"
+        f"(it keeps only a-z and 0-9), so every score would be 0; give its language with --from {code or 'LANG'}"
     )
 
 
