@@ -33,6 +33,9 @@ class QualityFlag:
     score: float | None = None
 
 
+NO_BACKEND = "none"  # ModelInfo.backend of a method that runs no model
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """Who produced an output: enough to reproduce it and to key a cache on it."""
@@ -45,8 +48,10 @@ class ModelInfo:
 
     def label(self) -> str:
         rev = f"@{self.revision[:12]}" if self.revision else ""
+        # A method that runs no model (lead: the first sentences) has no backend to name.
+        backend = f" ({self.backend})" if self.backend and self.backend != NO_BACKEND else ""
         tag = " [STAND-IN: random weights, output is noise]" if self.stand_in else ""
-        return f"{self.name}{rev} ({self.backend}){tag}"
+        return f"{self.name}{rev}{backend}{tag}"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,10 @@ class Article:
     # language-ID model's probability when detected.
     lang_origin: str = "given"
     lang_probability: float | None = None
+    # Where `title` came from: "given" (metadata: front matter, a web page, a JSON-lines record, the caller),
+    # "headline" (the text's own first line), "lead" (its first sentence, shortened: the text has no
+    # headline, so the title is taken as news readers do) or "name" (the file name, URL or "Standard input").
+    title_origin: str = "given"
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,7 @@ class IndexEntry:
     stand_in: bool = False
     warnings: int = 0
     flags: int = 0  # translated sentences, and the summary, with at least one quality flag
+    title_origin: str = "given"  # as Article.title_origin
 
     def __post_init__(self) -> None:
         if self.status not in ("ok", "failed"):

@@ -272,13 +272,15 @@ def test_a_given_language_is_not_detected(seed_text):
 # ---- names and paths ------------------------------------------------------------------------------------
 
 
-def test_titles_come_from_headlines_and_file_names_keep_their_hyphens(tmp_path):
+def test_titles_come_from_headlines_else_the_first_sentence(tmp_path):
     titled = tmp_path / "x.txt"
     titled.write_text("Leaders meet in Baku\n\nLeaders met in Baku on Monday. They spoke.")
     assert read_article(str(titled)).title == "Leaders meet in Baku"
     plain = tmp_path / "non-aligned-summit.txt"
     plain.write_text("Leaders met in Baku on Monday. They spoke.")
-    assert read_article(str(plain)).title == "non-aligned-summit"
+    article = read_article(str(plain))  # no headline: the first sentence, as news tools take a title
+    assert (article.title, article.title_origin) == ("Leaders met in Baku on Monday", "lead")
+    assert article.source.endswith("non-aligned-summit.txt")  # the file name stays as the source
 
 
 def test_non_latin_file_names_become_readable_unique_output_names(tmp_path):

@@ -239,3 +239,51 @@ def test_bomless_utf16_file_is_read_with_a_warning(tmp_path):
     path.write_bytes(RUSSIAN[0].encode("utf-16-le"))
     article = read_article(str(path), lang="ru")
     assert (article.text, article.encoding, article.warnings) == (RUSSIAN[0], "utf-16-le", (_warning("utf-16-le"),))
+
+
+# ---- titles (issue 21): metadata, a headline, else the lead as news readers take it, else the name ------
+
+
+def test_a_text_without_headline_takes_its_lead_as_title_and_says_so():
+    # The seed starts with a dateline sentence, `BAKU, Azerbaijan, March 1.`: the lead is the next one.
+    article = read_article(str(SEED))
+    assert (article.title, article.title_origin) == (
+        "Currently, the process of establishing a new world order is underway",
+        "lead",
+    )
+    assert article.source.endswith("baku-non-aligned-movement-2023.txt"), "the file name stays the source"
+
+
+def test_title_origins(tmp_path):
+    given = article_from_text("---\ntitle: Ice\n---\nIt snowed. Then it froze.", source="x.md")
+    headline = article_from_text("Leaders meet in Baku\n\nLeaders met in Baku on Monday. They spoke.", source="x.txt")
+    lead = article_from_text("Leaders met in Baku on Monday. They spoke.", source="summit.txt")
+    assert [(a.title, a.title_origin) for a in (given, headline, lead)] == [
+        ("Ice", "given"),
+        ("Leaders meet in Baku", "headline"),
+        ("Leaders met in Baku on Monday", "lead"),
+    ]
+    only_dateline = article_from_text("BAKU, March 1.", source="baku-note.txt")
+    assert (only_dateline.title, only_dateline.title_origin) == ("baku-note", "name")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("WASHINGTON (Reuters) - The deal was done on Monday. More later.", "The deal was done on Monday"),
+        ("LONDON, June 2 — Prices rose again. More later.", "Prices rose again"),
+        ("Mr. Smith - a carpenter - went home. More later.", "Mr. Smith - a carpenter - went home"),
+        ("NATO - the alliance - met today. More later.", "NATO - the alliance - met today"),
+        ("Is it over? Nobody knows.", "Is it over?"),
+    ],
+)
+def test_a_lead_title_drops_a_dateline_but_keeps_other_dashes(text, title):
+    assert article_from_text(text, source="x.txt").title == title
+
+
+def test_a_long_lead_is_cut_at_a_word_boundary_with_an_ellipsis():
+    words = "The Non-Aligned Movement, which includes 120 member countries, has grown in significance"
+    article = article_from_text(f"{words} under the chairmanship of Azerbaijan since 2019. More.", source="x.txt")
+    assert article.title == words + "…" and len(article.title) <= 91
+    unbroken = article_from_text("A" * 300 + ". More.", source="x.txt")
+    assert unbroken.title == "A" * 90 + "…"

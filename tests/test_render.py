@@ -271,10 +271,17 @@ def test_html_marks_missing_translations_and_warns():
 def test_stand_in_notice_iff_stand_in():
     real, noise = make_digest(stand_in=False), make_digest(stand_in=True)
     assert not real.stand_in and noise.stand_in
-    for target in (None, "ar"):
+    for target, languages in ((None, "az ru ar"), ("ar", "ar")):
         assert (
             "section",
-            {"class": "standin", "id": "stand-in-notice", "role": "alert", "data-stand-in": "true"},
+            {
+                "class": "standin",
+                "id": "stand-in-notice",
+                "role": "alert",
+                "data-stand-in": "true",
+                "data-stand-in-summary": "false",
+                "data-stand-in-languages": languages,
+            },
         ) in Page(render_html(noise, target)).tags
         assert "stand-in" not in render_html(real, target).lower()
         assert "STAND-IN MODELS" in render_markdown(noise, target)
@@ -321,17 +328,68 @@ def test_markdown_tables_align_and_escape():
     full = tables[("ru", "full")]
     assert full[1][1] == "Prices \\| wages rose by 5%."
     assert full[2][1] == "A line<br>broken in two, with a C:\\\\path\\\\file and \\*stars\\* and \\`ticks\\`."
-    assert full[4][1] == "It ended &amp; everyone left &gt;quickly&lt;."
+    assert full[4][1] == "It ended \\& everyone left \\>quickly\\<."  # Markdown escapes, not HTML entities
     assert tables[("ar", "full")][0][2].startswith('<div dir="rtl" lang="ar">')
+
+
+def md_to_html(md: str) -> str:
+    """Markdown as a CommonMark viewer renders it, raw HTML allowed, as GitHub allows some (markdown-it-py:
+    rich's Markdown parser, installed with typer)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(md)
 
 
 def test_markdown_escapes_html():
     md = render_markdown(make_digest(stand_in=True))
-    assert "<script" not in md.lower() and "<b>" not in md
-    assert "&lt;script&gt;alert('pwned')&lt;/script&gt;" in md
-    assert md.startswith("# Title &lt;script&gt;")
-    assert "- **Warnings:**" in md and "a warning with &lt;b&gt;markup&lt;/b&gt;" in md
+    assert "\\<script\\>alert('pwned')\\</script\\>" in md and "\\<b\\>" in md
+    assert md.startswith("# Title \\<script\\>")
+    assert "- **Warnings:**" in md and "a warning with \\<b\\>markup\\</b\\>" in md
     assert "- **Chunking:** not chunked: 80 of 1,024 input tokens" in md
+    assert not re.search(r"&(?:[a-z]+|#\d+);", md), "Markdown escapes with backslashes: no HTML entities"
+    # In a real CommonMark renderer the input stays text: no element or entity comes from it.
+    page = Page(md_to_html(md))
+    assert {tag for tag, _ in page.tags} <= {
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "ul",
+        "li",
+        "strong",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "div",
+        "br",
+        "em",
+        "code",
+    }
+    text = "".join(page.text)
+    assert "Title <script>alert('pwned')</script>" in text and "a warning with <b>markup</b>" in text
+    assert "It ended & everyone left >quickly<." in text
+
+
+def test_markdown_names_settings_without_markup():
+    """Issue 21: `method=&quot;lead&quot;` and `max\\_new\\_tokens` were markup in text for people."""
+    digest = make_digest()
+    lead = replace(
+        digest.summary,
+        method="lead",
+        source_ids=("art-1:p0:s0",),
+        params={"method": "lead", "sentences": 1, "max_new_tokens": 3},
+        model=ModelInfo(name="lead (the first sentences)", revision=None, fingerprint="method:lead"),
+    )
+    md = render_summary(replace(digest, summary=lead), "md")
+    line = next(x for x in md.splitlines() if x.startswith("- **Model, summary (lead):**"))
+    assert (
+        line == '- **Model, summary (lead):** lead (the first sentences); max_new_tokens=3, method="lead", sentences=1'
+    )
+    assert "(torch)" not in md, "the lead method runs no model: no backend to name"
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -604,7 +662,8 @@ def test_summary_only_formats():
     txt = render_summary(noise, "txt", header=True).splitlines()
     assert txt[:2] == ["==> news/art 1.txt <==", "[STAND-IN MODEL: random weights, this summary is noise]"]
     md = render_summary(noise, "md")
-    assert "STAND-IN MODELS" in md and "<script" not in md and "## Summary" in md
+    assert "STAND-IN MODELS" in md and "\\<script\\>" in md and "## Summary" in md
+    assert "The English summary was made by a stand-in model with random weights: it is noise." in md
     data = json.loads(render_summary(real, "json"))
     assert (data["schema"], data["stand_in"], data["summary"]["text"]) == (
         "summarizer.summary",
@@ -634,7 +693,10 @@ def test_markdown_attributes_escape_a_hostile_language_code():
     for attrs in divs:
         assert set(attrs) == {"dir", "lang"}, f"an attribute was injected: {attrs}"
         assert attrs["lang"] == HOSTILE_CODE
-    assert '" onmouseover' not in md, "the code shows escaped everywhere, provenance bullets included"
+    # Elsewhere the code is text, and `<` is escaped, so no tag can start there to take an attribute.
+    rendered = Page(md_to_html(md))
+    assert all(set(attrs) <= {"dir", "lang", "align", "style"} for _, attrs in rendered.tags), rendered.tags
+    assert f"Model, {HOSTILE_CODE} summary:" in "".join(rendered.text)
 
 
 def test_html_attributes_escape_a_hostile_language_code():
@@ -645,9 +707,14 @@ def test_html_attributes_escape_a_hostile_language_code():
     assert any(attrs.get("lang") == HOSTILE_CODE for tag, attrs in tags if tag == "td")
 
 
-def test_md_escape_turns_quotes_into_entities():
-    assert md_escape('say "hi" & <go>') == "say &quot;hi&quot; &amp; &lt;go&gt;"
+def test_md_escape_uses_backslashes_not_entities():
+    assert md_escape('say "hi" & <go>') == 'say "hi" \\& \\<go\\>'
     assert md_escape("it's") == "it's"
+    # `_` inside a word stays (no emphasis there); at a word's edge it is escaped.
+    assert md_escape("max_new_tokens _em_ a_") == "max_new_tokens \\_em\\_ a\\_"
+    assert md_escape("1 | 2 *b* [l](u) `c` ~s~ \\") == "1 \\| 2 \\*b\\* \\[l\\](u) \\`c\\` \\~s\\~ \\\\"
+    rendered = "".join(Page(md_to_html(md_escape("_em_ *b* <i>x</i> &amp; a_b"))).text)
+    assert rendered.strip() == "_em_ *b* <i>x</i> &amp; a_b", "shown exactly as written"
 
 
 # --- article warnings ------------------------------------------------------------------------
@@ -667,7 +734,7 @@ def test_article_warnings_show_in_html_and_markdown():
     for warning in READ_WARNINGS:
         assert f"input: {warning}" in text
     md = render_markdown(digest)
-    assert "  - input: the encoding was guessed: cp1252 &lt;b&gt;maybe&lt;/b&gt;" in md
+    assert "  - input: the encoding was guessed: cp1252 \\<b\\>maybe\\</b\\>" in md
     assert "  - input: 2 control characters removed" in md
     assert "  - input: 2 control characters removed" in render_summary(digest, "md")
     assert json.loads(render_summary(digest, "json"))["article"]["warnings"] == list(READ_WARNINGS)
@@ -797,24 +864,34 @@ def test_html_folds_quality_warnings_and_provenance_below_the_text():
     for element_id in ("quality-summary", "warnings", "provenance"):
         (found,) = [(tag, a) for tag, a in tags if a.get("id") == element_id]
         assert found[0] == "details" and "open" not in found[1], f"#{element_id} is folded"
-    assert _section(html, "status") == "Quality: 4 flagged · 2 warnings · details below"
+    assert (
+        _section(html, "status")
+        == "Quality: 3 of 21 translations flagged · summary flagged · 2 warnings · details below"
+    )
     text = _section(html, "quality-summary")
     assert text.startswith(
-        "Quality: 3 of 21 sentences flagged: 2 number-mismatch, 1 length-ratio, 1 wrong-language; "
-        "summary flagged: unsupported-number; 2 retried with stronger decoding"
+        "Quality: 3 of 21 translations flagged (2 number-mismatch, 1 length-ratio, 1 wrong-language); "
+        "summary flagged: unsupported-number; 2 retried (their first output was flagged): 1 pass now, 1 still flagged"
     )
     assert "summary: unsupported-number not in the article: 2019" in text
-    assert "az full text: 2 of 5 sentences flagged: 2 number-mismatch, 1 wrong-language" in text
-    assert "ar summary: 1 of 2 sentences flagged: 1 length-ratio; 1 retried with stronger decoding" in text
-    assert "ru full text: 0 of 5 sentences flagged; 1 retried with stronger decoding" in text
+    assert "az full text: 2 of 5 translations flagged (2 number-mismatch, 1 wrong-language)" in text
+    assert (
+        "ar summary: 1 of 2 translations flagged (1 length-ratio); 1 retried (their first output was flagged): "
+        "0 pass now, 1 still flagged"
+    ) in text
+    assert "ru full text: 0 of 5 translations flagged; 1 retried (their first output was flagged): 1 pass now" in text
     assert "az summary" not in text, "clean parts are left out of the list"
     assert _section(html, "warnings") == "Warnings: 2 digest: digest-level note summary: a warning with <b>markup</b>"
     assert ("span", {"class": "flag", "data-code": "unsupported-number", "title": UNSUPPORTED.message}) in tags
-    assert "2 flagged" in "".join(Page(html).text), "the part's heading counts its flagged rows"
+    # The part's heading counts its flagged translations, of all its translations (sentences × languages).
+    assert "5 sentences · 2 of 15 translations flagged" in "".join(Page(html).text)
     single = render_html(flagged_digest(), "az")
-    assert _section(single, "status") == "Quality: 3 flagged · 2 warnings · details below"
+    assert (
+        _section(single, "status")
+        == "Quality: 2 of 7 translations flagged · summary flagged · 2 warnings · details below"
+    )
     assert _section(single, "quality-summary").startswith(
-        "Quality: 2 of 7 sentences flagged: 2 number-mismatch, 1 wrong-language; summary flagged"
+        "Quality: 2 of 7 translations flagged (2 number-mismatch, 1 wrong-language); summary flagged"
     )
 
 
@@ -831,7 +908,7 @@ def test_markdown_marks_flagged_rows_and_counts_them():
     md = render_markdown(flagged_digest())
     tables = _md_tables(md)
     az = {cells[0]: cells[2] for cells in tables[("az", "full")]}
-    escaped = "reads as en (97%), not az &lt;script&gt;alert('pwned')&lt;/script&gt;"
+    escaped = "reads as en (97%), not az \\<script\\>alert('pwned')\\</script\\>"
     assert az["p0:s0"].endswith(f" ⚠ wrong-language: {escaped} ⚠ number-mismatch: missing or changed in the output: 5")
     assert az["p0:s1"].endswith(" ⚠ number-mismatch: missing or changed in the output: 5")
     assert "⚠" not in az["p1:s0"] and "↻" not in az["p1:s0"]
@@ -840,17 +917,19 @@ def test_markdown_marks_flagged_rows_and_counts_them():
         "</div> ⚠ length-ratio: unusually long: 2.10× the source's length ↻ retried"
     ), "the marks follow the right-to-left block, not inside it"
     assert {cells[0]: cells[2] for cells in tables[("ru", "full")]}["p2:s0"].endswith(" ↻ retried")
-    assert "<script" not in md.lower()
+    assert "script" not in {tag for tag, _ in Page(md_to_html(md)).tags}
     lines = md.splitlines()
+    # Each number counts one named thing: rows flagged now, rows retried, and of those how many pass now.
     quality = lines.index(
-        "- **Quality:** 3 of 21 sentences flagged: 2 number-mismatch, 1 length-ratio, 1 wrong-language; "
-        "summary flagged: unsupported-number; 2 retried with stronger decoding"
+        "- **Quality:** 3 of 21 translations flagged (2 number-mismatch, 1 length-ratio, 1 wrong-language); "
+        "summary flagged: unsupported-number; 2 retried (their first output was flagged): 1 pass now, 1 still flagged"
     )
     assert lines[quality + 1 : quality + 5] == [
         "  - summary: unsupported-number: not in the article: 2019",
-        "  - az full text: 2 of 5 sentences flagged: 2 number-mismatch, 1 wrong-language",
-        "  - ru full text: 0 of 5 sentences flagged; 1 retried with stronger decoding",
-        "  - ar summary: 1 of 2 sentences flagged: 1 length-ratio; 1 retried with stronger decoding",
+        "  - az full text: 2 of 5 translations flagged (2 number-mismatch, 1 wrong-language)",
+        "  - ru full text: 0 of 5 translations flagged; 1 retried (their first output was flagged): 1 pass now, 0 still flagged",
+        "  - ar summary: 1 of 2 translations flagged (1 length-ratio); 1 retried (their first output was flagged): "
+        "0 pass now, 1 still flagged",
     ]
     assert "- **Quality:** no quality flags" in render_markdown(make_digest()).splitlines()
 
@@ -1071,3 +1150,126 @@ def test_counts_are_pluralised():
 
     assert plural(1, "sentence") == "1 sentence" and plural(0, "sentence") == "0 sentences"
     assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"
+
+
+# --- the stand-in banner names each part a stand-in made (issue 21) --------------------------------
+
+E5 = ModelInfo(name="intfloat/multilingual-e5-small", revision=None, fingerprint="e5")
+
+
+def _extractive(digest: Digest) -> Digest:
+    """The demo's shape: a real extractive summary (the article's own sentences, chosen with e5)."""
+    ids = tuple(s.id for s in digest.article.sentences[:3])
+    summary = replace(digest.summary, method="extractive", source_ids=ids, model=E5, params={"sentences": 3})
+    return replace(digest, summary=summary)
+
+
+def _stand_in_sets(digest: Digest, which: set[tuple[str, str]]) -> Digest:
+    """`digest` with the translated parts in `which` ((target, "summary" | "full")) made by a stand-in."""
+
+    def mark(ts: TranslationSet, kind: str) -> TranslationSet:
+        return replace(ts, model=replace(ts.model, stand_in=(ts.target, kind) in which))
+
+    languages = tuple(
+        replace(lang, summary=mark(lang.summary, "summary"), full=mark(lang.full, "full")) for lang in digest.languages
+    )
+    return replace(digest, languages=languages)
+
+
+def _banner(html: str) -> str:
+    match = re.search(r'<p class="standin-full">(.*?)</p>', html, re.S)
+    assert match, "no banner"
+    return " ".join("".join(Page(match.group(1)).text).split())
+
+
+def test_stand_in_banner_says_the_translations_are_noise_and_the_extractive_summary_real():
+    digest = _extractive(make_digest(stand_in=True))
+    banner = (
+        "The translations into Azerbaijani, Russian and Arabic (summary and full text) were made by stand-in models "
+        "with random weights: they are noise. Do not read or quote them; they show only that the pipeline runs. "
+        "The English summary is real: 3 of the article's own sentences, chosen by intfloat/multilingual-e5-small."
+    )
+    html = render_html(digest)
+    assert _banner(html) == "Stand-in models: " + banner
+    short = "The Azerbaijani, Russian and Arabic translations are noise (stand-in models). The English summary is real."
+    assert short in "".join(Page(html).text), "the phone's one-line banner"
+    assert "every summary and translation" not in html
+    assert f"> **STAND-IN MODELS:** {banner}" in render_markdown(digest).splitlines()
+    assert render_digest(digest, "txt", "ru").splitlines()[0] == (
+        "[STAND-IN MODEL: The Russian translations are noise (stand-in models). The English summary is real.]"
+    )
+    # Every translated column says it came from a stand-in; the English summary's column does not.
+    heads = [(t["part"], cell["attrs"]) for t in Page(html).tables for cell in t["head"]]
+    for part, attrs in heads:
+        if "tgt" in attrs["class"]:
+            assert attrs.get("data-stand-in") == "true", (part, attrs)
+        else:
+            assert "data-stand-in" not in attrs, (part, attrs)
+
+
+def test_stand_in_banner_for_a_stand_in_summary_with_real_translations():
+    digest = make_digest()
+    digest = replace(digest, summary=replace(digest.summary, model=replace(digest.summary.model, stand_in=True)))
+    html = render_html(digest)
+    assert _banner(html) == (
+        "Stand-in models: The English summary was made by a stand-in model with random weights: it is noise. "
+        "Do not read or quote it; it shows only that the pipeline runs. The translations of the English summary "
+        "translate that noise. The translations into Azerbaijani, Russian and Arabic (summary and full text) are "
+        "real: made by Helsinki-NLP/opus-mt-en-ar, Helsinki-NLP/opus-mt-en-az and Helsinki-NLP/opus-mt-en-ru."
+    )
+    summary_heads = [cell["attrs"] for t in Page(html).tables if t["part"] == "summary" for cell in t["head"]]
+    assert [a.get("data-stand-in") for a in summary_heads if "src" in a["class"]] == ["true"], "the summary column"
+    assert json.loads(render_json(digest))["stand_in_parts"] == [{"part": "summary", "target": None}]
+
+
+def test_stand_in_banner_names_only_the_parts_a_stand_in_made():
+    digest = _stand_in_sets(_extractive(make_digest()), {("az", "full"), ("ar", "summary"), ("ar", "full")})
+    html = render_html(digest)
+    assert _banner(html) == (
+        "Stand-in models: The translations into Azerbaijani (full text) and into Arabic (summary and full text) were "
+        "made by stand-in models with random weights: they are noise. Do not read or quote them; they show only that "
+        "the pipeline runs. The English summary is real: 3 of the article's own sentences, chosen by "
+        "intfloat/multilingual-e5-small. The translations into Azerbaijani (summary) and into Russian (summary and "
+        "full text) are real: made by Helsinki-NLP/opus-mt-en-az and Helsinki-NLP/opus-mt-en-ru."
+    )
+    assert (
+        "section",
+        {
+            "class": "standin",
+            "id": "stand-in-notice",
+            "role": "alert",
+            "data-stand-in": "true",
+            "data-stand-in-summary": "false",
+            "data-stand-in-languages": "az ar",
+        },
+    ) in Page(html).tags
+    data = json.loads(render_json(digest))
+    assert data["stand_in_parts"] == [
+        {"part": "full", "target": "az"},
+        {"part": "summary", "target": "ar"},
+        {"part": "full", "target": "ar"},
+    ]
+    assert validate(data) == [] and digest_from_json(render_json(digest)) == digest
+    # A page of a language no stand-in touched has no banner and no noise marks.
+    ru = render_html(digest, "ru")
+    assert 'id="stand-in-notice"' not in ru and "data-stand-in" not in ru and "[STAND-IN" not in ru
+
+
+def test_lead_title_is_said_in_every_format_and_the_index():
+    digest = make_digest()
+    digest = replace(
+        digest, article=replace(digest.article, title="Baku hosted the summit on March 2", title_origin="lead")
+    )
+    note = "from the first sentence (the text has no headline)"
+    html = render_html(digest)
+    assert f'<div data-fact="title"><dt>Title</dt><dd>{note}</dd></div>' in html
+    assert f"- **Title:** {note}" in render_markdown(digest).splitlines()
+    assert f"- **Title:** {note}" in render_summary(digest, "md").splitlines()
+    data = json.loads(render_json(digest))
+    assert data["article"]["title_origin"] == "lead" and validate(data) == []
+    assert json.loads(render_summary(digest, "json"))["article"]["title"] == "Baku hosted the summit on March 2"
+    entry = index_entry(digest, ["out/art-1.html"], "out")
+    assert entry.title_origin == "lead"
+    assert f'<span class="title-origin">title: {note}</span>' in render_index([entry])
+    assert 'class="title-origin"' not in render_index([replace(entry, title_origin="headline")])
+    assert 'data-fact="title"' not in render_html(make_digest()), "a given title needs no note"

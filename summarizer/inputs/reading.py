@@ -370,6 +370,63 @@ def _headline(text: str) -> str | None:
     return None
 
 
+LEAD_TITLE_CHARS = 90  # a title taken from the first sentence is cut at a word boundary to about this
+# A wire-style dateline before the first sentence's words: `WASHINGTON (Reuters) - `, `LONDON, June 2 — `:
+# a place in capitals, then an agency in brackets or a date after a comma, then a dash.
+_DATELINE_PREFIX = re.compile(r"^([^\W\d_][^\W\d_ .'’-]*)(?:,[^—–()]{1,40}?|\s*\([^)]{1,40}\)),?\s+[—–-]{1,2}\s+")
+
+
+def _is_dateline(sentence: str) -> bool:
+    """A sentence that only gives place and date (`BAKU, Azerbaijan, March 1.`): a few words, no dash, the
+    first one in capitals, a number among them."""
+    words = sentence.split()
+    first = words[0].strip(",.") if words else ""
+    return (
+        len(words) <= 6
+        and len(first) > 1
+        and first.isupper()
+        and any(ch.isdigit() for ch in sentence)
+        and not any(dash in sentence for dash in (" - ", "—", "–"))
+    )
+
+
+def _strip_dateline(sentence: str) -> str:
+    match = _DATELINE_PREFIX.match(sentence)
+    if match and match.group(1).isupper() and len(match.group(1)) > 1 and sentence[match.end() :].strip():
+        return sentence[match.end() :]
+    return sentence
+
+
+def _lead_title(sentences: Sequence[str]) -> str | None:
+    """A title for a text with no headline, as news readers make one: its first sentence (after a dateline),
+    without its full stop, cut at a word boundary to about LEAD_TITLE_CHARS characters with an ellipsis."""
+    texts = [" ".join(s.split()) for s in sentences if s.strip()]
+    if texts and _is_dateline(texts[0]):
+        texts = texts[1:]
+    if not texts:
+        return None
+    lead = _strip_dateline(texts[0])
+    lead = lead.removesuffix(".") if not lead.endswith("..") else lead
+    if len(lead) <= LEAD_TITLE_CHARS:
+        return lead
+    cut = lead[: LEAD_TITLE_CHARS + 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut[LEAD_TITLE_CHARS // 2 :] else cut[:LEAD_TITLE_CHARS]
+    return cut.rstrip(" ,;:—–-") + "…"
+
+
+def _title(found: str | None, text: str, sentences: Sequence[str], source: str, name: str) -> tuple[str, str]:
+    """(title, where it came from: see Article.title_origin): metadata, the headline, the lead, the name."""
+    if found:
+        return found, "given"
+    headline = _headline(text)
+    if headline:
+        return headline, "headline"
+    lead = _lead_title(sentences)
+    if lead:
+        return lead, "lead"
+    return _fallback_title(source, name), "name"
+
+
 def _fallback_title(source: str, name: str) -> str:
     """The input's own name, as written (hyphens kept: `non-aligned` stays `non-aligned`)."""
     if source == STDIN:
@@ -465,7 +522,7 @@ def article_from_text(
     sentences = segment_article(text, article_id, code)
     if not sentences:
         raise InputError(f"{where}: no sentences found")
-    title = found.title or _headline(text) or _fallback_title(source, name or Path(source).stem)
+    title, title_origin = _title(found.title, text, [s.text for s in sentences], source, name or Path(source).stem)
     return Article(
         id=article_id,
         title=title,
@@ -481,6 +538,7 @@ def article_from_text(
         url=found.url,
         lang_origin=origin,
         lang_probability=probability,
+        title_origin=title_origin,
     )
 
 

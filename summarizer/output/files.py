@@ -481,6 +481,7 @@ def index_entry(digest: Digest, paths: Iterable[str | os.PathLike[str]], out_dir
         stand_in=digest.stand_in,
         warnings=warnings,
         flags=quality(digest, [lang.target for lang in digest.languages]).flagged,
+        title_origin=digest.article.title_origin,
     )
 
 

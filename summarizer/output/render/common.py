@@ -7,18 +7,19 @@ import json
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import ConfigError
 from ...languages import language_name, plural
-from ...results import Article, Digest, LanguageDigest, QualityFlag, Sentence, TranslationSet
+from ...results import NO_BACKEND, Article, Digest, LanguageDigest, ModelInfo, QualityFlag, Sentence, TranslationSet
 
 PART_TITLES = {"summary": "Summary", "full": "Full text"}
+# The job index's notice; each digest's own banner (`stand_in_notice`) names the parts a stand-in made.
 STAND_IN_NOTICE = (
-    "Stand-in models were used: they have random weights, so every summary and translation "
-    "in this digest is noise. It shows that the pipeline runs; do not read or quote it."
+    "Stand-in models (random weights) made parts of the digests marked “stand-in” below: those parts are "
+    "noise. Each digest's banner says which parts; do not read or quote them."
 )
 RETRIED_NOTE = "The first output was flagged, so this sentence was generated again with stronger decoding."
 
@@ -73,6 +74,13 @@ def source_language(article: Article) -> str:
     return out + (f", detected {p:.2f}" if p is not None else ", detected")
 
 
+# What a digest says about a title the article did not give (Article.title_origin).
+TITLE_ORIGINS = {
+    "lead": "from the first sentence (the text has no headline)",
+    "name": "the input's name (the text has no headline)",
+}
+
+
 def article_facts(article: Article) -> list[tuple[str, str]]:
     """(name, value) pairs for a digest's header: author, site, date, URL and source where known, and the
     language; each value `shown`, a web URL as its `link_target`. The source is left out when it is the URL."""
@@ -82,6 +90,8 @@ def article_facts(article: Article) -> list[tuple[str, str]]:
         out.append(("URL", link_target(article.url) or shown(article.url)))
     if article.source != article.url:
         out.append(("Source", shown(article.source)))
+    if article.title_origin in TITLE_ORIGINS:
+        out.append(("Title", TITLE_ORIGINS[article.title_origin]))
     return out + [("Language", source_language(article))]
 
 
@@ -213,6 +223,96 @@ def _origin(target: str, kind: str) -> str:
     return f"{target} {PART_TITLES[kind].lower()}"
 
 
+def _summary_model(digest: Digest) -> ModelInfo:
+    """The summary's model record as people see it: the lead method runs no model, so it names no backend."""
+    assert digest.summary is not None
+    model = digest.summary.model
+    return replace(model, backend=NO_BACKEND) if digest.summary.method == "lead" else model
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _and(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
+class StandInNotice:
+    """What a digest's banner says: which parts stand-in models (random weights) made, and which are real.
+
+    Derived from the digest's own model records, part by part: the summary, and each language's
+    translated summary and full text. `text` is the whole banner; `short` is one line for a phone."""
+
+    text: str
+    short: str
+    summary: bool  # the summary itself came from a stand-in
+    languages: tuple[str, ...]  # targets with at least one part made by a stand-in
+
+
+def _translation_groups(items: Sequence[tuple[str, tuple[str, ...]]]) -> str:
+    """`Azerbaijani, Russian and Arabic (summary and full text)` from (target, parts) pairs, grouped by parts."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for code, kinds in items:
+        groups.setdefault(kinds, []).append(language_name(code))
+    return " and into ".join(
+        f"{_and(names)} ({_and([PART_TITLES[k].lower() for k in kinds])})" for kinds, names in groups.items()
+    )
+
+
+def stand_in_notice(digest: Digest, codes: Sequence[str]) -> StandInNotice | None:
+    """The banner for the parts of `codes` shown (and the summary), or None when no stand-in made any of them."""
+    summary = digest.summary
+    noise_summary = bool(summary and summary.model.stand_in)
+    by_target: dict[str, dict[bool, list[str]]] = {}
+    models: dict[bool, set[str]] = {True: set(), False: set()}
+    for target, kind, _, ts in parts(digest, codes):
+        by_target.setdefault(target, {True: [], False: []})[ts.model.stand_in].append(kind)
+        models[ts.model.stand_in].add(shown(ts.model.name))
+    noisy = [(t, tuple(k[True])) for t, k in by_target.items() if k[True]]
+    real = [(t, tuple(k[False])) for t, k in by_target.items() if k[False]]
+    if not noise_summary and not noisy:
+        return None
+    src = language_name(digest.article.lang)
+    subjects = [f"the {src} summary"] if noise_summary else []
+    if noisy:
+        subjects.append(f"the translations into {_translation_groups(noisy)}")
+    several = len(subjects) > 1 or bool(noisy)  # the translations are plural; the summary alone is not
+    they, were, them = ("they", "were", "them") if several else ("it", "was", "it")
+    who = "stand-in models" if len(models[True]) + noise_summary > 1 else "a stand-in model"
+    text = (
+        f"{_capital(_and(subjects))} {were} made by {who} with random weights: {they} {'are' if several else 'is'} "
+        f"noise. Do not read or quote {them}; {they} {'show' if several else 'shows'} only that the pipeline runs."
+    )
+    if noise_summary and any("summary" in kinds for _, kinds in real):
+        text += f" The translations of the {src} summary translate that noise."
+    if summary is not None and not noise_summary:
+        text += f" The {src} summary is real: {_summary_origin(digest)}."
+    if real:
+        text += f" The translations into {_translation_groups(real)} are real: made by {_and(sorted(models[False]))}."
+    brief = [f"the {src} summary"] if noise_summary else []
+    if noisy:
+        brief.append(f"the {_and([language_name(t) for t, _ in noisy])} translations")
+    short = f"{_capital(_and(brief))} {'are' if several else 'is'} noise (stand-in models)."
+    if summary is not None and not noise_summary:
+        short += f" The {src} summary is real."
+    return StandInNotice(text, short, noise_summary, tuple(t for t, _ in noisy))
+
+
+def _summary_origin(digest: Digest) -> str:
+    """How a real summary was made, for the banner: `3 of the article's own sentences, chosen by <model>`."""
+    s = digest.summary
+    assert s is not None
+    n = len(s.source_ids)
+    if s.method == "lead":
+        return f"the article's first {plural(n, 'sentence')}, word for word"
+    if s.method == "extractive":
+        return f"{n} of the article's own sentences, chosen by {shown(s.model.name)}"
+    return f"written by {shown(s.model.name)}"
+
+
 def stand_in_models(digest: Digest) -> list[str]:
     """Names of the stand-in models in the digest (their labels already say "stand-in")."""
     models = [digest.summary.model] if digest.summary else []
@@ -289,7 +389,7 @@ def model_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str, st
     out = []
     if digest.summary is not None:
         role = "summary" if digest.summary.method == "abstractive" else f"summary ({digest.summary.method})"
-        out.append((role, shown(digest.summary.model.label()), _params(digest.summary.params)))
+        out.append((role, shown(_summary_model(digest).label()), _params(digest.summary.params)))
     for target, kind, _, ts in parts(digest, codes):
         token = f"target token {ts.target_token}; " if ts.target_token else ""
         out.append((_origin(target, kind), shown(ts.model.label()), token + _params(ts.params)))
@@ -309,22 +409,29 @@ def _tally(counts: Counter) -> str:
     return ", ".join(f"{n} {code}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _retries(retried: int, passed: int) -> str:
+    """`3 retried (their first output was flagged): 2 pass now, 1 still flagged`: each number one thing."""
+    return f"{retried} retried (their first output was flagged): {passed} pass now, {retried - passed} still flagged"
+
+
 @dataclass(frozen=True)
 class PartQuality:
-    """The flags on one translated part: how many of its rows carry one, and of which codes."""
+    """The flags on one translated part: how many of its rows carry one (after any retry), of which codes,
+    and how many rows were generated again because their first output was flagged."""
 
     origin: str  # "az full text", as the other provenance lines name it
     target: str
     kind: str
     sentences: int
-    flagged: int  # rows with at least one flag
+    flagged: int  # rows whose kept output has at least one flag
     codes: Counter  # code -> rows with that code (a row with two flags of one code counts once)
-    retried: int
+    retried: int  # rows whose first output was flagged, so they were generated again with stronger decoding
+    passed: int = 0  # retried rows whose kept output has no flag
 
     def text(self) -> str:
-        out = f"{self.flagged} of {plural(self.sentences, 'sentence')} flagged"
-        out += f": {_tally(self.codes)}" if self.flagged else ""
-        return out + (f"; {self.retried} retried with stronger decoding" if self.retried else "")
+        out = f"{self.flagged} of {plural(self.sentences, 'translation')} flagged"
+        out += f" ({_tally(self.codes)})" if self.flagged else ""
+        return out + (f"; {_retries(self.retried, self.passed)}" if self.retried else "")
 
 
 @dataclass(frozen=True)
@@ -344,21 +451,24 @@ class Quality:
         return not self.flagged
 
     def headline(self) -> str:
-        """One line for the top of a digest: `7 of 41 sentences flagged: 4 wrong-language, 3 number-mismatch`."""
+        """One line for the top of a digest, each number counting one named thing: `7 of 41 translations
+        flagged (4 wrong-language, 3 number-mismatch); 9 retried (their first output was flagged): 2 pass
+        now, 7 still flagged`. A translated sentence is one translation per language; one flagged by two
+        checks counts once in the first number, and once under each code."""
         pieces = []
         sentences = sum(p.sentences for p in self.parts)
         flagged = sum(p.flagged for p in self.parts)
         # A clean page says just that; otherwise the sentence count is shown even when it is 0 of n,
         # so a flagged summary is not mistaken for flagged translations.
         if sentences and not self.clean:
-            pieces.append(f"{flagged} of {plural(sentences, 'sentence')} flagged")
+            pieces.append(f"{flagged} of {plural(sentences, 'translation')} flagged")
             if flagged:
-                pieces[-1] += f": {_tally(sum((p.codes for p in self.parts), Counter()))}"
+                pieces[-1] += f" ({_tally(sum((p.codes for p in self.parts), Counter()))})"
         if self.summary_flags:
             pieces.append(f"summary flagged: {', '.join(flag_codes(self.summary_flags))}")
         retried = sum(p.retried for p in self.parts)
         if retried:
-            pieces.append(f"{retried} retried with stronger decoding")
+            pieces.append(_retries(retried, sum(p.passed for p in self.parts)))
         return "; ".join(pieces if not self.clean else ["no quality flags", *pieces])
 
     def lines(self) -> list[tuple[str, str]]:
@@ -375,7 +485,8 @@ def quality(digest: Digest, codes: Sequence[str]) -> Quality:
         tally = Counter(code for r in rows for code in r.codes)
         flagged = sum(bool(r.flags) for r in rows)
         retried = sum(r.retried for r in rows)
-        found.append(PartQuality(_origin(target, kind), target, kind, len(rows), flagged, tally, retried))
+        passed = sum(r.retried and not r.flags for r in rows)
+        found.append(PartQuality(_origin(target, kind), target, kind, len(rows), flagged, tally, retried, passed))
     return Quality(tuple(found), digest.summary.flags if digest.summary else ())
 
 

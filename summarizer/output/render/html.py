@@ -12,6 +12,7 @@ from .common import (
     PART_TITLES,
     RETRIED_NOTE,
     STAND_IN_NOTICE,
+    TITLE_ORIGINS,
     Quality,
     article_facts,
     cache_lines,
@@ -22,6 +23,7 @@ from .common import (
     quality,
     shown,
     stand_in_models,
+    stand_in_notice,
     targets,
     timing_lines,
     warning_lines,
@@ -51,8 +53,16 @@ def _lang(code: str) -> dict[str, str]:
 
 
 def _status(found: Quality, warnings: int) -> str:
-    """The one line near the top: `3 flagged · 2 warnings`; the details are folded away below the text."""
-    pieces = [f"{found.flagged} flagged" if found.flagged else "no quality flags"]
+    """The one line near the top: `3 of 21 translations flagged · summary flagged · 2 warnings`; the details
+    are folded away below the text."""
+    if found.clean:
+        pieces = ["no quality flags"]
+    else:
+        flagged, sentences = sum(p.flagged for p in found.parts), sum(p.sentences for p in found.parts)
+        pieces = (
+            [f"{flagged} of {plural(sentences, 'translation')} flagged"] if flagged or not found.summary_flags else []
+        )
+        pieces += ["summary flagged"] if found.summary_flags else []
     return " · ".join(pieces + ([plural(warnings, "warning")] if warnings else []))
 
 
@@ -71,6 +81,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
     found_parts = columns(digest, codes)
     has_full = any(part.kind == "full" for part in found_parts)
     shown = []
+    noise_summary = bool(digest.summary and digest.summary.model.stand_in)
     for part in found_parts:
         # An extractive summary's rows are the article's own sentences: link each to its full-text row.
         link = extracted and part.kind == "summary" and has_full
@@ -79,13 +90,19 @@ def render_html(digest: Digest, target: str | None = None) -> str:
                 "kind": part.kind,
                 "title": PART_TITLES[part.kind],
                 "part": part,
-                "columns": [_lang(code) for code in part.targets],
+                # Each column says whether a stand-in made it; so does the source column of a stand-in summary.
+                "source": _lang(article.lang) | {"stand_in": part.kind == "summary" and noise_summary},
+                "columns": [
+                    _lang(code) | {"stand_in": ts.model.stand_in}
+                    for code, ts in zip(part.targets, part.sets, strict=True)
+                ],
                 "stand_in": any(ts.model.stand_in for ts in part.sets),
                 "flagged": sum(flagged[code, part.kind] for code in part.targets),
                 "link": f"#{part.targets[0]}-full-" if link else None,
             }
         )
     warnings = warning_lines(digest, codes)
+    notice = stand_in_notice(digest, codes)
     longest = max((len(para) for p in shown for para in p["part"].paragraphs()), default=0)
     context = {
         "article": article,
@@ -97,8 +114,8 @@ def render_html(digest: Digest, target: str | None = None) -> str:
         "widest": max((len(p["columns"]) for p in shown), default=0),
         "longest_paragraph": longest,
         "single": target is not None,
-        "stand_in": digest.stand_in,
-        "stand_in_notice": STAND_IN_NOTICE,
+        "stand_in": notice is not None,
+        "notice": notice,
         "stand_in_models": stand_in_models(digest),
         "chunking": chunking(digest),
         "chunked": bool(digest.summary and digest.summary.chunked),
@@ -148,6 +165,7 @@ def render_index(entries: Iterable[IndexEntry], title: str = "Digests") -> str:
         "flagged": sum(r["flags"] > 0 for r in rows),
         "stand_in": any(r["entry"].stand_in for r in rows),
         "stand_in_notice": STAND_IN_NOTICE,
+        "title_origins": TITLE_ORIGINS,
         "language_name": language_name,
         "language_tag": language_tag,
     }

@@ -17,7 +17,7 @@ INDEX_SCHEMA_NAME = "summarizer.index"
 FORMAT_VERSION = 1
 # Keys written for readers' convenience and ignored when reading.
 _DERIVED_KEYS: dict[type, frozenset[str]] = {
-    Digest: frozenset({"schema", "stand_in"}),
+    Digest: frozenset({"schema", "stand_in", "stand_in_parts"}),
     TranslationSet: frozenset({"cache_hits"}),
 }
 
@@ -45,18 +45,32 @@ def render_json(digest: Digest) -> str:
     """The whole digest as JSON, described by `summarizer/output/schema/digest.schema.json` (draft 2020-12):
 
         {"schema": "summarizer.digest", "format_version": 1, "stand_in": bool,
+         "stand_in_parts": [{"part": "summary" | "full", "target": code | null}, ...],
          "article": {...}, "summary": {...} | null, "summary_sentences": [...],
          "languages": [{"target", "summary": TranslationSet | null, "full": TranslationSet | null}],
          "warnings": [...], "timings": {...}}
 
     Objects mirror the dataclasses of `summarizer.results` field by field, in field order; tuples become
     arrays; free-form mappings (`params`, `timings`) have sorted keys, so the output is deterministic.
-    `stand_in` (top level) and `cache_hits` (per translation set) are derived, for readers' convenience,
-    and ignored when reading. Lists stored inside `params` come back as lists.
+    `stand_in` and `stand_in_parts` (top level) and `cache_hits` (per translation set) are derived, for
+    readers' convenience, and ignored when reading. Lists stored inside `params` come back as lists.
     """
     body = plain(digest)
     head = {"schema": SCHEMA_NAME, "format_version": body.pop("format_version"), "stand_in": digest.stand_in}
-    return dumps(head | body)
+    return dumps(head | {"stand_in_parts": stand_in_parts(digest)} | body)
+
+
+def stand_in_parts(digest: Digest) -> list[dict[str, str | None]]:
+    """Each part a stand-in model made, from its own model record: the summary (target None), then each
+    language's translated summary and full text."""
+    out: list[dict[str, str | None]] = []
+    if digest.summary is not None and digest.summary.model.stand_in:
+        out.append({"part": "summary", "target": None})
+    for lang in digest.languages:
+        for kind, ts in (("summary", lang.summary), ("full", lang.full)):
+            if ts is not None and ts.model.stand_in:
+                out.append({"part": kind, "target": lang.target})
+    return out
 
 
 def render_index_json(entries: Iterable[IndexEntry], title: str = "Digests") -> str:

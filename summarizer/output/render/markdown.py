@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape  # the standard library's: this package's own `html` module is `.html`
 
@@ -9,7 +10,6 @@ from ...languages import direction, language_name, language_tag, plural
 from ...results import Digest
 from .common import (
     PART_TITLES,
-    STAND_IN_NOTICE,
     Row,
     align,
     article_facts,
@@ -20,6 +20,7 @@ from .common import (
     quality,
     shown,
     stand_in_models,
+    stand_in_notice,
     targets,
     timing_lines,
     warning_lines,
@@ -28,18 +29,22 @@ from .common import (
 # The last line of every Markdown file this tool writes, hidden when rendered: it tells a later job that
 # the file is its own (`output.files.is_own_output`), to be replaced, and never read as an article.
 MARKDOWN_MARK = "<!-- generator: summarizer -->"
-_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]|~"}
-# Viewers render cells as HTML, so `"` is an entity too: a value can then never end an attribute.
-_MD_SPECIAL.update({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# Every character that could start markup is backslash-escaped, which CommonMark allows for all ASCII
+# punctuation: `\<b>` shows as `<b>` and opens no tag, `\&amp;` shows as `&amp;`. No HTML entities: a
+# reader of the raw file sees the text itself, and `"` needs nothing, since no input is put in an attribute.
+_MD_SPECIAL = {c: "\\" + c for c in "\\`*[]|~<>&"}
+# `_` emphasises only at a word's edge; inside one (`max_new_tokens`) it stays as written.
+_EDGE_UNDERSCORE = re.compile(r"_(?!(?<=[^\W_]_)[^\W_])")
 
 
 def md_escape(text: str, newline: str = "<br>") -> str:
-    """Make text literal inside a GitHub Markdown table cell or list item.
+    """Make text literal inside a GitHub Markdown table cell, list item or heading.
 
-    Backslash-escapes Markdown punctuation (including `|`, which would end the cell), turns
-    `&`, `<`, `>` and `"` into entities so raw HTML shows as text, and replaces line breaks with `newline`.
+    Backslash-escapes Markdown punctuation (including `|`, which would end a cell, and `<`, `>` and `&`,
+    so raw HTML and entities show as text), `_` where it could emphasise, and replaces line breaks with
+    `newline`.
     """
-    text = "".join(_MD_SPECIAL.get(c, c) for c in text)
+    text = _EDGE_UNDERSCORE.sub(r"\\_", "".join(_MD_SPECIAL.get(c, c) for c in text))
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
 
 
@@ -65,8 +70,9 @@ def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
     """Title, stand-in notice and provenance bullets, for the parts of `codes` shown."""
     article = digest.article
     out = [f"# {md_escape(shown(article.title), ' ')}", ""]
-    if digest.stand_in:
-        out += ["> [!CAUTION]", f"> **STAND-IN MODELS: THIS OUTPUT IS NOISE.** {STAND_IN_NOTICE}", ">"]
+    notice = stand_in_notice(digest, codes)
+    if notice is not None:
+        out += ["> [!CAUTION]", f"> **STAND-IN MODELS:** {md_escape(notice.text, ' ')}", ">"]
         out += [f"> - {md_escape(label, ' ')}" for label in stand_in_models(digest)]
         out.append("")
 

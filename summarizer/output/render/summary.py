@@ -28,7 +28,7 @@ def render_summary(digest: Digest, fmt: str = "txt", header: bool = False) -> st
     text = digest.summary.text if digest.summary else ""
     if fmt == "txt":
         lines = [f"==> {shown(digest.article.source)} <=="] if header else []
-        if digest.stand_in:
+        if digest.summary is not None and digest.summary.model.stand_in:
             lines.append("[STAND-IN MODEL: random weights, this summary is noise]")
         flags = digest.summary.flags if digest.summary else ()
         # One line per flag whatever the message holds, so tools can grep for `[quality:`.

@@ -4,7 +4,7 @@ pipelines and editors."""
 from __future__ import annotations
 
 from ...results import Digest, TranslationSet
-from .common import shown
+from .common import shown, stand_in_notice
 
 
 def _paragraphs(ts: TranslationSet, paragraph_of: dict[str, int]) -> str:
@@ -24,17 +24,18 @@ def _paragraphs(ts: TranslationSet, paragraph_of: dict[str, int]) -> str:
 def render_translation_text(digest: Digest, target: str | None = None, header: bool = False) -> str:
     """The translations of a digest as plain text: for each language (or only `target`), the translated
     summary, then the translated article with its paragraphs. `header` starts each language with a
-    `==> source [lang] <==` line (always when several languages are in one text). Stand-in output says
-    so first; flagged sentences are listed after their language as `[quality: n: code]` lines, with
-    their sentence number, so tools can grep for them."""
+    `==> source [lang] <==` line (always when several languages are in one text). Stand-in output first
+    says which parts are noise; flagged sentences are listed after their language as `[quality: n: code]`
+    lines, with their sentence number, so tools can grep for them."""
     languages = [lang for lang in digest.languages if target is None or lang.target == target]
     if target is not None and not languages:
         raise ValueError(f"the digest has no {target!r} translation")
     paragraph_of = {s.id: s.paragraph for s in (*digest.article.sentences, *digest.summary_sentences)}
     order = {s.id: n for n, s in enumerate(digest.article.sentences, 1)}
     lines: list[str] = []
-    if digest.stand_in:
-        lines.append("[STAND-IN MODEL: random weights, these translations are noise]")
+    notice = stand_in_notice(digest, [lang.target for lang in languages])
+    if notice is not None:  # which parts: from the digest's model records
+        lines.append(f"[STAND-IN MODEL: {notice.short}]")
     for lang in languages:
         if header or len(languages) > 1:
             lines.append(f"==> {shown(digest.article.source)} [{lang.target}] <==")  # a file name: escaped
