@@ -14,6 +14,7 @@ What it measures, on FLORES-200 devtest (en -> ru, ar, az) from ../shared/eval:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -28,6 +29,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from summarizer.cache import Cache  # noqa: E402
 from summarizer.models.embeddings import cached_embed, default_embedder  # noqa: E402
@@ -331,13 +333,27 @@ def extractive_scores(shared: Path, cache: Cache) -> tuple[list[str], bool]:
             rows.append(
                 f"| {label} | {field} (published output) | {r.rouge1:.2f} | {r.rouge2:.2f} | {r.rougeLsum:.2f} | |"
             )
-    held = "held-out half (251-500)"
-    ext, lead = results[held, "extractive"], results[held, "lead"]
-    met = ext.rouge1 >= lead.rouge1 and ext.rouge2 >= lead.rouge2 and ext.rougeLsum >= lead.rougeLsum
     rows += ["", f"Speed: extractive {cold_rate:.2f} articles/s with every embedding computed (20 articles of "
              f"{sum(len(a.sentences) for a in articles[:20]) / 20:.0f} sentences on average); the table's "
              "articles/s are with the embeddings already in the cache."]  # fmt: skip
-    return rows, met
+    return rows, extractive_verdict()
+
+
+def extractive_verdict() -> str:
+    """How the extractive method stands against lead-3 out of sample, from benchmarks/extractive_cv.py's results."""
+    from extractive_cv import RESULTS, verdict
+
+    if not RESULTS.is_file():
+        return "not measured out of sample (run `python benchmarks/extractive_cv.py`)"
+    return verdict(json.loads(RESULTS.read_text(encoding="utf-8")))
+
+
+def extractive_cv_rows() -> list[str]:
+    from extractive_cv import RESULTS, markdown
+
+    if not RESULTS.is_file():
+        return [f"No results: run `python benchmarks/extractive_cv.py` to write {RESULTS.relative_to(ROOT)}."]
+    return markdown(json.loads(RESULTS.read_text(encoding="utf-8")))
 
 
 def _chosen(article, summary):
@@ -429,9 +445,10 @@ def main() -> None:
             "repro": reproductions(args.shared),
             "extractive": extractive_scores(args.shared, flagger.cache),
             "long": long_inputs(args.shared, flagger.cache, Path(tmp)),
+            "extractive_cv": extractive_cv_rows(),
         }
     (false_rows, false_met), (detect_rows, detect_met) = sections["false"], sections["detect"]
-    extractive_rows, extractive_met = sections["extractive"]
+    extractive_rows, extractive_stand = sections["extractive"]
     command = "python benchmarks/quality.py" + (
         f" --output {args.output}" if args.output != ROOT / "QUALITY.md" else ""
     )
@@ -483,12 +500,20 @@ Published scores from `published-scores.tsv`; flag rates on the held-out half.
 
 `summary.method = "lead"` (the first three sentences) and `"extractive"` (three sentences chosen with
 multilingual-e5-small embeddings: directed centrality, an early-position prior and MMR redundancy
-control). The scorer's five settings were chosen by coordinate search on the tuning half only
-(`benchmarks/tune_extractive.py`); the held-out half was not looked at while choosing. Target: the
-extractive method at or above lead-3 on all three ROUGE scores on the held-out half —
-**{"met" if extractive_met else "NOT met"}**.
+control). **On English news the extractive method {extractive_stand}.** Its value is elsewhere: it
+works in any language e5 knows, offline, and never invents a word (every summary sentence is one of
+the article's own). The scorer's five settings were chosen by coordinate search on articles 1–250
+(`benchmarks/tune_extractive.py`); the table below scores them on both halves. The second half's
+margin over lead-3 (about +0.2) is within the noise of tuning five settings on 250 articles: 298
+other CNN/DailyMail test articles, held outside the project, put the method below lead-3 (ROUGE-1/2/Lsum
+39.48 / 16.54 / 35.85 against 39.63 / 16.86 / 36.01, issue 21), and the cross-validation below is the
+measurement to go by.
 
 {chr(10).join(extractive_rows)}
+
+### Cross-validated against lead-3 (`benchmarks/extractive_cv.py`)
+
+{chr(10).join(sections["extractive_cv"])}
 
 ## Long inputs: map-reduce against extract-then-abstract
 

@@ -135,3 +135,44 @@ def test_quick_volumes_benchmark_writes_every_table(tmp_path):
     assert [r[0] for r in cells("| 1 |") + cells("| 2 |")] == ["1", "2"]
     assert "served by job-wide deduplication" in report
     assert report.count("≥ 1.3×") == 3 and report.count("≥ 1.1×") == 2
+
+
+EXTRACTIVE_CV = ROOT / "benchmarks" / "extractive_cv.py"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "eval" / "cnndm-test").is_dir(), reason="needs ../shared/eval")
+def test_extractive_cross_validation_runs_end_to_end(tmp_path):
+    """10 articles, 2 folds, 3 FLORES windows, a hashing stand-in for e5: every table, and honest bookkeeping."""
+    import json
+
+    output = tmp_path / "cv.json"
+    args = ["--articles", "10", "--folds", "2", "--flores-windows", "3", "--embedder", "hashing"]
+    args += ["--cache", str(tmp_path / "cache"), "--output", str(output)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, str(EXTRACTIVE_CV), *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = json.loads(output.read_text(encoding="utf-8"))
+    cv = results["cv"]
+    ids = [i for fold in cv["folds"] for i in fold]
+    assert len(cv["folds"]) == 2 and len(ids) == len(set(ids)) == 10, "the folds split the articles"
+    assert set(cv["variants"]) == {"five settings", "position only", "shipped defaults"}
+    for variant in cv["variants"].values():
+        assert len(variant["per_fold"]) == len(variant["chosen"]) == 2
+        low, high = variant["difference_bootstrap95"]["mean"]
+        assert low <= variant["difference_mean"]["mean"] + 1e-6 and variant["difference_mean"]["mean"] <= high + 1e-6
+        assert sum(variant["articles_better_same_worse"]) == 10
+    assert {v["position"] for v in cv["variants"]["shipped defaults"]["chosen"]} == {5.0}
+    flores = results["flores"]
+    assert flores["windows"] == 3 and 0 < flores["random_jaccard"] < 1
+    for row in flores["settings"].values():
+        assert set(row["languages"]) == {"ru", "ar", "az"}
+        assert all(0 <= r["jaccard_with_english"] <= 1 for r in row["languages"].values())
+    assert len(results["corpus"]["articles"]) == 5 and all(a["verbatim"] for a in results["corpus"]["articles"])
+    report = proc.stdout
+    assert "--embedder hashing" in report and "figures mean nothing" in report
+    for heading in ("| settings | fold |", "### Non-English: FLORES-200 windows", "### Real English news"):
+        assert heading in report
