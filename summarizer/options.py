@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .languages import AUTO, check_language_code
+from .languages import AUTO, NLLB_CODES, check_language_code, language_tag
 
 # ---- output formats ------------------------------------------------------------------------------
 
@@ -464,6 +464,160 @@ def _cache_folder() -> Path:
     return Path(os.path.abspath(folder))
 
 
+# ---- the glossary ---------------------------------------------------------------------------------
+
+GLOSSARY_SOURCE = "en"  # the language of a glossary's source terms unless it says otherwise
+
+
+def glossary_language(code: Any, where: str) -> str:
+    """The registry's code for a glossary's language column, key or `xml:lang` (`ru`, `RU`, `ru-RU` and
+    `ru_RU` are `ru`), or a ConfigError naming `where`: a glossary only names languages the registry knows."""
+    check_language_code(code, where=where)
+    known = {c.lower(): c for c in NLLB_CODES}
+    tag = language_tag(code).lower()
+    found = known.get(tag) or known.get(tag.split("-")[0])
+    if found is None:
+        raise ConfigError(f"{where}: unknown language {code!r}; known: {', '.join(sorted(NLLB_CODES))}")
+    return found
+
+
+def glossary_text(value: Any, what: str, where: str) -> str:
+    """A term or target form with its spaces tidied (runs of whitespace are one space), or a ConfigError
+    naming `where` for an empty one or one that is not a string."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {what} must be a string, got {type(value).__name__} {value!r}")
+    text = " ".join(value.split())
+    if not text:
+        raise ConfigError(f"{where}: empty {what}")
+    return text
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """`[glossary]` (or `--glossary FILE`): terms with the one translation each target language must use,
+    and terms every translation keeps exactly as written. Plain data: `quality.glossary` reads the files,
+    finds the terms in a source and checks translations.
+
+    `origin` (the file or table: `terms.csv`, `job.toml: [glossary]`) and `origins` (where each term was
+    defined: `terms.csv: row 3`, `job.toml: [glossary] 'NAM'`) are for messages only."""
+
+    terms: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)  # source term -> {lang: form}
+    keep: tuple[str, ...] = ()  # do-not-translate terms: kept as written in every language
+    source_lang: str = GLOSSARY_SOURCE  # the language of the terms (and of the articles they are found in)
+    origin: str = field(default="the glossary", compare=False, repr=False)
+    origins: dict[str, str] = field(default_factory=dict, hash=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        where = self.origin
+        source = glossary_language(self.source_lang, f"{where}: source language")
+        terms: dict[str, dict[str, str]] = {}
+        for raw, forms in dict(self.terms).items():
+            term = glossary_text(raw, "term", where)
+            if not isinstance(forms, Mapping) or not forms:
+                raise ConfigError(f"{where}: {term!r} needs a target form in at least one language")
+            clean: dict[str, str] = {}
+            for lang, form in forms.items():
+                code = glossary_language(lang, f"{where}: {term!r}")
+                if code == source:
+                    raise ConfigError(f"{where}: {term!r}: {lang!r} is the source language of the glossary")
+                clean[code] = glossary_text(form, f"{code} form of {term!r}", where)
+            terms[term] = clean
+        keep = tuple(dict.fromkeys(glossary_text(k, "keep term", where) for k in self.keep))
+        both = [k for k in keep if k in terms]
+        if both:
+            raise ConfigError(f"{where}: {both[0]!r} is both kept as written and given translations; give one")
+        object.__setattr__(self, "terms", terms)
+        object.__setattr__(self, "keep", keep)
+        object.__setattr__(self, "source_lang", source)
+        object.__setattr__(self, "origins", dict(self.origins))
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str) -> Glossary:
+        """A job's inline `[glossary]` table: `"Term" = { ru = "...", az = "..." }` per term, `keep = [...]`
+        and `source_lang = "en"`. `where` (`job.toml: [glossary]`) starts every message. The table's `file`
+        key is read by `quality.glossary.load_glossary`, which merges the file with this."""
+        terms: dict[str, dict[str, str]] = {}
+        origins: dict[str, str] = {}
+        spelled: dict[str, str] = {}
+        keep: list[str] = []
+        source = GLOSSARY_SOURCE
+        for key, value in table.items():
+            if isinstance(value, Mapping):  # a term's table; even a term spelled `keep` or `file`
+                term = glossary_text(key, "term", f"{where} {key!r}")
+                spot = f"{where} {term!r}"
+                if term in terms:  # TOML refuses a key twice; these differ only in spacing
+                    raise ConfigError(f"{spot}: given twice ({spelled[term]!r} and {key!r})")
+                spelled[term] = key
+                forms: dict[str, str] = {}
+                for lang, form in value.items():
+                    code = glossary_language(lang, spot)
+                    if code in forms:
+                        raise ConfigError(f"{spot}: two {code} forms ({lang!r} and another spelling of it)")
+                    forms[code] = glossary_text(form, f"{code} form", spot)
+                if not forms:
+                    raise ConfigError(f'{spot}: no target form; give one (ru = "...") or list it in keep')
+                terms[term], origins[term] = forms, spot
+            elif key == "keep":
+                if not isinstance(value, list):
+                    raise ConfigError(f"{where}: keep must be a list of terms, got {type(value).__name__} {value!r}")
+                for i, item in enumerate(value):
+                    keep.append(glossary_text(item, "keep term", f"{where} keep[{i}]"))
+                    origins.setdefault(keep[-1], f"{where} keep")
+            elif key == "source_lang":
+                source = glossary_language(value, f"{where} source_lang")
+            elif key == "file":
+                raise ConfigError(f"{where}: file is read by load_glossary, not Glossary.from_mapping")
+            else:
+                raise ConfigError(
+                    f"{where}: {key!r} must be a table of language = target form, for example "
+                    f'"{key}" = {{ ru = "...", az = "..." }} (or keep = [...], source_lang = "en", file = "terms.csv")'
+                )
+        for term in keep:
+            if term in terms:
+                raise ConfigError(f"{where}: {term!r} is both in keep and given translations; give one")
+        for term, forms in terms.items():
+            if source in forms:
+                raise ConfigError(f"{origins[term]}: {source} is the glossary's source language, not a target")
+        return cls(terms, tuple(keep), source, where, origins)
+
+    def merge(self, other: Glossary) -> Glossary:
+        """Both glossaries' terms; a term's forms in different languages combine. The same term with
+        another form in one language, or kept in one and translated in the other, is a ConfigError naming
+        where each came from."""
+        if self.source_lang != other.source_lang:
+            raise ConfigError(
+                f"{other.origin}: source terms in {other.source_lang}, but {self.origin} has them in "
+                f"{self.source_lang}; a glossary has one source language"
+            )
+        terms = {term: dict(forms) for term, forms in self.terms.items()}
+        origins = dict(self.origins)
+        for term, forms in other.terms.items():
+            here = terms.setdefault(term, {})
+            for lang, form in forms.items():
+                if here.get(lang, form) != form:
+                    raise ConfigError(
+                        f"{other.where(term)}: {term!r} has {lang} form {form!r}, but {self.where(term)} "
+                        f"gives {here[lang]!r}; keep one"
+                    )
+                here[lang] = form
+            origins.setdefault(term, other.where(term))
+        keep = tuple(dict.fromkeys((*self.keep, *other.keep)))
+        for term in keep:
+            if term in terms:
+                kept, given = (self, other) if term in self.keep else (other, self)
+                raise ConfigError(
+                    f"{given.where(term)}: {term!r} is given translations, but {kept.where(term)} keeps it "
+                    "as written; give one"
+                )
+        for term in other.keep:
+            origins.setdefault(term, other.where(term))
+        return Glossary(terms, keep, self.source_lang, f"{self.origin} and {other.origin}", origins)
+
+    def where(self, term: str) -> str:
+        """Where `term` was defined, for messages."""
+        return self.origins.get(term, self.origin)
+
+
 URL_DEADLINE_S = 60.0  # a web page's fetch, redirects included: `url_deadline`, --url-deadline
 MIN_URL_DEADLINE_S, MAX_URL_DEADLINE_S = 1.0, 86_400.0  # a second; a day (no page is worth more)
 
@@ -484,6 +638,7 @@ class JobSettings:
     output: OutputOptions = field(default_factory=OutputOptions)
     quality: QualityOptions = field(default_factory=QualityOptions)
     ray: RayOptions = field(default_factory=RayOptions)
+    glossary: Glossary | None = None  # `[glossary]` and `--glossary FILE`: term translations to check
     config_path: Path | None = None
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ from ..config.flags import (
     CHECK_LANGS,
     EVALUATE,
     GENERATION,
+    GLOSSARY,
     QUALITY,
     RUNTIME,
     SUMMARY_METHOD,
@@ -129,7 +130,7 @@ def evaluate(
         _print_table(result.rows())
 
 
-@command(app, "check", CHECK_LANGS, CACHE_DIR, ADEQUACY, UI)
+@command(app, "check", CHECK_LANGS, CACHE_DIR, ADEQUACY, GLOSSARY, UI)
 def check(
     src: Annotated[Path | None, typer.Option("--src", help="Source sentences, one per line.")] = None,
     hyp: Annotated[Path | None, typer.Option("--hyp", help="Their translations, line-aligned.")] = None,
@@ -149,7 +150,10 @@ def check(
         raise ConfigError("check: give --src, --hyp and --to")
     adequacy = bool(opts.get("quality", "adequacy", False))
     source_lang = measured.get("source_lang") or "en"
-    lines = check_files(src, hyp, lang=lang, source_lang=source_lang, adequacy=adequacy, options=opts)
+    glossary = opts.get("glossary", "file")
+    lines = check_files(
+        src, hyp, lang=lang, source_lang=source_lang, adequacy=adequacy, glossary=glossary, options=opts
+    )
     if as_json:
         for item in lines:
             typer.echo(json.dumps(item.as_dict(), ensure_ascii=False))

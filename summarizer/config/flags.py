@@ -185,6 +185,17 @@ QUALITY = (
     Flag("no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False),
     Flag("no_retry", ("quality", "retry"), ("--no-retry",), "Don't retry flagged translations.", bool, "set", False),
 )
+# `translate`, `digest` and `check`: the terms every translation must render (docs/job-file.md#glossary).
+GLOSSARY = (
+    Flag(
+        "glossary",
+        ("glossary", "file"),
+        ("--glossary",),
+        "Glossary file (.csv: a column per language, the source first; or .tbx): translations that miss a "
+        "term's form, or change a kept term, are flagged term-missing.",
+        Path,
+    ),
+)
 ADEQUACY = QUALITY[:1]  # `check` runs the checks by definition: only the optional extra one is a choice
 UI = (
     Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
@@ -284,6 +295,7 @@ TRANSLATION = (
         "pairs",
     ),
     Flag("what", ("", "translate"), ("--what",), "What to translate: summary, full or both."),
+    *GLOSSARY,
 ) + _gen("", "translation_params", "for translations")
 
 

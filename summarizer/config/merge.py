@@ -21,6 +21,7 @@ from ..options import (
     SUMMARY_DEFAULTS,
     CacheOptions,
     GenerationParams,
+    Glossary,
     JobSettings,
     OutputOptions,
     QualityOptions,
@@ -42,6 +43,7 @@ _TABLES = {
     "cache": dict,
     "quality": dict,
     "ray": dict,
+    "glossary": dict,
 }
 _TARGET_KEYS = {"model": str, "revision": str, "target_token": str, "params": dict}
 
@@ -330,10 +332,46 @@ def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _glossary(table: Any, options: RunOptions, src: _Source) -> Glossary | None:
+    """`[glossary]`'s inline terms merged with a glossary file: `--glossary` (relative to the working
+    folder) replaces the table's `file` (relative to the job file)."""
+    from ..quality.glossary import load_glossary
+
+    table = dict(table or {})
+    named = table.pop("file", None)
+    if named is not None and (not isinstance(named, str) or not named.strip()):
+        raise ConfigError(f"{src.file}: glossary.file must be a path string (a .csv or .tbx file), got {named!r}")
+    flag = options.get("glossary", "file")
+    path = Path(flag).expanduser() if flag is not None else src.path(named) if named is not None else None
+    return load_glossary(table, where=f"{src.file}: [glossary]", file=path)
+
+
+def _check_glossary(settings: JobSettings, src: _Source, *, from_flag: bool) -> None:
+    """A glossary's terms are in one language: a job whose articles are in another would never find them."""
+    glossary, source = settings.glossary, settings.source_lang
+    if glossary is not None and source != AUTO and not same_language(source.split("-")[0], glossary.source_lang):
+        where = "--from" if from_flag else f"{src.file}: source_lang ="
+        raise ConfigError(
+            f"{where} {source}: the glossary ({glossary.origin}) has {glossary.source_lang} terms, which "
+            f"{source} articles never contain; give a glossary whose first column is {source}"
+        )
+
+
 # ---- the merge -----------------------------------------------------------------------------------
 
 
-_SECTIONS = ("inputs", "targets", "summary", "runtime", "cache", "output", "quality", "ray", "config_path")
+_SECTIONS = (
+    "inputs",
+    "targets",
+    "summary",
+    "runtime",
+    "cache",
+    "output",
+    "quality",
+    "ray",
+    "glossary",
+    "config_path",
+)
 
 
 def resolve_job(config_path: str | Path | None = None, options: RunOptions | None = None) -> JobSettings:
@@ -358,10 +396,12 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         output=_output(config.get("output"), options, src),
         quality=_section(QualityOptions, config.get("quality"), options.table("quality"), src, "quality"),
         ray=_section(RayOptions, config.get("ray"), options.table("ray"), src, "ray"),
+        glossary=_glossary(config.get("glossary"), options, src),
         config_path=Path(config_path) if config_path is not None else None,
     )
     settings = _build(JobSettings, values, flags, src, "")
     _check_pairs(settings, src, from_flag="source_lang" in flags)
+    _check_glossary(settings, src, from_flag="source_lang" in flags)
     if settings.summary is None and not settings.targets:
         raise ConfigError(f"{src.file}: nothing to do: no target languages and the summary is off; add targets (--to)")
     return settings

@@ -16,8 +16,8 @@ from ..config.flags import RunOptions
 from ..config.merge import resolve_cache, resolve_job
 from ..errors import ConfigError, InputError, UnknownLanguageError
 from ..inputs.reading import SURE_DETECTION, detect_language
-from ..languages import LANGUAGES, check_language_code
-from ..options import QualityOptions
+from ..languages import LANGUAGES, check_language_code, same_language
+from ..options import Glossary, QualityOptions
 from ..results import QualityFlag
 from .metrics import (
     SummaryItem,
@@ -279,11 +279,22 @@ def check_files(
     lang: str,
     source_lang: str = "en",
     adequacy: bool = False,
+    glossary: Glossary | str | Path | None = None,
     options: RunOptions | None = None,
 ) -> list[LineCheck]:
-    """The quality checks on any line-aligned source and translation files."""
+    """The quality checks on any line-aligned source and translation files; with a `glossary` (or a
+    .csv or .tbx file of one), `term-missing` too."""
+    from ..quality.glossary import check_terms, read_glossary
+
     _known(lang, "--to")
     check_language_code(source_lang, where="--from")
+    if glossary is not None and not isinstance(glossary, Glossary):
+        glossary = read_glossary(glossary)
+    if glossary is not None and not same_language(source_lang.split("-")[0], glossary.source_lang):
+        raise ConfigError(
+            f"--from {source_lang}: the glossary ({glossary.origin}) has {glossary.source_lang} terms; "
+            f"give --from {glossary.source_lang}, or a glossary whose first column is {source_lang}"
+        )
     sources, outputs = read_lines(src), read_lines(hyp)
     check_aligned({str(src): sources, str(hyp): outputs})
     from ..cache import Cache, MemoryCache
@@ -293,7 +304,13 @@ def check_files(
     cache_options = resolve_cache(opts)
     cache = Cache(cache_options.dir) if cache_options.enabled and adequacy else MemoryCache()
     reviewer = TranslationReviewer(lang, source_lang, QualityOptions(adequacy=adequacy), cache=cache)
-    return [LineCheck(i, f) for i, f in enumerate(reviewer.review(sources, outputs), start=1)]
+    flags = reviewer.review(sources, outputs)
+    if glossary is not None:
+        flags = [
+            f + tuple(check_terms(s, o, target=lang, glossary=glossary))
+            for f, s, o in zip(flags, sources, outputs, strict=True)
+        ]
+    return [LineCheck(i, f) for i, f in enumerate(flags, start=1)]
 
 
 def describe_checks(lines: Sequence[LineCheck]) -> str:
