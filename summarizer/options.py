@@ -427,10 +427,14 @@ class QualityOptions:
     checks: bool = True  # the cheap checks (language, copy-through, loops, numbers, length)
     adequacy: bool = False  # source/output similarity in a multilingual embedding model (slower)
     retry: bool = True  # generate a looping, copied or wrong-language translation again, more carefully
+    # The job's `[glossary]` (JobSettings.worker puts it here): term-missing when a term's form is absent.
+    glossary: Glossary | None = None
 
     def __post_init__(self) -> None:
+        if self.glossary is not None and not isinstance(self.glossary, Glossary):
+            raise ConfigError(f"glossary must be a Glossary, got {type(self.glossary).__name__}", key="glossary")
         for f in fields(self):
-            if not isinstance(getattr(self, f.name), bool):
+            if f.name != "glossary" and not isinstance(getattr(self, f.name), bool):
                 raise ConfigError(f"{f.name} must be true or false, got {getattr(self, f.name)!r}", key=f.name)
 
 
@@ -667,4 +671,5 @@ class JobSettings:
     @property
     def worker(self) -> WorkerOptions:
         """The options every model worker of this job runs with."""
-        return WorkerOptions(self.runtime, self.quality, self.cache.dir, self.cache.refresh)
+        quality = replace(self.quality, glossary=self.glossary) if self.glossary is not None else self.quality
+        return WorkerOptions(self.runtime, quality, self.cache.dir, self.cache.refresh)

@@ -386,3 +386,26 @@ def test_check_refuses_a_glossary_in_another_source_language(tmp_path):
     terms = _csv(tmp_path, "ru,en\nДвижение,Movement\n")
     result = _check(tmp_path, terms)
     _one_line(result, "--from en: the glossary", "has ru terms")
+
+
+# ---- in a job ---------------------------------------------------------------------------------------
+
+
+def test_a_translate_job_flags_terms_its_translations_miss_and_keeps_the_rest(tmp_path, marian):
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "The Non-Aligned Movement met in Baku on Monday. Trend reported on the talks.", encoding="utf-8"
+    )
+    terms = _csv(tmp_path, "en,ru\nNon-Aligned Movement,Движение неприсоединения\nTrend\n")
+    args = ["translate", str(article), "--from", "en", "--to", "ru", "--model", f"ru={marian}", "--format", "json"]
+    fast = ["--num-beams", "1", "--max-new-tokens", "4", "--no-retry"]
+    result = runner.invoke(app, [*args, *fast, "--glossary", terms])
+    assert result.exit_code == 0, result.output
+    (digest,) = json.loads(result.stdout)
+    flags = [[f["code"] for f in t["flags"]] for t in digest["languages"][0]["full"]["translations"]]
+    assert [TERM_MISSING in codes for codes in flags] == [True, True]  # stand-in noise renders neither term
+    plain = runner.invoke(app, [*args, *fast])
+    (digest,) = json.loads(plain.stdout)
+    assert all(
+        TERM_MISSING not in [f["code"] for f in t["flags"]] for t in digest["languages"][0]["full"]["translations"]
+    )

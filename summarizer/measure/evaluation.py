@@ -284,7 +284,7 @@ def check_files(
 ) -> list[LineCheck]:
     """The quality checks on any line-aligned source and translation files; with a `glossary` (or a
     .csv or .tbx file of one), `term-missing` too."""
-    from ..quality.glossary import check_terms, read_glossary
+    from ..quality.glossary import read_glossary
 
     _known(lang, "--to")
     check_language_code(source_lang, where="--from")
@@ -303,13 +303,8 @@ def check_files(
     opts = options or RunOptions()
     cache_options = resolve_cache(opts)
     cache = Cache(cache_options.dir) if cache_options.enabled and adequacy else MemoryCache()
-    reviewer = TranslationReviewer(lang, source_lang, QualityOptions(adequacy=adequacy), cache=cache)
-    flags = reviewer.review(sources, outputs)
-    if glossary is not None:
-        flags = [
-            f + tuple(check_terms(s, o, target=lang, glossary=glossary))
-            for f, s, o in zip(flags, sources, outputs, strict=True)
-        ]
+    quality = QualityOptions(adequacy=adequacy, glossary=glossary)
+    flags = TranslationReviewer(lang, source_lang, quality, cache=cache).review(sources, outputs)
     return [LineCheck(i, f) for i, f in enumerate(flags, start=1)]
 
 

@@ -12,6 +12,7 @@ from ..options import GenerationParams, QualityOptions
 from ..results import QualityFlag
 from .adequacy import check_adequacy
 from .checks import RETRYABLE, check_summary, check_translation
+from .glossary import check_terms
 
 
 def script_of(lang: str) -> str | None:
@@ -54,8 +55,15 @@ class TranslationReviewer:
         return check_translation(source, output, target=self.target, source_lang=self.source_lang, script=self.script)
 
     def review(self, sources: Sequence[str], outputs: Sequence[str]) -> list[tuple[QualityFlag, ...]]:
-        """All flags for each (source, output) pair, same order."""
+        """All flags for each (source, output) pair, same order. The glossary's terms are checked here, on
+        the driver, after the cache: a cached translation is checked against today's glossary too."""
         flags = [self.cheap(s, o) for s, o in zip(sources, outputs, strict=True)]
+        glossary = self.options.glossary
+        if glossary is not None and self.options.checks:
+            flags = [
+                f + tuple(check_terms(s, o, target=self.target, glossary=glossary, source_lang=self.source_lang))
+                for f, s, o in zip(flags, sources, outputs, strict=True)
+            ]
         if self.options.adequacy:
             extra = check_adequacy(sources, outputs, target=self.target, cache=self.cache)
             flags = [f + a for f, a in zip(flags, extra, strict=True)]
