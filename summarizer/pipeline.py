@@ -11,7 +11,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,13 @@ from .inputs.paths import expand_paths
 from .inputs.reading import Input, list_inputs, read_input
 from .inputs.segmenting import segment_article
 from .models.backends import set_limit
+from .models.backends.base import guarded
 from .models.hub import offline_message
 from .options import JobSettings
 from .output.files import is_own_output
 from .results import Article, Digest, LanguageDigest, Sentence, Summary
 from .tasks.extractive import chosen_sentences
+from .tasks.generation import OnProgress, Progress
 from .tasks.translating import translation_warnings
 
 log = logging.getLogger(__name__)
@@ -68,12 +70,47 @@ class JobStats:
 
 @dataclass
 class Callbacks:
-    """Hooks for a UI (the CLI's progress bars); the library itself never prints."""
+    """Hooks for a UI (the CLI's progress bars); the library itself never prints. Any may be None; one that
+    raises is logged once and then left alone (except `article_done`, which the caller's own loop runs).
+
+    Counts: the sentences of every language of a window are announced (`sentences_total`) before the
+    first is translated, and counted done as each generate() batch returns; a negative total takes back
+    sentences that won't be translated (their articles failed). Summaries likewise, per window. While a
+    model works, `batch_started` names the batch (what: a language or "summaries"; its number and the
+    batches in that call; a detail such as "round 2, 3 inputs") and `decoding_step` beats inside it."""
 
     article_done: Callable[[Digest | Failure], None] | None = None
     sentences: Callable[[str, int], None] | None = None  # (language, count done)
     sentences_total: Callable[[str, int], None] | None = None  # (language, count to do)
     articles_total: Callable[[int], None] | None = None  # articles in the job (a JSON-lines file holds many)
+    summaries: Callable[[int], None] | None = None  # count done
+    summaries_total: Callable[[int], None] | None = None  # count to do
+    batch_started: Callable[[str, int, int, str], None] | None = None  # (what, number from 1, batches, detail)
+    decoding_step: Callable[[int], None] | None = None  # decoding steps so far in the running batch
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name != "article_done":
+                setattr(self, f.name, guarded(getattr(self, f.name)))
+
+    def progress(self, what: str, done: OnProgress | None) -> Progress:
+        """The task-level progress of `what` (a language, or "summaries"): `done` counts its items."""
+        batch = self.batch_started
+        on_batch = (lambda number, batches, detail: batch(what, number, batches, detail)) if batch else None
+        return Progress(done=done, on_batch=on_batch, on_step=self.decoding_step)
+
+
+class _Counted:
+    """Counts done passed on to `report`, remembering how many: what the task didn't count is added later."""
+
+    def __init__(self, report: OnProgress | None):
+        self.report, self.n = guarded(report), 0
+
+    def __call__(self, n: int) -> None:
+        if n > 0:
+            self.n += n
+            if self.report:
+                self.report(n)
 
 
 @dataclass
@@ -249,7 +286,12 @@ class Pipeline:
             else:
                 ready.append(item)
         self.prepare(dict.fromkeys(r.article.lang for r in ready))  # new pairs: every missing model in one line
-        self._summarize(ready, results)
+        self._summarize(ready, results, callbacks)
+        if callbacks.sentences_total:  # all of the window's work, known before any of it runs: a fair ETA
+            for target in self.settings.targets:
+                to_do = self._to_translate(target.lang, [r for r in ready if r.article.source not in results])
+                if to_do:
+                    callbacks.sentences_total(target.lang, to_do)
         for target in self.settings.targets:
             self._translate(target.lang, [r for r in ready if r.article.source not in results], results, callbacks)
         for r in ready:
@@ -278,12 +320,18 @@ class Pipeline:
             return Failure(source.source, str(exc))
         return _Read(article, None, (), {"read": time.perf_counter() - started})
 
-    def _summarize(self, ready: list[_Read], results: dict) -> None:
+    def _summarize(self, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
         """Summarize the window's articles in one call (so an engine can spread them out)."""
         if self.summarizer is None or not ready:
             return
         started = time.perf_counter()
-        summaries = self.summarizer.summarize_each([r.article for r in ready])
+        if callbacks.summaries_total:
+            callbacks.summaries_total(len(ready))
+        counted = _Counted(callbacks.summaries)
+        summaries = self.summarizer.summarize_each(
+            [r.article for r in ready], progress=callbacks.progress("summaries", counted)
+        )
+        counted(len(ready) - counted.n)  # those no summarizer counted (errors, repeats): the window is done
         seconds = (time.perf_counter() - started) / len(ready)
         for r, summary in zip(ready, summaries, strict=True):
             if isinstance(summary, SummarizerError):
@@ -321,32 +369,41 @@ class Pipeline:
             if not self._same_language(source, lang):
                 self._translate_pair(source, lang, items, results, callbacks)
 
+    def _to_translate(self, lang: str, ready: list[_Read]) -> int:
+        """How many sentences of `ready` go into `lang` (none of the articles already in `lang`)."""
+        return sum(
+            len(sents) for r in ready if not self._same_language(r.article.lang, lang) for _, sents in self._parts(r)
+        )
+
     def _translate_pair(self, source: str, lang: str, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
         """Translate articles in `source` into `lang` in one call; a pair no model covers (source_lang
         auto) fails those articles alone, with the one line that says so."""
         from .errors import UnknownLanguageError
 
+        jobs = [(r, part, sents) for r in ready for part, sents in self._parts(r)]
+        flat = [s for _, _, sents in jobs for s in sents]
+        counted = _Counted(callbacks.sentences and (lambda n: callbacks.sentences(lang, n)))
+
+        def fail(why: Callable[[_Read], str]) -> None:
+            for r in ready:
+                results[r.article.source] = Failure(r.article.source, why(r))
+            if callbacks.sentences_total and len(flat) > counted.n:  # announced, and won't come
+                callbacks.sentences_total(lang, counted.n - len(flat))
+
         try:
             translator = self.translator(lang, source)
         except UnknownLanguageError as exc:
-            for r in ready:
-                results[r.article.source] = Failure(r.article.source, f"{r.article.source}: {exc}")
+            fail(lambda r, exc=exc: f"{r.article.source}: {exc}")
             return
-        jobs = [(r, part, sents) for r in ready for part, sents in self._parts(r)]
-        flat = [s for _, _, sents in jobs for s in sents]
         if not flat:
             return
-        if callbacks.sentences_total:
-            callbacks.sentences_total(lang, len(flat))
-        progress = (lambda n: callbacks.sentences(lang, n)) if callbacks.sentences else None
         started = time.perf_counter()
         try:
-            translated = translator.translate(flat, progress=progress)
+            translated = translator.translate(flat, progress=callbacks.progress(lang, counted))
         except SummarizerError as exc:
             if exc.fatal:
                 raise
-            for r in ready:
-                results[r.article.source] = Failure(r.article.source, f"{lang}: {exc}")
+            fail(lambda r, exc=exc: f"{lang}: {exc}")
             return
         seconds = time.perf_counter() - started
         self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})

@@ -204,7 +204,7 @@ def test_sentences_per_generate_call_follow_backend_and_beams(marian, monkeypatc
         def count_tokens(self, texts, target=None):
             return [5] * len(texts)
 
-        def generate(self, texts, params, *, target, batch_size):
+        def generate(self, texts, params, *, target, batch_size, on_step=None):
             seen.append(batch_size)
             from summarizer.models.backends import Generated
 

@@ -1,2 +1,2 @@
-"""Quality checks on every output: cheap checks (language, copy-through, loops, numbers, length) and an
-optional embedding adequacy check, with the flags they raise."""
+"""Quality checks on every output: cheap checks (language, copy-through, loops, numbers, length), the facts
+of a sentence (facts.py) and names across scripts (names.py), and an optional embedding adequacy check."""

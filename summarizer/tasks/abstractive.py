@@ -16,12 +16,13 @@ from typing import Any
 from ..cache import NullCache, RecordingCache, cache_key
 from ..errors import SummarizerError
 from ..inputs.segmenting import SEGMENTATION_VERSION, article_sentence_id
+from ..languages import plural
 from ..models.backends import Generated, ModelHandle
 from ..models.hub import check_generation, resolve_model
 from ..options import SummaryOptions, WorkerOptions
 from ..quality.review import review_summary
 from ..results import ModelInfo, Sentence, Summary
-from .generation import cached_generate
+from .generation import Progress, cached_generate
 from .long_inputs import Budget, Outcome, extract_then_abstract, map_reduce, one_pass
 from .rounds import in_rounds
 
@@ -94,19 +95,25 @@ class SummaryModel:
             return min(self.summary.max_input_tokens, backend_limit)
         return backend_limit
 
-    def generate(self, texts: list[str], lang: str) -> list[Generated]:
-        """Summaries of inputs in `lang` that are known to fit (one round), cached per input."""
+    def generate(self, texts: list[str], lang: str, progress: Progress | None = None) -> list[Generated]:
+        """Summaries of inputs in `lang` that are known to fit (one round), cached per input. `progress`
+        hears each batch and its decoding steps (its count of done items is not called: these are
+        chunks, not summaries)."""
         backend = self.handle.backend
         batch = self.worker.runtime.batch_size_for("summarize")
+        heard = Progress() if progress is None else progress.within(progress.detail)
         results = cached_generate(
             texts,
             key_for=lambda t: self.key(TASK_CHUNK, t, lang),
-            compute=lambda group: backend.generate([self.prefix + t for t in group], self.params, batch_size=batch),
+            compute=lambda group: backend.generate(
+                [self.prefix + t for t in group], self.params, batch_size=batch, on_step=heard.on_step
+            ),
             cache=self.cache,
             task=TASK_CHUNK,
             model_name=self.ref.name,
             group_size=batch,
             refresh=self.worker.refresh,
+            progress=heard,
         )
         return [
             Generated(text=clean_output(g.text, self.ref.model_type), new_tokens=g.new_tokens, finished=g.finished)
@@ -141,14 +148,22 @@ class SummaryModel:
             "source_ids": outcome.source_ids,
         }
 
-    def compute(self, payloads: list[str]) -> list[dict]:
+    def compute(self, payloads: list[str], progress: Progress | None = None) -> list[dict]:
         """Whole-article summaries of JSON-encoded `{"lang", "sentences"}`, advanced in rounds together:
         `{"value", "entries"}` or `{"error"}`. `entries` are the chunk results a remote worker's recording
         cache collected, for the driver (all of them on the first article that has a value: the driver
-        stores them all alike)."""
+        stores them all alike). `progress` hears each round's batches and their decoding steps."""
         articles = [json.loads(p) for p in payloads]
         steps = [self.steps([Sentence(**s) for s in a["sentences"]], a["lang"]) for a in articles]
-        results = in_rounds(steps, [a["lang"] for a in articles], self.generate)
+        heard = [Progress.of(progress).within("")]
+
+        def on_round(number: int, inputs: int) -> None:
+            heard[0] = heard[0].within(f"round {number}, {plural(inputs, 'input')}")
+
+        def generate(texts: list[str], lang: str) -> list[Generated]:
+            return self.generate(texts, lang, heard[0])
+
+        results = in_rounds(steps, [a["lang"] for a in articles], generate, on_round)
         written = [asdict(e) for e in self.cache.drain()] if isinstance(self.cache, RecordingCache) else []
         out: list[dict] = []
         for result in results:

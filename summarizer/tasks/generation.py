@@ -1,20 +1,58 @@
 """Running a model over many texts: cache lookups, one call per distinct text, incremental cache writes,
-and splitting inputs that exceed the model's limit (never truncating them).
+progress as each batch starts and ends, and splitting inputs that exceed the model's limit (never
+truncating them).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 
 from ..cache import CacheEntry
 from ..engines import LOCAL, Engine, Work
 from ..models.backends import Generated
+from ..models.backends.base import OnStep, guarded
 
 log = logging.getLogger(__name__)
 
-OnProgress = Callable[[int], None]
+OnProgress = Callable[[int], None]  # items done (sentences, summaries), a count at a time
+OnBatch = Callable[[int, int, str], None]  # a generate() batch starts: (its number from 1, batches, detail)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a task is, for a display. Calling it counts items done, so it serves wherever an `OnProgress`
+    is taken; the tasks that run a model also report each generate() batch as it starts (`batch`) and,
+    inside one, its decoding steps (`on_step`, a heartbeat the backend calls). `detail` says what the
+    batches belong to ("round 2, 3 inputs"). A hook that raises is logged once and then left alone."""
+
+    done: OnProgress | None = None
+    on_batch: OnBatch | None = None
+    on_step: OnStep | None = None
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("done", "on_batch", "on_step"):
+            object.__setattr__(self, name, guarded(getattr(self, name)))
+
+    @classmethod
+    def of(cls, progress: OnProgress | None) -> Progress:
+        """`progress` as a Progress: a plain callable only counts items done."""
+        return progress if isinstance(progress, Progress) else cls(done=progress)
+
+    def __call__(self, n: int) -> None:
+        if self.done and n:
+            self.done(n)
+
+    def batch(self, number: int, batches: int) -> None:
+        if self.on_batch:
+            self.on_batch(number, batches, self.detail)
+
+    def within(self, detail: str) -> Progress:
+        """The same batch and step hooks for inner work whose items are not the caller's (a summary's
+        chunks): nothing is counted done."""
+        return replace(self, done=None, detail=detail)
 
 
 def cached_generate(
@@ -35,8 +73,11 @@ def cached_generate(
 
     Misses go to `engine` (this process unless told otherwise; `factory` builds a remote worker for
     it, see `engines.Work`), longest first so batches pad little. Each batch is written to the cache
-    as soon as it comes back: a killed job keeps everything it finished.
+    as soon as it comes back: a killed job keeps everything it finished. `progress` counts the inputs
+    done (repeats included) as each batch comes back; a `Progress` also hears each batch that starts
+    in this process (`group_size` inputs each: a remote worker's batches are only heard as they return).
     """
+    progress = Progress.of(progress)
     unique = list(dict.fromkeys(texts))
     keys = {t: key_for(t) for t in unique}
     hits = {} if refresh else cache.get_many(list(keys.values()))
@@ -45,16 +86,23 @@ def cached_generate(
         value = hits.get(keys[text])
         if value is not None:
             done[text] = (Generated(**value), True)
-    if progress and done:
+    if done:
         progress(sum(1 for t in texts if t in done))
     misses = sorted((t for t in unique if t not in done), key=len, reverse=True)
     counts = {t: 0 for t in misses}
     for t in texts:
         if t in counts:
             counts[t] += 1
+    batches, started = -(-len(misses) // max(1, group_size)), [0]
+
+    def compute_one(group: list[str]) -> list[Generated]:
+        started[0] += 1
+        progress.batch(started[0], batches)
+        return compute(group)
+
     work = Work(
         name=f"{task} with {model_name}",
-        compute=compute,
+        compute=compute_one,
         factory=factory,
         decode=lambda value: Generated(**value),
         group_size=group_size,
@@ -63,8 +111,7 @@ def cached_generate(
         cache.put_many([CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g)) for t, g in pairs])
         for t, g in pairs:
             done[t] = (g, False)
-        if progress:
-            progress(sum(counts[t] for t, _ in pairs))
+        progress(sum(counts[t] for t, _ in pairs))
     return [done[t] for t in texts]
 
 

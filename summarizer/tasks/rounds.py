@@ -15,13 +15,18 @@ from ..errors import SummarizerError
 from ..models.backends import Generated
 
 Generate = Callable[[list[str], str], list[Generated]]  # (texts, language) -> one output per text
+OnRound = Callable[[int, int], None]  # a round starts: (its number from 1, model inputs in it)
 
 
 def in_rounds(
-    steps: Sequence[Generator[list[str], list[Generated], Any]], langs: Sequence[str], generate: Generate
+    steps: Sequence[Generator[list[str], list[Generated], Any]],
+    langs: Sequence[str],
+    generate: Generate,
+    on_round: OnRound | None = None,
 ) -> list[Any]:
     """What each generator returns, or the SummarizerError it raised, in input order. `langs[i]` is the
-    language of article i: a round's inputs are generated together per language."""
+    language of article i: a round's inputs are generated together per language. `on_round` hears each
+    round as it starts (for progress: a long article's summary is several rounds)."""
     results: list[Any] = [None] * len(steps)
     waiting: dict[int, list[str]] = {}
 
@@ -37,8 +42,12 @@ def in_rounds(
 
     for i in range(len(steps)):
         advance(i, None)
+    number = 0
     while waiting:
         current, waiting = waiting, {}
+        number += 1
+        if on_round:
+            on_round(number, sum(len(inputs) for inputs in current.values()))
         by_lang: dict[str, list[int]] = {}
         for i in current:
             by_lang.setdefault(langs[i], []).append(i)

@@ -16,6 +16,7 @@ section asks for.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -34,7 +35,7 @@ from ..models.catalogue import summary_languages
 from ..options import SummaryOptions, WorkerOptions
 from ..results import Article, ModelInfo, Summary
 from .abstractive import TASK_ARTICLE, SummaryModel
-from .generation import OnProgress
+from .generation import OnProgress, Progress
 from .interface import BaseSummarizer, Results
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ class CachedSummaries(BaseSummarizer):
         return self.model.model_info
 
     def summarize_each(self, items: Sequence[Article | str], *, progress: OnProgress | None = None) -> Results:
+        """`progress` counts summaries done (the cache's at once, the others as their batch returns); a
+        `Progress` also hears the model's rounds, batches and decoding steps in this process."""
         model = self.model
+        progress = Progress.of(progress)
         started = time.perf_counter()
         results: list[Any] = [None] * len(items)
         prepared = self._prepare(items, results)
@@ -82,6 +86,7 @@ class CachedSummaries(BaseSummarizer):
         values: dict[str, tuple[Any, bool]] = {k: (v, True) for k, v in found.items()}
         key_of = {p.payload: p.key for p in prepared}
         misses = [payload for payload, key in key_of.items() if key not in values]
+        progress(sum(1 for p in prepared if p.key in values))
         for key, value in self._compute(misses, key_of, progress):
             values[key] = (value, False)
         seconds = (time.perf_counter() - started) / max(1, len(items))
@@ -114,15 +119,13 @@ class CachedSummaries(BaseSummarizer):
                 prepared.append(_Prepared(i, payload, text, key, article_id, lang))
         return prepared
 
-    def _compute(
-        self, misses: list[str], key_of: dict[str, str], progress: OnProgress | None
-    ) -> Iterator[tuple[str, Any]]:
+    def _compute(self, misses: list[str], key_of: dict[str, str], progress: Progress) -> Iterator[tuple[str, Any]]:
         """(key, result or error) for each missing payload, stored in the cache as each batch comes back.
         Articles go in groups of batch_size, so their model inputs are batched together (see `rounds`)."""
         model = self.model
         work = Work(
             name=f"summaries with {model.ref.name}",
-            compute=model.compute,
+            compute=functools.partial(model.compute, progress=progress),
             factory=model.factory,
             group_size=model.worker.runtime.batch_size_for("summarize"),
         )
@@ -136,8 +139,7 @@ class CachedSummaries(BaseSummarizer):
                 article = CacheEntry(key=key, task=TASK_ARTICLE, model=model.ref.name, value=result["value"])
                 model.cache.put_many([*entries, article])
                 yield key, result["value"]
-                if progress:
-                    progress(1)
+                progress(1)
 
 
 @dataclass(frozen=True)

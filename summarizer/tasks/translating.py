@@ -20,12 +20,13 @@ from ..errors import ConfigError
 from ..inputs.segmenting import SEGMENTATION_VERSION
 from ..languages import AUTO, check_language_code, plural, same_language
 from ..models.backends import Generated, ModelHandle
+from ..models.backends.base import OnStep
 from ..models.catalogue import target_spec, translation_model
 from ..models.hub import check_generation, resolve_model
 from ..options import GenerationParams, TargetOptions, WorkerOptions
 from ..quality.review import TranslationReviewer, needs_retry, severity, stronger
 from ..results import Sentence, Translation, TranslationSet
-from .generation import OnProgress, cached_generate, split_to_fit
+from .generation import OnProgress, Progress, cached_generate, split_to_fit
 
 log = logging.getLogger(__name__)
 TASK = "translate"
@@ -150,10 +151,11 @@ class Translator:
         """`_compute` for a remote worker: plain values that travel back to the driver."""
         return [asdict(g) for g in self._compute(texts)]
 
-    def _compute(self, texts: list[str]) -> list[Generated]:
+    def _compute(self, texts: list[str], on_step: OnStep | None = None) -> list[Generated]:
         """Translate distinct sentences; an output flagged as degenerate (a loop, the source copied, the
-        wrong language) is generated once more with stronger decoding, and the better one is kept."""
-        result = self._generate(texts, self.params)
+        wrong language) is generated once more with stronger decoding, and the better one is kept.
+        `on_step` hears the decoding steps of each generate() batch (see `Progress`)."""
+        result = self._generate(texts, self.params, on_step)
         if not (self.quality.checks and self.quality.retry):
             return result
         first = [self.reviewer.cheap(t, g.text) for t, g in zip(texts, result, strict=True)]
@@ -161,13 +163,13 @@ class Translator:
         if not redo:
             return result
         log.info("%s: %d of %d translations flagged; retrying them", self.target, len(redo), len(texts))
-        again = self._generate([texts[i] for i in redo], stronger(self.params))
+        again = self._generate([texts[i] for i in redo], stronger(self.params), on_step)
         for i, second in zip(redo, again, strict=True):
             better = severity(self.reviewer.cheap(texts[i], second.text)) < severity(first[i])
             result[i] = replace(second if better else result[i], retried=True)
         return result
 
-    def _generate(self, texts: list[str], params: GenerationParams) -> list[Generated]:
+    def _generate(self, texts: list[str], params: GenerationParams, on_step: OnStep | None = None) -> list[Generated]:
         """Translate distinct sentences; a sentence over the input limit is translated in parts."""
         backend = self.handle.backend
         limit = backend.max_input_tokens
@@ -177,9 +179,8 @@ class Translator:
 
         parts_of = {t: split_to_fit(t, count, limit) for t in texts}
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
-        generated = backend.generate(
-            flat, params, target=self.spec, batch_size=self.runtime.batch_size_for(TASK, params.num_beams)
-        )
+        batch_size = self.runtime.batch_size_for(TASK, params.num_beams)
+        generated = backend.generate(flat, params, target=self.spec, batch_size=batch_size, on_step=on_step)
         outputs = dict(zip(flat, generated, strict=True))
         result = []
         for t in texts:
@@ -205,8 +206,11 @@ class Translator:
     def translate(
         self, sentences: Sequence[Sentence] | Sequence[str], *, progress: OnProgress | None = None
     ) -> TranslationSet:
-        """One Translation per input sentence, same order, `source_id` = the sentence id."""
+        """One Translation per input sentence, same order, `source_id` = the sentence id. `progress` counts
+        sentences as each generate() batch finishes (repeats included); a `Progress` also hears each batch
+        start and its decoding steps."""
         started = time.perf_counter()
+        progress = Progress.of(progress)
         items = [
             s if isinstance(s, Sentence) else Sentence(id=f"s{i}", text=s, paragraph=0, index=i)
             for i, s in enumerate(sentences)
@@ -216,11 +220,12 @@ class Translator:
         results = cached_generate(
             todo,
             key_for=self._key,
-            compute=self._compute,
+            compute=functools.partial(self._compute, on_step=progress.on_step),
             cache=self.cache,
             task=TASK,
             model_name=self.ref.name,
-            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams) * 4,
+            # One generate() batch per group, so that progress moves (and the cache fills) batch by batch.
+            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams),
             refresh=self.refresh,
             progress=progress,
             engine=self.engine,

@@ -5,7 +5,8 @@ A backend turns a list of model inputs into a list of outputs of the same length
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -16,6 +17,48 @@ if TYPE_CHECKING:
     from ...options import GenerationParams
     from ...results import ModelInfo
     from ..hub import ModelRef
+
+log = logging.getLogger(__name__)
+
+OnStep = Callable[[int], None]
+"""A heartbeat from inside one generate() batch: the decoding steps it has taken so far (1, 2, ...; a new
+batch starts again at 1). Called from the decoding loop, so it must be cheap: a display stores the number."""
+
+
+class Guarded:
+    """A progress hook made harmless: its first error is logged and turns it off, so a broken display never
+    stops the work it watches."""
+
+    def __init__(self, hook: Callable[..., None]):
+        self.hook, self.off = hook, False
+
+    def __call__(self, *args: Any) -> None:
+        if self.off:
+            return
+        try:
+            self.hook(*args)
+        except Exception as exc:
+            self.off = True
+            log.warning("a progress report failed (%s: %s) and is off now; the work goes on", type(exc).__name__, exc)
+            log.debug("the progress report's error", exc_info=True)
+
+
+def guarded(hook: Callable[..., None] | None) -> Guarded | None:
+    """`hook` as a Guarded (None stays None, a Guarded stays itself)."""
+    return hook if hook is None or isinstance(hook, Guarded) else Guarded(hook)
+
+
+class StepCounter:
+    """Calls `on_step` once per new decoding step of a batch, however often the decoder reports it (CTranslate2
+    reports each step once per row): one comparison per report, nothing more."""
+
+    def __init__(self, on_step: OnStep):
+        self.on_step, self.last = guarded(on_step), 0
+
+    def __call__(self, step: int) -> None:
+        if step > self.last:
+            self.last = step
+            self.on_step(step)
 
 
 @dataclass(frozen=True)
@@ -38,9 +81,16 @@ class Backend(Protocol):
         """Model input length of each text in tokens, special and target tokens included."""
 
     def generate(
-        self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET, batch_size: int = 16
+        self,
+        texts: Sequence[str],
+        params: GenerationParams,
+        *,
+        target: TargetSpec = NO_TARGET,
+        batch_size: int = 16,
+        on_step: OnStep | None = None,
     ) -> list[Generated]:
-        """One output per input, same order. Inputs longer than max_input_tokens are an error, never truncated."""
+        """One output per input, same order. Inputs longer than max_input_tokens are an error, never truncated.
+        `on_step` hears each decoding step of the running batch where the backend can report them."""
 
 
 class TokenizerInput:

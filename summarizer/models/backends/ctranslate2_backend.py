@@ -23,7 +23,7 @@ from ...errors import BackendUnavailableError, ModelError
 from ...options import BackendOptions, GenerationParams
 from ..catalogue import NO_TARGET, TargetSpec
 from ..hub import ModelRef, max_input_tokens
-from .base import Generated, TokenizerInput, load_error
+from .base import Generated, OnStep, StepCounter, TokenizerInput, load_error
 from .fast_tokenizer import FastTokenizer
 from .fast_tokenizer import can_use as can_use_fast
 from .marian_spm import MarianSpmTokenizer, can_use
@@ -152,6 +152,20 @@ def _device(requested: str, ctranslate2) -> tuple[str, int]:
     return "cpu", 0
 
 
+def _heartbeat(on_step: OnStep | None, beam_size: int) -> dict:
+    """translate_batch's keyword for a heartbeat of one batch. CTranslate2 calls `callback` for each token
+    only with greedy search (beam_size 1); with beams there is none, and progress moves per batch."""
+    if on_step is None or beam_size != 1:
+        return {}
+    count = StepCounter(on_step)
+
+    def callback(result) -> bool:
+        count(result.step + 1)
+        return False  # True would stop the batch
+
+    return {"callback": callback}
+
+
 class CTranslate2Backend(TokenizerInput):
     def __init__(self, ref: ModelRef, runtime: BackendOptions):
         ctranslate2 = _import_ctranslate2()
@@ -239,7 +253,13 @@ class CTranslate2Backend(TokenizerInput):
         return max_len, min(params.min_new_tokens, max_len)
 
     def generate(
-        self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET, batch_size: int = 16
+        self,
+        texts: Sequence[str],
+        params: GenerationParams,
+        *,
+        target: TargetSpec = NO_TARGET,
+        batch_size: int = 16,
+        on_step: OnStep | None = None,
     ) -> list[Generated]:
         if not texts:
             return []
@@ -268,7 +288,12 @@ class CTranslate2Backend(TokenizerInput):
         for start in range(0, len(order), bs):
             idx = order[start : start + bs]
             batch_prefix = [list(prefix) for _ in idx] if prefix else None
-            results = self.translator.translate_batch([sources[i] for i in idx], target_prefix=batch_prefix, **options)
+            results = self.translator.translate_batch(
+                [sources[i] for i in idx],
+                target_prefix=batch_prefix,
+                **options,
+                **_heartbeat(on_step, params.num_beams),
+            )
             for result, i in zip(results, idx, strict=True):
                 tokens = result.hypotheses[0]
                 ended = bool(tokens) and tokens[-1] == self._eos_token and len(tokens) > len(prefix)

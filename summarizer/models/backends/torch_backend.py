@@ -5,6 +5,7 @@ Inputs are sorted by length before batching (less padding) and results restored 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -12,7 +13,7 @@ from ...errors import ModelError
 from ...options import BackendOptions, GenerationParams
 from ..catalogue import NO_TARGET, TargetSpec
 from ..hub import ModelRef, max_input_tokens
-from .base import Generated, TokenizerInput, load_error
+from .base import Generated, OnStep, StepCounter, TokenizerInput, load_error
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,32 @@ def pick_dtype(requested: str, device: str):
     if requested == "auto":
         return torch.float16 if device.startswith("cuda") else torch.float32
     return getattr(torch, requested)
+
+
+@functools.cache
+def _heartbeat_class():
+    """A StoppingCriteria that never stops: it tells a StepCounter how many tokens the batch has decoded.
+    Made on first use, so that importing this module imports no transformers."""
+    from transformers import StoppingCriteria
+
+    class Heartbeat(StoppingCriteria):
+        def __init__(self, count: StepCounter):
+            self.count = count
+
+        def __call__(self, input_ids, scores, **kwargs):
+            self.count(input_ids.shape[-1] - 1)  # the decoder's ids so far, its start token included
+            return input_ids.new_zeros(input_ids.shape[0], dtype=bool)
+
+    return Heartbeat
+
+
+def _heartbeat(on_step: OnStep | None) -> dict:
+    """generate()'s keyword for a heartbeat of one batch (none without `on_step`)."""
+    if on_step is None:
+        return {}
+    from transformers import StoppingCriteriaList
+
+    return {"stopping_criteria": StoppingCriteriaList([_heartbeat_class()(StepCounter(on_step))])}
 
 
 class TorchBackend(TokenizerInput):
@@ -79,7 +106,13 @@ class TorchBackend(TokenizerInput):
         self._forced_eos = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
 
     def generate(
-        self, texts: Sequence[str], params: GenerationParams, *, target: TargetSpec = NO_TARGET, batch_size: int = 16
+        self,
+        texts: Sequence[str],
+        params: GenerationParams,
+        *,
+        target: TargetSpec = NO_TARGET,
+        batch_size: int = 16,
+        on_step: OnStep | None = None,
     ) -> list[Generated]:
         import torch
 
@@ -106,7 +139,7 @@ class TorchBackend(TokenizerInput):
             idx = order[start : start + bs]
             batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(self.device)
             with torch.inference_mode():
-                seqs = self.model.generate(**batch, **gen_kwargs)
+                seqs = self.model.generate(**batch, **gen_kwargs, **_heartbeat(on_step))
             texts_out = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
             for row, i in enumerate(idx):
                 gen = seqs[row, 1:]  # drop decoder start
