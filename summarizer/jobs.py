@@ -64,13 +64,36 @@ class JobReport:
         if s.summaries:
             line += f"; summaries: {s.summaries - s.summaries_from_cache} made, {s.summaries_from_cache} from cache"
         line += f"; {s.seconds:.1f} s"
-        if s.flagged_outputs:
-            codes = ", ".join(f"{n} {code}" for code, n in s.flagged.most_common())
-            retried = f"; {s.retried} retried with stronger decoding" if s.retried else ""
-            line += f"\nquality: {plural(s.flagged_outputs, 'output')} flagged: {codes}{retried}"
+        if s.flagged_outputs or s.retried:
+            line += "\n" + self._quality_line()
         if s.stand_in:
-            line += "\nnote: stand-in models (random weights) made some outputs: they are noise, not translations"
+            line += f"\nnote: stand-in models (random weights) made {self._stand_in_parts()}: that output is noise"
         return line
+
+    def _quality_line(self) -> str:
+        """One number per thing: translations flagged of those checked (after any retry), summaries flagged,
+        and of the translations retried (their first output was flagged) how many pass now."""
+        s = self.stats
+        counts = [f"{s.translations_flagged} of {plural(s.translations_checked, 'translation')} flagged"]
+        if s.summaries_flagged:
+            counts.append(f"{s.summaries_flagged} of {plural(s.summaries, 'summary', 'summaries')}")
+        line = "quality: " + ", ".join(counts)
+        if s.flagged:
+            line += " (" + ", ".join(f"{n} {code}" for code, n in s.flagged.most_common()) + ")"
+        if s.retried:
+            line += (
+                f"; {s.retried} retried with stronger decoding because their first output was flagged: "
+                f"{s.retried_passed} pass now, {s.retried - s.retried_passed} still flagged"
+            )
+        return line
+
+    def _stand_in_parts(self) -> str:
+        made = self.stats.stand_in_made
+        parts = ["the summaries"] if "summaries" in made else []
+        targets = [part for part in made if part != "summaries"]
+        if targets:
+            parts.append(f"the translations into {', '.join(targets)}")
+        return " and ".join(parts) or "some outputs"
 
 
 def run_job(

@@ -54,7 +54,12 @@ class JobStats:
     summaries_from_cache: int = 0
     flagged: Counter = field(default_factory=Counter)  # flag code -> translations (and summaries) with it
     flagged_outputs: int = 0  # translations and summaries with at least one flag
-    retried: int = 0  # translations generated again with stronger decoding
+    translations_checked: int = 0  # translations the checks saw (repeats included, as in `flagged`)
+    translations_flagged: int = 0  # of those, with at least one flag (after any retry)
+    summaries_flagged: int = 0
+    retried: int = 0  # translations generated again with stronger decoding (their first output was flagged)
+    retried_passed: int = 0  # of those, the ones whose kept output has no flag left
+    stand_in_made: dict[str, None] = field(default_factory=dict)  # "summaries" and targets stand-ins made, in order
     started: float = field(default_factory=time.perf_counter)
 
     def count_flags(self, items) -> None:
@@ -66,6 +71,15 @@ class JobStats:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+def _stand_in_parts(digest: Digest) -> list[str]:
+    """What stand-in models made in one digest: "summaries" and the target languages, in order."""
+    parts = ["summaries"] if digest.summary is not None and digest.summary.model.stand_in else []
+    for lang in digest.languages:
+        if any(ts is not None and ts.model.stand_in for ts in (lang.summary, lang.full)):
+            parts.append(lang.target)
+    return parts
 
 
 @dataclass
@@ -266,6 +280,7 @@ class Pipeline:
                     else:
                         self.stats.done += 1
                         self.stats.stand_in |= result.stand_in
+                        self.stats.stand_in_made.update(dict.fromkeys(_stand_in_parts(result)))
                     if callbacks.article_done:
                         callbacks.article_done(result)
                     yield result
@@ -343,6 +358,7 @@ class Pipeline:
             self.stats.summaries += 1
             self.stats.summaries_from_cache += summary.cached
             self.stats.count_flags([summary])
+            self.stats.summaries_flagged += bool(summary.flags)
             r.timings["summarize"] = seconds
             r.summary = summary
             if summary.method == "abstractive":
@@ -412,6 +428,9 @@ class Pipeline:
         self.stats.repeats += len(spoken) - len(set(spoken))
         self.stats.count_flags(translated.translations)
         self.stats.retried += sum(t.retried and not t.cached for t in translated.translations)
+        self.stats.translations_checked += len(translated.translations)
+        self.stats.translations_flagged += sum(bool(t.flags) for t in translated.translations)
+        self.stats.retried_passed += sum(t.retried and not t.cached and not t.flags for t in translated.translations)
         offset = 0
         for r, part, sents in jobs:
             chunk = translated.translations[offset : offset + len(sents)]

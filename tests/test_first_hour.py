@@ -124,3 +124,20 @@ def test_ray_engine_says_where_it_runs(started_here):
     line = engine._describe(_FakeRay(), "10.0.0.5:6379")
     assert "1 node, 2 CPUs" in line
     assert ("local Ray instance" in line) is started_here and ("10.0.0.5:6379" in line) is not started_here
+
+
+def test_the_closing_tally_counts_one_thing_per_number_and_names_the_stand_in_parts(tmp_path, marian):
+    import re
+
+    shutil.copy(SEED, tmp_path / "a.txt")
+    args = ["translate", "a.txt", "--from", "en", "--to", "ru,ar", "--model", f"ru={marian}"]
+    result = invoke(*args, "--model", f"ar={marian}", "--num-beams", "1", "--max-new-tokens", "4", "--out", "o")
+    assert result.exit_code == 0, result.output
+    quality = next(line for line in result.output.splitlines() if line.startswith("quality: "))
+    match = re.match(r"quality: (\d+) of (\d+) translations flagged \(.+\)", quality)
+    assert match and int(match[1]) <= int(match[2]) == 78, quality  # 39 sentences x 2 languages
+    retry = re.search(r"(\d+) retried with stronger decoding because their first output was flagged: "
+                      r"(\d+) pass now, (\d+) still flagged", quality)  # fmt: skip
+    assert retry and int(retry[1]) == int(retry[2]) + int(retry[3]), quality
+    note = next(line for line in result.output.splitlines() if line.startswith("note: stand-in"))
+    assert "made the translations into ru, ar: that output is noise" in note and "summar" not in note
