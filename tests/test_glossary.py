@@ -393,9 +393,7 @@ def test_check_refuses_a_glossary_in_another_source_language(tmp_path):
 
 def test_a_translate_job_flags_terms_its_translations_miss_and_keeps_the_rest(tmp_path, marian):
     article = tmp_path / "a.txt"
-    article.write_text(
-        "The Non-Aligned Movement met in Baku on Monday. Trend reported on the talks.", encoding="utf-8"
-    )
+    article.write_text("The Non-Aligned Movement met in Baku on Monday. Trend reported on the talks.", encoding="utf-8")
     terms = _csv(tmp_path, "en,ru\nNon-Aligned Movement,Движение неприсоединения\nTrend\n")
     args = ["translate", str(article), "--from", "en", "--to", "ru", "--model", f"ru={marian}", "--format", "json"]
     fast = ["--num-beams", "1", "--max-new-tokens", "4", "--no-retry"]
