@@ -252,3 +252,36 @@ def test_on_a_terminal_the_bars_are_redrawn_while_a_batch_runs(monkeypatch):
         assert "ETA estimating" in terminal.getvalue()
     finally:
         display.close()
+
+
+def test_without_a_terminal_the_first_line_comes_as_soon_as_the_job_knows_its_size(monkeypatch):
+    from summarizer.cli.progress import ProgressDisplay
+
+    monkeypatch.setenv("SUMMARIZER_PROGRESS_SECONDS", "60")  # no periodic line within this test
+    said: list[str] = []
+    display = ProgressDisplay(0, quiet=False, say=said.append)
+    try:
+        display.callbacks().articles_total(3)
+        assert said and said[0].startswith("progress: 0/3 articles")
+    finally:
+        display.close()
+
+
+def test_a_heartbeat_speaks_at_once_and_then_at_its_interval(monkeypatch):
+    import time
+
+    from summarizer.cli.progress import heartbeat
+
+    monkeypatch.setenv("SUMMARIZER_PROGRESS_SECONDS", "0.05")
+    said: list[str] = []
+    with heartbeat(said.append, "building a stand-in"):
+        deadline = time.monotonic() + 2
+        while len(said) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    count = len(said)
+    time.sleep(0.15)
+    assert said[0] == "building a stand-in" and said[1].startswith("building a stand-in: ") and said[1].endswith(" s")
+    assert len(said) == count  # nothing after the step ended
+    with heartbeat(said.append, "quiet", quiet=True):
+        pass
+    assert "quiet" not in said

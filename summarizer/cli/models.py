@@ -234,10 +234,12 @@ def models_stand_in(
     """Build a random-weight stand-in model with a real tokenizer (its output is noise)."""
     from ..languages import language_name
     from ..models.standin.build import build_stand_in
+    from .progress import heartbeat
 
-    path = build_stand_in(kind, size, out_dir, seed=seed, lengths=lengths, target_lang=lang)
     details = [size] + (["realistic lengths"] if lengths == "realistic" else [])
     details += [f"{language_name(lang)} pieces"] if lang else []
+    with heartbeat(say, f"building a {kind} stand-in ({', '.join(details)}) in {printable(str(out_dir))}"):
+        path = build_stand_in(kind, size, out_dir, seed=seed, lengths=lengths, target_lang=lang)
     typer.echo(
         f"stand-in {kind} ({', '.join(details)}) written to {path}; random weights: its output is noise, "
         "for offline tests and benchmarks only"

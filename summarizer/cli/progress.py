@@ -6,12 +6,13 @@ that runs and its decoding step, so a long batch shows movement, and estimate th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..pipeline import Callbacks
@@ -85,6 +86,7 @@ class ProgressDisplay:
         self.bars = {"": self._new(total, what, "art")}
         self._stop = threading.Event()
         self._ticker = None
+        self._lines = not quiet and not sys.stderr.isatty()  # periodic lines, not bars
         if not quiet:
             terminal = sys.stderr.isatty()
             interval = (
@@ -209,6 +211,8 @@ class ProgressDisplay:
             with lock:
                 self.total = self.bars[""].total = n
                 self.bars[""].refresh()
+            if self._lines:  # the first line as soon as the job knows its size, not one interval later
+                self.say(self.line())
 
         def announce(tally: _Tally, bar, n: int) -> None:
             if tally.since is None:
@@ -279,3 +283,30 @@ class ProgressDisplay:
             self._ticker.join(timeout=1)
         for bar in self.bars.values():
             bar.close()
+
+
+@contextlib.contextmanager
+def heartbeat(say: Callable[[str], None], what: str, *, quiet: bool = False) -> Iterator[None]:
+    """For one long step that reports nothing itself (building a stand-in model): `what` at once, then
+    `what: N s` every DEFAULT_INTERVAL_S seconds (`SUMMARIZER_PROGRESS_SECONDS`) until it ends."""
+    if quiet:
+        yield
+        return
+    interval = float(os.environ.get("SUMMARIZER_PROGRESS_SECONDS") or DEFAULT_INTERVAL_S)
+    started, stop = time.monotonic(), threading.Event()
+    say(what)
+
+    def tick() -> None:
+        while not stop.wait(interval):
+            try:
+                say(f"{what}: {time.monotonic() - started:.0f} s")
+            except Exception:  # a closed stderr: the work goes on
+                return
+
+    thread = threading.Thread(target=tick, daemon=True, name="heartbeat")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=1)
