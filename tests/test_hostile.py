@@ -491,5 +491,7 @@ def test_every_flag_lands_on_a_field_of_its_section():
             assert flag.path[1] in {f.name for f in fields(sections[section])}, flag
         elif section in ("summary_params", "translation_params"):
             assert flag.path[1] in params, flag
+        elif section == "glossary":  # `[glossary] file = ...`, read into JobSettings.glossary
+            assert flag.path == ("glossary", "file") and "glossary" in {f.name for f in fields(JobSettings)}, flag
         else:
             assert section in ("targets", "models", "revisions", "ui"), flag
