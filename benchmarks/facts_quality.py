@@ -224,7 +224,7 @@ def main() -> None:
 
 def table(result: dict) -> str:
     lines = [
-        f"Name and number-word checks, FLORES-200 devtest lines {result['lines']} ({result['half']} half).",
+        f"Name and number-word checks, FLORES-200 devtest lines {result['lines']} ({'held-out' if result['half'] == 'held' else result['half']} half).",
         "",
         "| | ru | ar | az |",
         "|---|---|---|---|",

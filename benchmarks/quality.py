@@ -348,6 +348,16 @@ def extractive_verdict() -> str:
     return verdict(json.loads(RESULTS.read_text(encoding="utf-8")))
 
 
+def facts_rows() -> list[str]:
+    """The name and number-word checks, from benchmarks/facts_quality.py's results (held-out half)."""
+    from facts_quality import table
+
+    results = ROOT / "benchmarks" / "results" / "facts_quality.json"
+    if not results.is_file():
+        return [f"No results: run `python benchmarks/facts_quality.py` to write {results.relative_to(ROOT)}."]
+    return table(json.loads(results.read_text(encoding="utf-8"))).splitlines()
+
+
 def extractive_cv_rows() -> list[str]:
     from extractive_cv import RESULTS, markdown
 
@@ -446,6 +456,7 @@ def main() -> None:
             "extractive": extractive_scores(args.shared, flagger.cache),
             "long": long_inputs(args.shared, flagger.cache, Path(tmp)),
             "extractive_cv": extractive_cv_rows(),
+            "facts": facts_rows(),
         }
     (false_rows, false_met), (detect_rows, detect_met) = sections["false"], sections["detect"]
     extractive_rows, extractive_stand = sections["extractive"]
@@ -495,6 +506,16 @@ Published scores from `published-scores.tsv`; flag rates on the held-out half.
 ## Cost
 
 {chr(10).join(sections["cost"])}
+
+## Facts: names and numbers written in words (`benchmarks/facts_quality.py`)
+
+Thresholds tuned on lines 1–506, figures on 507–1012. `name-mismatch` misses its target (false flags
+≤ 3% on references and Google): FLORES is full of capitalised things translators translate (Crusaders,
+Windows, "Provisional Electoral Council") and spellings that folding can't bridge (Texas → Техас), so
+the name check is off by default (`check_translation(..., names=True)` turns it on); the number-word
+and currency checks are on.
+
+{chr(10).join(sections["facts"])}
 
 ## Summaries: lead and extractive on CNN/DailyMail
 
