@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..pipeline import Callbacks
 
 log = logging.getLogger(__name__)
+FIRST_LINE_S = 1.0
 DEFAULT_INTERVAL_S = 4.0  # under 5 s between lines, process start and a busy machine included
 REDRAW_S = 0.5  # bars on a terminal: tqdm redraws only on update, so elapsed time and steps need a ticker
 
@@ -86,7 +87,6 @@ class ProgressDisplay:
         self.bars = {"": self._new(total, what, "art")}
         self._stop = threading.Event()
         self._ticker = None
-        self._lines = not quiet and not sys.stderr.isatty()  # periodic lines, not bars
         if not quiet:
             terminal = sys.stderr.isatty()
             interval = (
@@ -186,7 +186,9 @@ class ProgressDisplay:
                 bar.refresh()
 
     def _tick(self, interval: float, action: Callable[[], None]) -> None:
-        due = time.monotonic() + interval
+        # The first line soon (not one interval after the start, which follows imports and model loading),
+        # but not at once: a job that fails on its only input in a moment prints its one error line alone.
+        due = time.monotonic() + min(interval, FIRST_LINE_S)
         # On a fixed schedule, so the time a line takes doesn't add up into longer gaps (after a stall, the
         # schedule starts again rather than catching up with a burst of lines).
         while not self._stop.wait(max(0.0, due - time.monotonic())):
@@ -211,8 +213,6 @@ class ProgressDisplay:
             with lock:
                 self.total = self.bars[""].total = n
                 self.bars[""].refresh()
-            if self._lines:  # the first line as soon as the job knows its size, not one interval later
-                self.say(self.line())
 
         def announce(tally: _Tally, bar, n: int) -> None:
             if tally.since is None:
