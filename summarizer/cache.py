@@ -1,6 +1,7 @@
 """The model-output cache: one SQLite file in WAL mode, shared safely by several processes.
 
 Keys hash everything that can change an output; a corrupt file is reported, never repaired or trusted.
+The same file keeps the translation memory: editors' translations, which no clear of entries removes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import CacheError, ConfigError
-from .languages import plural
+from .languages import language_tag, plural
 from .results import ModelInfo
 
 __all__ = [
@@ -29,12 +30,14 @@ __all__ = [
     "Cache",
     "CacheEntry",
     "CacheStats",
+    "HumanTranslation",
     "JobCacheHits",
     "MemoryCache",
     "RecordingCache",
     "NullCache",
     "cache_key",
     "clear_all",
+    "memory_lang",
     "read_stats",
 ]
 
@@ -81,7 +84,25 @@ _MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        "m003_memory",
+        (
+            # The translation memory: keyed by the pair and the source text only, never by model, so an
+            # editor's translation serves every model and survives --refresh and `cache clear`.
+            """CREATE TABLE memory (
+                source_lang TEXT NOT NULL,
+                target_lang TEXT NOT NULL,
+                source_text TEXT NOT NULL,
+                target_text TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                note TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (source_lang, target_lang, source_text)
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )
+_MEMORY_MIGRATION = "m003_memory"
 
 T = TypeVar("T")
 
@@ -129,6 +150,26 @@ class CacheEntry:
     task: str
     model: str
     value: Any  # anything json.dumps accepts
+
+
+def memory_lang(code: str) -> str:
+    """How the translation memory keys a language: its BCP-47 tag in lower case (`zh_Hant` -> `zh-hant`)."""
+    return language_tag(code).lower()
+
+
+@dataclass(frozen=True)
+class HumanTranslation:
+    """One editor's translation in the translation memory: used for an exact source match, for any model.
+
+    `source` is the sentence as the translator sees it (stripped); `origin` the file it was imported from."""
+
+    source_lang: str
+    target_lang: str
+    source: str
+    target: str
+    origin: str = ""
+    note: str = ""
+    created_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -410,6 +451,101 @@ class Cache:
     def put(self, entry: CacheEntry) -> None:
         self.put_many([entry])
 
+    # -- the translation memory -----------------------------------------------------------
+
+    def _has_memory(self) -> bool:
+        """False for a database opened read-only that predates the memory table (it then holds none)."""
+        return self._conn is not None and all(
+            name != _MEMORY_MIGRATION for name, _ in self._pending_migrations(self._conn)
+        )
+
+    def put_human(self, entries: Sequence[HumanTranslation]) -> int:
+        """Store editors' translations in ONE transaction (all or none), replacing any of the same source
+        and pair; languages are keyed by `memory_lang`. Returns how many were stored."""
+        if not entries:
+            return 0
+        now = time.time()
+        rows = [
+            (memory_lang(e.source_lang), memory_lang(e.target_lang), e.source.strip(), e.target, e.origin, e.note, now)
+            for e in entries
+        ]
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT OR REPLACE INTO memory (source_lang, target_lang, source_text, target_text, origin, note, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.execute("COMMIT")
+
+        self._retrying(op)
+        return len(rows)
+
+    def human_for(self, sources: Sequence[str], source_lang: str, target: str) -> dict[str, str]:
+        """The editors' translations of those `sources` (matched exactly, after stripping) from `source_lang`
+        into `target`: source as given -> translation; sources without one are absent."""
+        wanted: dict[str, list[str]] = {}
+        for text in sources:
+            wanted.setdefault(text.strip(), []).append(text)
+        wanted.pop("", None)
+        if not wanted or not self._has_memory():
+            return {}
+        pair = (memory_lang(source_lang), memory_lang(target))
+        unique = list(wanted)
+
+        def op(conn: sqlite3.Connection) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for start in range(0, len(unique), _CHUNK - 2):
+                chunk = unique[start : start + _CHUNK - 2]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    "SELECT source_text, target_text FROM memory WHERE source_lang = ? AND target_lang = ? "
+                    f"AND source_text IN ({marks})",
+                    (*pair, *chunk),
+                )
+                for source, target_text in rows:
+                    found.update(dict.fromkeys(wanted[source], target_text))
+            return found
+
+        return self._retrying(op)
+
+    def list_human(self, target: str | None = None, source_lang: str | None = None) -> list[HumanTranslation]:
+        """The stored editors' translations, optionally of one target and/or source language, sorted."""
+        if not self._has_memory():
+            return []
+        where, args = [], []
+        for column, code in (("target_lang", target), ("source_lang", source_lang)):
+            if code is not None:
+                where.append(f"{column} = ?")
+                args.append(memory_lang(code))
+        sql = (
+            "SELECT source_lang, target_lang, source_text, target_text, origin, note, created_at FROM memory"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY target_lang, source_lang, source_text"
+        )
+        return self._retrying(lambda conn: [HumanTranslation(*row) for row in conn.execute(sql, args)])
+
+    def remove_human(self, target: str, *, sources: Sequence[str] | None = None, source_lang: str | None = None) -> int:
+        """Delete the editors' translations into `target` (of `source_lang`, when given): those of `sources`
+        only, or all of them when `sources` is None. One transaction; returns how many were deleted."""
+        where, args = ["target_lang = ?"], [memory_lang(target)]
+        if source_lang is not None:
+            where.append("source_lang = ?")
+            args.append(memory_lang(source_lang))
+        sql = "DELETE FROM memory WHERE " + " AND ".join(where)
+        if sources is None:
+            return self._write(sql, args).rowcount
+        texts = list(dict.fromkeys(s.strip() for s in sources))
+
+        def op(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            deleted = sum(conn.execute(sql + " AND source_text = ?", (*args, text)).rowcount for text in texts)
+            conn.execute("COMMIT")
+            return deleted
+
+        return self._retrying(op)
+
     # -- jobs, stats, maintenance ---------------------------------------------------------
 
     def begin_job(self, name: str) -> int:
@@ -448,7 +584,9 @@ class Cache:
         return self._retrying(op)
 
     def clear(self, *, model: str | None = None, older_than_days: float | None = None) -> int:
-        """Delete entries of one model (display name) and/or older than N days; both None deletes all."""
+        """Delete entries of one model (display name) and/or older than N days; both None deletes all.
+
+        The translation memory is never touched: editors' translations are removed only by `remove_human`."""
         cutoff = _cutoff(older_than_days)
         where: list[str] = []
         args: list[Any] = []
@@ -488,7 +626,9 @@ class Cache:
         if self._conn is None or self.path not in created:
             self.close()
             return False
-        used = self._conn.execute("SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM jobs)").fetchone()[0]
+        used = self._conn.execute(
+            "SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM memory)"
+        ).fetchone()[0]
         self.close()
         if used:
             return False
@@ -538,6 +678,13 @@ class NullCache:
 
     def clear(self, *, model: str | None = None, older_than_days: float | None = None) -> int:
         return 0
+
+    def human_for(self, sources: Sequence[str], source_lang: str, target: str) -> dict[str, str]:
+        """No translation memory without a cache database (--no-cache): every sentence goes to the model."""
+        return {}
+
+    def list_human(self, target: str | None = None, source_lang: str | None = None) -> list[HumanTranslation]:
+        return []
 
     def discard_if_unused(self) -> bool:
         return False
@@ -593,6 +740,7 @@ class MemoryCache(NullCache):
 
 def clear_all(cache_dir: str | os.PathLike[str]) -> list[Path]:
     """Delete the database and its -wal/-shm files without opening them, so it works on a corrupt db.
+    The translation memory lives in that file, so it goes too.
 
     Only for the explicit `cache clear --all`: the cache never deletes its file on its own.
     """

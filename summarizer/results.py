@@ -88,6 +88,9 @@ class Translation:
     complete: bool = True  # False when generation stopped at max_new_tokens: it may be cut off
     flags: tuple[QualityFlag, ...] = ()  # what the quality checks found; empty for a clean translation
     retried: bool = False  # the first output was flagged and generated again with stronger decoding
+    # An editor's translation from the translation memory (`summarizer memory import`): no model ran, and
+    # the quality checks still did (their flags stay visible).
+    human: bool = False
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,11 @@ def cache_clear(
     ] = None,
     all_: Annotated[
         bool,
-        typer.Option("--all", help="Delete the database file itself (also works when it is corrupt).", metavar=""),
+        typer.Option(
+            "--all",
+            help="Delete the database file itself (also works when it is corrupt), translation memory included.",
+            metavar="",
+        ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask before --all.", metavar="")] = False,
     *,
@@ -73,8 +77,14 @@ def cache_clear(
         if model or older_than is not None:
             raise ConfigError("cache clear: --all deletes everything; don't combine it with --model or --older-than")
         if not yes and interactive() and (directory / DB_NAME).exists():
-            typer.confirm(f"delete the whole cache at {printable(str(directory))}?", abort=True)
+            typer.confirm(
+                f"delete the whole cache at {printable(str(directory))}, with its human translations "
+                "(`summarizer memory export` saves them first)?",
+                abort=True,
+            )
         removed = clear_all(directory)
+        if removed:
+            say("the translation memory (human translations) was in that database and is gone too")
         typer.echo(f"removed {plural(len(removed), 'file')}: {', '.join(map(str, removed)) or 'none'}")
         return
     if not (directory / DB_NAME).exists():

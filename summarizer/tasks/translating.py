@@ -216,7 +216,12 @@ class Translator:
             for i, s in enumerate(sentences)
         ]
         texts = [s.text.strip() for s in items]
-        todo = [t for t in texts if t]
+        # An editor's translation (`summarizer memory import`) for the exact source and pair comes before the
+        # cache and the model, --refresh included: no generation, no retry; the checks below still run.
+        human = self.cache.human_for([t for t in texts if t], self.source_lang, self.target)
+        todo = [t for t in texts if t and t not in human]
+        if human:
+            progress(sum(t in human for t in texts))
         results = cached_generate(
             todo,
             key_for=self._key,
@@ -232,13 +237,21 @@ class Translator:
             factory=self.factory,
         )
         by_text = dict(zip(todo, results, strict=True))
-        distinct = list(by_text)
-        reviewed = self.reviewer.review(distinct, [by_text[t][0].text for t in distinct])
+        outputs = {t: gen.text for t, (gen, _) in by_text.items()} | human
+        distinct = list(outputs)
+        reviewed = self.reviewer.review(distinct, [outputs[t] for t in distinct])
         flags_of = dict(zip(distinct, reviewed, strict=True))
         translations = []
         for sentence, text in zip(items, texts, strict=True):
             if not text:
                 translations.append(Translation(source_id=sentence.id, source=sentence.text, text="", cached=False))
+                continue
+            if text in human:
+                translations.append(
+                    Translation(
+                        source_id=sentence.id, source=sentence.text, text=human[text], flags=flags_of[text], human=True
+                    )
+                )
                 continue
             gen, cached = by_text[text]
             translations.append(

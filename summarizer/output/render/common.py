@@ -22,6 +22,7 @@ STAND_IN_NOTICE = (
     "noise. Each digest's banner says which parts; do not read or quote them."
 )
 RETRIED_NOTE = "The first output was flagged, so this sentence was generated again with stronger decoding."
+HUMAN_NOTE = "An editor's translation from the translation memory (summarizer memory import): no model ran."
 
 
 # --- metadata, shown safely ---------------------------------------------------------------------
@@ -111,6 +112,7 @@ class Row:
     split_parts: int = 1
     flags: tuple[QualityFlag, ...] = ()
     retried: bool = False
+    human: bool = False  # an editor's translation from the translation memory
 
     @property
     def codes(self) -> list[str]:
@@ -134,7 +136,18 @@ def align(sentences: Sequence[Sentence], tset: TranslationSet) -> tuple[list[Row
             rows.append(Row(s.id, _short_id(s.id), s.paragraph, s.text, None))
         else:
             rows.append(
-                Row(s.id, _short_id(s.id), s.paragraph, s.text, t.text, t.cached, t.split_parts, t.flags, t.retried)
+                Row(
+                    s.id,
+                    _short_id(s.id),
+                    s.paragraph,
+                    s.text,
+                    t.text,
+                    t.cached,
+                    t.split_parts,
+                    t.flags,
+                    t.retried,
+                    t.human,
+                )
             )
     known = {s.id for s in sentences}
     orphans = [t.source_id for t in tset.translations if t.source_id not in known]
@@ -370,8 +383,15 @@ def cache_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str]]:
     if digest.summary is not None:
         out.append(("summary", "from cache" if digest.summary.cached else "computed"))
     for target, kind, _, ts in parts(digest, codes):
-        out.append((_origin(target, kind), f"{ts.cache_hits} of {plural(len(ts.translations), 'sentence')} from cache"))
+        line = f"{ts.cache_hits} of {plural(len(ts.translations), 'sentence')} from cache"
+        human = human_count(ts)
+        out.append((_origin(target, kind), line + (f", {human} human (translation memory)" if human else "")))
     return out
+
+
+def human_count(ts: TranslationSet) -> int:
+    """How many of a part's translations are editors' (the translation memory's), not a model's."""
+    return sum(t.human for t in ts.translations)
 
 
 def timing_lines(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str]]:

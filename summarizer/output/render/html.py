@@ -9,6 +9,7 @@ from html import escape  # the standard library's (this module is the package's 
 from ...languages import direction, language_name, language_tag, plural
 from ...results import Digest, IndexEntry, set_html_repr
 from .common import (
+    HUMAN_NOTE,
     PART_TITLES,
     RETRIED_NOTE,
     STAND_IN_NOTICE,
@@ -18,6 +19,7 @@ from .common import (
     cache_lines,
     chunking,
     columns,
+    human_count,
     link_target,
     model_lines,
     quality,
@@ -98,6 +100,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
                 ],
                 "stand_in": any(ts.model.stand_in for ts in part.sets),
                 "flagged": sum(flagged[code, part.kind] for code in part.targets),
+                "human": sum(human_count(ts) for ts in part.sets),
                 "link": f"#{part.targets[0]}-full-" if link else None,
             }
         )
@@ -125,6 +128,7 @@ def render_html(digest: Digest, target: str | None = None) -> str:
         "status": _status(found, len(warnings)),
         "quality": found,
         "retried_note": RETRIED_NOTE,
+        "human_note": HUMAN_NOTE,
         "cache": cache_lines(digest, codes),
         "timings": timing_lines(digest, codes),
         "summary_sentences": digest.summary_sentences,

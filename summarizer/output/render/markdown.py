@@ -15,6 +15,7 @@ from .common import (
     article_facts,
     cache_lines,
     chunking,
+    human_count,
     model_lines,
     parts,
     quality,
@@ -58,12 +59,12 @@ def _md_cell(text: str, code: str) -> str:
 
 
 def _md_marks(row: Row) -> str:
-    """What follows a flagged or retried translation: ` ⚠ code: message` per flag, then ` ↻ retried`.
+    """What follows a human, flagged or retried translation: ` ✎ human`, ` ⚠ code: message` per flag, ` ↻ retried`.
 
     Markdown has no hover, so the message is written out; it holds input text, so it is escaped like a cell.
     """
     marks = [f" ⚠ {md_escape(f.code)}: {md_escape(f.message)}" for f in row.flags]
-    return "".join(marks) + (" ↻ retried" if row.retried else "")
+    return (" ✎ human" if row.human else "") + "".join(marks) + (" ↻ retried" if row.retried else "")
 
 
 def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
@@ -113,8 +114,9 @@ def render_markdown(digest: Digest, target: str | None = None) -> str:
             out += ["*Nothing was translated into this language.*", ""]
         for _, kind, sentences, ts in shown:
             rows, _ = align(sentences, ts)
+            human = human_count(ts)
             out += [
-                f"### {PART_TITLES[kind]}",
+                f"### {PART_TITLES[kind]}" + (f" ({human} human)" if human else ""),
                 "",
                 f"| # | {src_head} | {md_escape(language_name(code))} ({md_escape(code)}) |",
                 f"|:---|:---|{'---:' if direction(code) == 'rtl' else ':---'}|",
