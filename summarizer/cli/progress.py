@@ -19,6 +19,7 @@ from ..pipeline import Callbacks
 
 log = logging.getLogger(__name__)
 FIRST_LINE_S = 1.0
+LOADING_S = 3.0  # a batch this long without a step is a model loading: worth a line
 DEFAULT_INTERVAL_S = 4.0  # under 5 s between lines, process start and a busy machine included
 REDRAW_S = 0.5  # bars on a terminal: tqdm redraws only on update, so elapsed time and steps need a ticker
 
@@ -87,12 +88,14 @@ class ProgressDisplay:
         self.bars = {"": self._new(total, what, "art")}
         self._stop = threading.Event()
         self._ticker = None
+        self._lines = not quiet and not sys.stderr.isatty()  # periodic lines rather than bars
+        self._spoken = False
         if not quiet:
             terminal = sys.stderr.isatty()
             interval = (
                 REDRAW_S if terminal else float(os.environ.get("SUMMARIZER_PROGRESS_SECONDS") or DEFAULT_INTERVAL_S)
             )
-            action = self._redraw if terminal else lambda: self.say(self.line())
+            action = self._redraw if terminal else self._speak
             self._ticker = threading.Thread(target=self._tick, args=(interval, action), daemon=True, name="progress")
             self._ticker.start()
 
@@ -185,19 +188,42 @@ class ProgressDisplay:
                     bar.set_postfix_str("", refresh=False)
                 bar.refresh()
 
-    def _tick(self, interval: float, action: Callable[[], None]) -> None:
-        # The first line soon (not one interval after the start, which follows imports and model loading),
-        # but not at once: a job that fails on its only input in a moment prints its one error line alone.
-        due = time.monotonic() + min(interval, FIRST_LINE_S)
+    def _working(self) -> bool:
+        """Whether work is under way: a decoding step heard, something counted as done, or a batch running
+        for LOADING_S (a big model loading). A model that fails to load at once fails without a line."""
+        with self._lock:
+            running = self.running
+            return bool(
+                self.step
+                or self.done
+                or self.summaries.done
+                or any(t.done for t in self.sentences.values())
+                or (running is not None and time.monotonic() - running.since >= LOADING_S)
+            )
+
+    def _speak(self) -> bool:
+        """A progress line once work has begun; before that (reading inputs, resolving models) nothing, so a
+        job that fails before it starts prints its one error line alone."""
+        if not self._working():
+            return False
+        self._spoken = True
+        self.say(self.line())
+        return True
+
+    def _tick(self, interval: float, action: Callable[[], bool | None]) -> None:
+        # The first line soon after work begins (checked every FIRST_LINE_S), then every `interval`.
+        soon = min(interval, FIRST_LINE_S)
+        due = time.monotonic() + soon
         # On a fixed schedule, so the time a line takes doesn't add up into longer gaps (after a stall, the
         # schedule starts again rather than catching up with a burst of lines).
         while not self._stop.wait(max(0.0, due - time.monotonic())):
-            due = max(due + interval, time.monotonic() + interval / 2)
             try:
-                action()
+                spoke = action()
             except Exception as exc:  # a closed stderr, say: the job goes on without progress
                 log.debug("progress display stopped: %s", exc, exc_info=True)
                 return
+            step = soon if spoke is False else interval
+            due = max(due + step, time.monotonic() + step / 2)
 
     # ---- what the library reports ---------------------------------------------------------------
 
@@ -251,7 +277,9 @@ class ProgressDisplay:
                 self.step = 0
 
         def step(n: int) -> None:
-            self.step = n  # from inside the decoding loop: no lock, nothing more
+            self.step = n  # from inside the decoding loop: no lock, and only a counter once lines are flowing
+            if self._lines and not self._spoken:  # the first line with the first decoding step
+                self._speak()
 
         return Callbacks(
             article_done=article,
