@@ -57,8 +57,10 @@ class JobReport:
     def describe(self) -> str:
         s = self.stats
         line = f"articles: {s.done} done, {s.failed} failed, {self.skipped} skipped"
-        if s.translated or s.from_cache:
+        if s.translated or s.from_cache or s.human:
             line += f"; distinct sentences: {s.translated} translated, {s.from_cache} from cache"
+            if s.human:
+                line += f", {s.human} from the translation memory"
             if s.repeats:  # the progress bars count every sentence, repeats too
                 line += f", {plural(s.repeats, 'repeat')} served once"
         if s.summaries:

@@ -48,6 +48,7 @@ class JobStats:
     failed: int = 0
     translated: int = 0  # distinct sentences the models computed
     from_cache: int = 0  # distinct sentences the cache served
+    human: int = 0  # distinct sentences the translation memory served (an editor's translation)
     repeats: int = 0  # sentences that repeat one already in the job (served by the same output)
     stand_in: bool = False  # some output came from a stand-in (random-weight) model
     summaries: int = 0
@@ -422,7 +423,9 @@ class Pipeline:
             fail(lambda r, exc=exc: f"{lang}: {exc}")
             return
         seconds = time.perf_counter() - started
-        self.stats.translated += len({t.source for t in translated.translations if not t.cached and t.source.strip()})
+        made = [t for t in translated.translations if not t.cached and not t.human and t.source.strip()]
+        self.stats.translated += len({t.source for t in made})
+        self.stats.human += len({t.source for t in translated.translations if t.human})
         self.stats.from_cache += len({t.source for t in translated.translations if t.cached})
         spoken = [t.source for t in translated.translations if t.source.strip()]
         self.stats.repeats += len(spoken) - len(set(spoken))

@@ -16,12 +16,14 @@ EDITED = "Лидеры встречались два дня."
 CHANGED_NUMBER = "Они подписали 13 соглашений."  # an editor's slip: the number check must still flag it
 
 
-def translate(tmp_path: Path, marian: Path, *extra: str) -> list[dict]:
+def translate(tmp_path: Path, marian: Path, *extra: str) -> tuple[list[dict], str]:
+    """The digest's ru full-text translations, and the job's closing line."""
     args = ["translate", str(tmp_path / "a.txt"), "--to", "ru", "--from", "en", "--model", f"ru={marian}"]
     result = runner.invoke(app, [*args, "--format", "json", "--out", str(tmp_path / "out"), *extra])
     assert result.exit_code == 0, result.output
+    closing = next(line for line in result.output.splitlines() if line.startswith("articles: "))
     data = json.loads((tmp_path / "out" / "a.json").read_text(encoding="utf-8"))
-    return data["languages"][0]["full"]["translations"]
+    return data["languages"][0]["full"]["translations"], closing
 
 
 def import_tmx(tmp_path: Path, pairs: list[tuple[str, str]]) -> None:
@@ -38,12 +40,13 @@ def import_tmx(tmp_path: Path, pairs: list[tuple[str, str]]) -> None:
 
 def test_a_human_translation_wins_over_the_cache_and_survives_refresh(tmp_path, marian):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    first = translate(tmp_path, marian)  # fills the cache with the model's outputs
-    assert not any(t["human"] for t in first)
+    first, closing = translate(tmp_path, marian)  # fills the cache with the model's outputs
+    assert not any(t["human"] for t in first) and "translation memory" not in closing
     import_tmx(tmp_path, [("The leaders met for two days.", EDITED), ("They signed 12 agreements.", CHANGED_NUMBER)])
 
     for extra in ((), ("--refresh",)):
-        rows = translate(tmp_path, marian, *extra)
+        rows, closing = translate(tmp_path, marian, *extra)
+        assert ", 2 from the translation memory" in closing, closing  # counted apart from the model's
         by_source = {t["source"]: t for t in rows}
         edited = by_source["The leaders met for two days."]
         assert (edited["text"], edited["human"], edited["cached"], edited["retried"]) == (EDITED, True, False, False)
@@ -61,5 +64,5 @@ def test_a_human_translation_wins_over_the_cache_and_survives_refresh(tmp_path, 
 def test_without_the_cache_database_no_human_translation_is_used(tmp_path, marian):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     import_tmx(tmp_path, [("The leaders met for two days.", EDITED)])
-    rows = translate(tmp_path, marian, "--no-cache")
+    rows, _ = translate(tmp_path, marian, "--no-cache")
     assert not any(t["human"] for t in rows)
