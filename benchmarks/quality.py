@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from summarizer.cache import Cache  # noqa: E402
 from summarizer.models.embeddings import cached_embed, default_embedder  # noqa: E402
 from summarizer.options import SummaryOptions, TargetOptions, WorkerOptions  # noqa: E402
-from summarizer.quality import adequacy, checks  # noqa: E402
+from summarizer.quality import adequacy, checks, facts  # noqa: E402
 from summarizer.quality.review import script_of  # noqa: E402
 
 LANGS = ("ru", "ar", "az")
@@ -66,7 +66,7 @@ def loop(text: str) -> str:
 
 def change_number(text: str, rng: random.Random) -> str | None:
     """One digit of one multi-digit number changed; None if the sentence has no such number."""
-    found = [m for m in re.finditer(r"\d+", text.translate(checks._DIGITS)) if len(m.group()) > 1]
+    found = [m for m in re.finditer(r"\d+", text.translate(facts.DIGITS)) if len(m.group()) > 1]
     if not found:
         return None
     m = rng.choice(found)

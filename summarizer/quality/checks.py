@@ -15,8 +15,6 @@ from ..inputs.language_id import LanguageIdentifier, default_identifier
 from ..results import QualityFlag
 from .facts import (
     CURRENCY_MARKERS,
-    DIGITS,
-    NUMBER,
     TARGET_TIME,
     TIME,
     URL,
@@ -41,6 +39,7 @@ LENGTH_RATIO = "length-ratio"
 LOW_ADEQUACY = "low-adequacy"
 UNSUPPORTED_NUMBER = "unsupported-number"
 UNSUPPORTED_NAME = "unsupported-name"
+TERM_MISSING = "term-missing"  # a glossary term's target form is absent (glossary.py checks it)
 # NAME_MISMATCH ("name-mismatch") and NAME_INCONSISTENT ("name-inconsistent") come from names.py.
 __all__ = ["NAME_INCONSISTENT", "NAME_MISMATCH", "check_names", "numbers"]
 # What a retry with stronger decoding can fix: degenerate decoding, not a dropped number.
@@ -48,9 +47,6 @@ RETRYABLE = frozenset({EMPTY, WRONG_LANGUAGE, COPY_THROUGH, REPETITION})
 
 _WORD = re.compile(r"[^\W_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
-# The number, time and address patterns live with the other facts of a sentence (facts.py).
-_DIGITS, _NUMBER, _WORDY = DIGITS, NUMBER, WORDY
-_TIME, _TARGET_TIME, _URL = TIME, TARGET_TIME, URL
 _SCRIPTS = {"Cyrl": "CYRILLIC", "Arab": "ARABIC", "Grek": "GREEK", "Hebr": "HEBREW", "Geor": "GEORGIAN"}
 # Languages fastText confuses with the target on clean text: not evidence of a wrong language.
 _RELATED = {
@@ -177,7 +173,7 @@ def check_numbers(
         score = max(0.0, 1 - len(missing) / max(1, sum(wanted.values()) + len(src_times)))
         flags.append(_flag(NUMBER_MISMATCH, f"missing or changed in the output: {shown}", score))
     out_folded = output.casefold()
-    lost = [u.rstrip(".,;:!?)") for u in _URL.findall(source)]
+    lost = [u.rstrip(".,;:!?)") for u in URL.findall(source)]
     lost = [u for u in lost if u.casefold() not in out_folded]
     if lost:
         flags.append(_flag(URL_MISMATCH, f"missing or changed in the output: {', '.join(lost[:3])}", 0.0))

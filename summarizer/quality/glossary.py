@@ -28,6 +28,7 @@ from ..errors import ConfigError, InputError
 from ..languages import same_language
 from ..options import GLOSSARY_SOURCE, Glossary, glossary_language, glossary_text
 from ..results import QualityFlag
+from .checks import TERM_MISSING
 
 __all__ = [
     "TERM_MISSING",
@@ -39,7 +40,6 @@ __all__ = [
     "terms_in",
 ]
 
-TERM_MISSING = "term-missing"  # belongs beside the other codes in quality/checks.py
 MAX_GLOSSARY_BYTES = 20_000_000  # a termbase of a few hundred thousand entries
 FORMATS = (".csv", ".tbx")
 
