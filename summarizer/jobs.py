@@ -66,7 +66,7 @@ class JobReport:
         if s.summaries:
             line += f"; summaries: {s.summaries - s.summaries_from_cache} made, {s.summaries_from_cache} from cache"
         line += f"; {s.seconds:.1f} s"
-        if s.flagged_outputs or s.retried:
+        if s.flagged_outputs or s.retried or s.protected:
             line += "\n" + self._quality_line()
         if s.stand_in:
             line += f"\nnote: stand-in models (random weights) made {self._stand_in_parts()}: that output is noise"
@@ -87,6 +87,8 @@ class JobReport:
                 f"; {s.retried} retried with stronger decoding because their first output was flagged: "
                 f"{s.retried_passed} pass now, {s.retried - s.retried_passed} still flagged"
             )
+        if s.protected:
+            line += f"; {s.protected} kept from a retry with the facts protected (fewer facts lost)"
         return line
 
     def _stand_in_parts(self) -> str:

@@ -427,6 +427,9 @@ class QualityOptions:
     checks: bool = True  # the cheap checks (language, copy-through, loops, numbers, length)
     adequacy: bool = False  # source/output similarity in a multilingual embedding model (slower)
     retry: bool = True  # generate a looping, copied or wrong-language translation again, more carefully
+    # Retry a translation that lost a fact (number, URL, e-mail, handle, keep or glossary term) from a source
+    # with those spans protected, keeping it when it has fewer fact flags (quality.protection). Needs retry.
+    protect: bool = True
     # The job's `[glossary]` (JobSettings.worker puts it here): term-missing when a term's form is absent.
     glossary: Glossary | None = None
 

@@ -26,7 +26,8 @@ from .models.backends.base import guarded
 from .models.hub import offline_message
 from .options import JobSettings
 from .output.files import is_own_output
-from .results import Article, Digest, LanguageDigest, Sentence, Summary
+from .quality.names import NameLedger
+from .results import Article, Digest, LanguageDigest, Sentence, Summary, TranslationSet
 from .tasks.extractive import chosen_sentences
 from .tasks.generation import OnProgress, Progress
 from .tasks.translating import translation_warnings
@@ -60,6 +61,7 @@ class JobStats:
     summaries_flagged: int = 0
     retried: int = 0  # translations generated again with stronger decoding (their first output was flagged)
     retried_passed: int = 0  # of those, the ones whose kept output has no flag left
+    protected: int = 0  # translations whose kept output came from a retry with the facts protected
     stand_in_made: dict[str, None] = field(default_factory=dict)  # "summaries" and targets stand-ins made, in order
     started: float = field(default_factory=time.perf_counter)
 
@@ -151,6 +153,7 @@ class Pipeline:
         self._summarizer = None
         self._translators: dict[tuple[str, str], Any] = {}  # (source language, target) -> Translator
         self._said_same: set[tuple[str, str]] = set()  # pairs already reported as not translated
+        self._names: dict[str, NameLedger] = {}  # target -> how the job has rendered each name so far
         self.engine = make_engine(settings.runtime, settings.ray)
         set_limit(settings.runtime.max_loaded_models)
 
@@ -392,6 +395,22 @@ class Pipeline:
             len(sents) for r in ready if not self._same_language(r.article.lang, lang) for _, sents in self._parts(r)
         )
 
+    def _check_names(self, lang: str, translated: TranslationSet) -> TranslationSet:
+        """`name-inconsistent` across the job: a source name rendered into `lang` another way than the first
+        time (an English source's names; a glossary's terms are not guessed at)."""
+        if not self.settings.quality.checks or translated.source_lang.split("-")[0].lower() != "en":
+            return translated
+        ledger = self._names.get(lang)
+        if ledger is None:
+            glossary = self.settings.glossary
+            known = [*glossary.terms, *glossary.keep] if glossary is not None else []
+            ledger = self._names[lang] = NameLedger(lang, known)
+        out = []
+        for t in translated.translations:
+            extra = ledger.check(t.source, t.text) if t.text else []
+            out.append(replace(t, flags=t.flags + tuple(extra)) if extra else t)
+        return replace(translated, translations=tuple(out))
+
     def _translate_pair(self, source: str, lang: str, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
         """Translate articles in `source` into `lang` in one call; a pair no model covers (source_lang
         auto) fails those articles alone, with the one line that says so."""
@@ -423,6 +442,7 @@ class Pipeline:
             fail(lambda r, exc=exc: f"{lang}: {exc}")
             return
         seconds = time.perf_counter() - started
+        translated = self._check_names(lang, translated)
         made = [t for t in translated.translations if not t.cached and not t.human and t.source.strip()]
         self.stats.translated += len({t.source for t in made})
         self.stats.human += len({t.source for t in translated.translations if t.human})
@@ -431,6 +451,7 @@ class Pipeline:
         self.stats.repeats += len(spoken) - len(set(spoken))
         self.stats.count_flags(translated.translations)
         self.stats.retried += sum(t.retried and not t.cached for t in translated.translations)
+        self.stats.protected += sum(t.protected for t in translated.translations)
         self.stats.translations_checked += len(translated.translations)
         self.stats.translations_flagged += sum(bool(t.flags) for t in translated.translations)
         self.stats.retried_passed += sum(t.retried and not t.cached and not t.flags for t in translated.translations)

@@ -91,6 +91,10 @@ class Translation:
     # An editor's translation from the translation memory (`summarizer memory import`): no model ran, and
     # the quality checks still did (their flags stay visible).
     human: bool = False
+    # The plain output failed a fact or term check and a retry with protection (placeholders for the spans
+    # that must come through unchanged, glossary terms in their target form) gave fewer such flags: `text`
+    # is that retry's output, placeholders restored (see summarizer.quality.protection).
+    protected: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ def _translate(marian: Path, **options):
 
 def test_translate_checks_and_retry_can_be_turned_off(marian):
     default = _translate(marian)
-    assert all(t.flags for t in default) and all(t.retried for t in default)  # what is turned off below
+    # What is turned off below (a translation kept from the protected retry of "120" may pass the checks).
+    assert all(t.flags or t.protected for t in default) and all(t.retried for t in default)
     no_retry = _translate(marian, quality=QualityOptions(retry=False))
     assert all(t.flags for t in no_retry) and not any(t.retried for t in no_retry)
     no_checks = _translate(marian, quality=QualityOptions(checks=False))

@@ -183,7 +183,24 @@ QUALITY = (
         "adequacy",
     ),
     Flag("no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False),
-    Flag("no_retry", ("quality", "retry"), ("--no-retry",), "Don't retry flagged translations.", bool, "set", False),
+    Flag(
+        "no_retry",
+        ("quality", "retry"),
+        ("--no-retry",),
+        "Don't retry flagged translations (neither with stronger decoding nor with the facts protected).",
+        bool,
+        "set",
+        False,
+    ),
+    Flag(
+        "no_protect",
+        ("quality", "protect"),
+        ("--no-protect",),
+        "Don't retry a translation that lost a number, URL or term with those spans protected.",
+        bool,
+        "set",
+        False,
+    ),
 )
 # `translate`, `digest` and `check`: the terms every translation must render (docs/job-file.md#glossary).
 GLOSSARY = (

@@ -34,9 +34,11 @@ __all__ = [
     "TERM_MISSING",
     "Glossary",
     "check_terms",
+    "kept",
     "load_glossary",
     "read_glossary",
     "renders",
+    "target_form",
     "terms_in",
 ]
 
@@ -324,12 +326,18 @@ def renders(output: str, form: str, lang: str) -> bool:
     )
 
 
-def _kept(output: str, term: str) -> bool:
+def kept(output: str, term: str) -> bool:
     """`term` exactly as written, a whole word (a suffix after an apostrophe or hyphen is fine)."""
     return re.search(rf"(?<!\w){_term_pattern(term, exact=True)}(?!\w)", output) is not None
 
 
 # ---- the check -----------------------------------------------------------------------------------
+
+
+def target_form(glossary: Glossary, term: str, target: str) -> str | None:
+    """The form `term` must take in `target` (None: the glossary gives it none there, or keeps it as written)."""
+    code = _target_code(target)
+    return glossary.terms.get(term, {}).get(code or "")
 
 
 def _target_code(target: str) -> str | None:
@@ -354,7 +362,7 @@ def check_terms(
     for term in dict.fromkeys(term for term, _ in terms_in(glossary, source)):
         if term in glossary.keep:
             checked += 1
-            if not _kept(output, term):
+            if not kept(output, term):
                 missing.append(f"“{term}” (kept as written)")
             continue
         form = glossary.terms.get(term, {}).get(code or "")

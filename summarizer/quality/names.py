@@ -16,6 +16,7 @@ from .facts import ALEF, ARABIC_PREFIX, Fact, facts, sentence_start, word_set
 __all__ = [
     "NAME_INCONSISTENT",
     "NAME_MISMATCH",
+    "NameLedger",
     "TRANSLATED_NAMES",
     "check_consistency",
     "check_names",
@@ -277,10 +278,9 @@ def name_renderings(
     for i, (source, output) in enumerate(pairs):
         for name in dict.fromkeys(f.value for f in facts(source) if _checkable(source, f)):
             words = find_name(name, output, target=target, translated=translated)
-            hits = [m for m in words.values() if m is not None]
-            if hits:
-                longest = max(words, key=len)
-                match = words[longest] or hits[0]
+            # The rendering of the name's longest own word, where the output has it (see NameLedger.check).
+            match = words[max(words, key=len)] if words else None
+            if match is not None:
                 out.setdefault(name, []).append((i, match.word))
     return out
 
@@ -335,3 +335,33 @@ def check_consistency(
                 message = f"{name} is rendered as {word} here and as {first} elsewhere"
                 flags.setdefault(i, []).append(_flag(NAME_INCONSISTENT, message, len(variants)))
     return flags
+
+
+class NameLedger:
+    """`name-inconsistent` over a whole job, one target language, as translations come: each source name's
+    first rendering is remembered, and a later sentence that renders it another way is flagged. The
+    incremental form of `check_consistency` (same rendering and comparison), for a job that translates
+    in windows."""
+
+    def __init__(self, target: str, translated_names: Iterable[str] = ()):
+        self.target = target
+        self.translated = list(translated_names)
+        self.first: dict[str, str] = {}  # source name -> the output's word for it, the first time
+
+    def check(self, source: str, output: str) -> list[QualityFlag]:
+        """Flags for one translation; remembers the renderings of names seen for the first time."""
+        if not output.strip():
+            return []
+        flags = []
+        for name in dict.fromkeys(f.value for f in facts(source) if _checkable(source, f)):
+            words = find_name(name, output, target=self.target, translated=self.translated)
+            # The rendering of the name's longest own word, where the output has it (another word's
+            # rendering is no evidence: Чаба is not a way to write Kőrösi).
+            match = words[max(words, key=len)] if words else None
+            if match is None:
+                continue
+            first = self.first.setdefault(name, match.word)
+            if _variants([first, match.word], self.target, CONSISTENCY_THRESHOLD) != [first]:
+                message = f"{name} is rendered as {match.word} here and as {first} elsewhere"
+                flags.append(_flag(NAME_INCONSISTENT, message, 2))
+        return flags

@@ -24,6 +24,7 @@ from ..models.backends.base import OnStep
 from ..models.catalogue import target_spec, translation_model
 from ..models.hub import check_generation, resolve_model
 from ..options import GenerationParams, TargetOptions, WorkerOptions
+from ..quality.protection import Protection, is_better, parse_item, protect
 from ..quality.review import TranslationReviewer, needs_retry, severity, stronger
 from ..results import Sentence, Translation, TranslationSet
 from .generation import OnProgress, Progress, cached_generate, split_to_fit
@@ -108,6 +109,7 @@ class Translator:
         self.quality = worker.quality
         self.engine = engine or LOCAL
         self.reviewer = TranslationReviewer(target, source_lang, self.quality, cache=self.cache)
+        self._protected: set[str] = set()  # sources whose kept translation came from a protected retry
         self.ref = resolve_model(model, section.revision)
         check_generation(self.params, self.ref, where)
         self.handle = ModelHandle(self.ref, worker.backend_options)
@@ -154,7 +156,21 @@ class Translator:
     def _compute(self, texts: list[str], on_step: OnStep | None = None) -> list[Generated]:
         """Translate distinct sentences; an output flagged as degenerate (a loop, the source copied, the
         wrong language) is generated once more with stronger decoding, and the better one is kept.
-        `on_step` hears the decoding steps of each generate() batch (see `Progress`)."""
+        `on_step` hears the decoding steps of each generate() batch (see `Progress`). A protected work item
+        (`quality.protection`) is generated once, its required strings put in its output."""
+        protected = {i: parsed for i, t in enumerate(texts) if (parsed := parse_item(t)) is not None}
+        if protected:
+            plain = [i for i in range(len(texts)) if i not in protected]
+            result: list[Generated | None] = [None] * len(texts)
+            for i, g in zip(plain, self._compute([texts[i] for i in plain], on_step), strict=True):
+                result[i] = g
+            items = list(protected)
+            made = self._generate(
+                [protected[i][0] for i in items], self.params, on_step, required=[protected[i][1] for i in items]
+            )
+            for i, g in zip(items, made, strict=True):
+                result[i] = g
+            return result  # type: ignore[return-value]
         result = self._generate(texts, self.params, on_step)
         if not (self.quality.checks and self.quality.retry):
             return result
@@ -169,8 +185,15 @@ class Translator:
             result[i] = replace(second if better else result[i], retried=True)
         return result
 
-    def _generate(self, texts: list[str], params: GenerationParams, on_step: OnStep | None = None) -> list[Generated]:
-        """Translate distinct sentences; a sentence over the input limit is translated in parts."""
+    def _generate(
+        self,
+        texts: list[str],
+        params: GenerationParams,
+        on_step: OnStep | None = None,
+        required: Sequence[Sequence[str]] | None = None,
+    ) -> list[Generated]:
+        """Translate distinct sentences; a sentence over the input limit is translated in parts. `required`
+        (one list per text): strings its output must contain (each goes with the part that has it)."""
         backend = self.handle.backend
         limit = backend.max_input_tokens
 
@@ -180,7 +203,14 @@ class Translator:
         parts_of = {t: split_to_fit(t, count, limit) for t in texts}
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
         batch_size = self.runtime.batch_size_for(TASK, params.num_beams)
-        generated = backend.generate(flat, params, target=self.spec, batch_size=batch_size, on_step=on_step)
+        extra: dict[str, Any] = {}
+        if required is not None and any(required):
+            wanted: dict[str, list[str]] = {}
+            for t, strings in zip(texts, required, strict=True):
+                for part in parts_of[t]:
+                    wanted.setdefault(part, []).extend(r for r in strings if r in part)
+            extra["required"] = [list(dict.fromkeys(wanted.get(p, []))) for p in flat]
+        generated = backend.generate(flat, params, target=self.spec, batch_size=batch_size, on_step=on_step, **extra)
         outputs = dict(zip(flat, generated, strict=True))
         result = []
         for t in texts:
@@ -202,6 +232,49 @@ class Translator:
                     len(gens),
                 )
         return result
+
+    def _protect(
+        self, by_text: dict[str, tuple[Generated, bool]], flags_of: dict[str, tuple], progress: Progress
+    ) -> dict[str, tuple[Generated, bool, tuple]]:
+        """The protected retry of each model translation that lost a fact: the source's protected form
+        generated (or found in the cache, keyed by that form), placeholders restored, checked again, and
+        kept where it has fewer fact flags. Returns the winners: text -> (output, from cache, flags)."""
+        self._protected = set()
+        glossary = self.quality.glossary
+        plans: dict[str, Protection] = {}
+        for text, (gen, _) in by_text.items():
+            plan = protect(
+                text, gen.text, flags_of[text], target=self.target, source_lang=self.source_lang, glossary=glossary
+            )
+            if plan is not None:
+                plans[text] = plan
+        if not plans:
+            return {}
+        log.info("%s: %d translations lost a fact; retrying them with the facts protected", self.target, len(plans))
+        items = {text: plan.as_item() for text, plan in plans.items()}
+        results = cached_generate(
+            list(items.values()),
+            key_for=self._key,
+            compute=functools.partial(self._compute, on_step=progress.on_step),
+            cache=self.cache,
+            task=TASK,
+            model_name=self.ref.name,
+            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams),
+            refresh=self.refresh,
+            engine=self.engine,
+            factory=self.factory,
+        )
+        sources = list(plans)
+        restored = [plans[t].restore(gen.text) for t, (gen, _) in zip(sources, results, strict=True)]
+        checked = self.reviewer.review(sources, restored)
+        winners = {}
+        for text, (gen, cached), output, flags in zip(sources, results, restored, checked, strict=True):
+            if is_better(flags, flags_of[text]):
+                # Still `retried` where the plain output was (it went through stronger decoding first).
+                winners[text] = (replace(gen, text=output, retried=by_text[text][0].retried), cached, flags)
+                self._protected.add(text)
+        log.info("%s: %d of %d protected retries have fewer fact flags, kept", self.target, len(winners), len(plans))
+        return winners
 
     def translate(
         self, sentences: Sequence[Sentence] | Sequence[str], *, progress: OnProgress | None = None
@@ -241,6 +314,9 @@ class Translator:
         distinct = list(outputs)
         reviewed = self.reviewer.review(distinct, [outputs[t] for t in distinct])
         flags_of = dict(zip(distinct, reviewed, strict=True))
+        if self.quality.checks and self.quality.retry and self.quality.protect:
+            for text, (gen, cached, flags) in self._protect(by_text, flags_of, progress).items():
+                by_text[text], flags_of[text] = (gen, cached), flags
         translations = []
         for sentence, text in zip(items, texts, strict=True):
             if not text:
@@ -264,6 +340,7 @@ class Translator:
                     complete=gen.finished,
                     flags=flags_of[text],
                     retried=gen.retried,
+                    protected=text in self._protected,
                 )
             )
         return TranslationSet(

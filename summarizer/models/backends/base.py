@@ -88,9 +88,12 @@ class Backend(Protocol):
         target: TargetSpec = NO_TARGET,
         batch_size: int = 16,
         on_step: OnStep | None = None,
+        required: Sequence[Sequence[str]] | None = None,
     ) -> list[Generated]:
         """One output per input, same order. Inputs longer than max_input_tokens are an error, never truncated.
-        `on_step` hears each decoding step of the running batch where the backend can report them."""
+        `on_step` hears each decoding step of the running batch where the backend can report them.
+        `required` (one list per input): strings each output must contain; where the model leaves one out, the
+        backend puts it in (see `Required`), so a protected translation's placeholders always come back."""
 
 
 class TokenizerInput:
@@ -137,3 +140,79 @@ def load_error(ref: ModelRef, exc: BaseException) -> ModelError:
         f"model {ref.name} ({ref.path}) could not be loaded: {type(exc).__name__}: {first}; "
         "the folder may be corrupt or incomplete: download or save it again"
     )
+
+
+# Final punctuation: a model about to end its sentence without a required string gets it first.
+_STOPS = (".", "!", "?", "؟", "。", "…")
+
+
+class Required:
+    """Strings an output must contain, as target token ids, and the decision taken at each decoding step.
+
+    At each step, for one output so far (`ids`, the decoder start excluded): a required sequence already
+    begun is continued; where one is missing and the model is about to end (its best next token is EOS or
+    final punctuation) or too few steps are left for what is missing, the first missing one is started. A
+    model that copies its placeholders is never touched; one that would leave them out gets them before
+    its sentence ends.
+    """
+
+    def __init__(self, tokenizer: Any, eos_id: int | None, max_new_tokens: int):
+        self.tokenizer = tokenizer
+        self.eos_id = eos_id
+        self.max_new_tokens = max_new_tokens
+        unk = getattr(tokenizer, "unk_token_id", None)
+        stops = tokenizer.convert_tokens_to_ids([p for s in _STOPS for p in (s, f"\u2581{s}")])
+        self.stops = frozenset(i for i in stops if i is not None and i != unk)
+        self._forced: set[tuple[int, ...]] = set()  # outputs so far that end in a string's forced first token
+
+    def ids(self, strings: Sequence[str]) -> list[tuple[str, list[int]]]:
+        """Each string with its ids as it would be generated after a space: target-side pieces, special
+        tokens dropped; a string with a letter the vocabulary lacks is left out (no model could write it)."""
+        special = set(getattr(self.tokenizer, "all_special_ids", ()))
+        unk = getattr(self.tokenizer, "unk_token_id", None)
+        out = []
+        for text in strings:
+            own = getattr(self.tokenizer, "target_ids", None)  # our own Marian tokenizer (ctranslate2)
+            ids = own(text) if own else self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+            if unk is not None and unk in ids:  # a letter the vocabulary lacks: the model can't write it
+                continue
+            ids = [i for i in ids if i not in special]
+            if ids:
+                out.append((text, ids))
+        return out
+
+    def _bare(self, token_id: int) -> bool:
+        return self.tokenizer.convert_ids_to_tokens(token_id) in ("\u2581", "\u0120")
+
+    def missing(self, ids: Sequence[int], sequences: Sequence[tuple[str, list[int]]]) -> list[list[int]]:
+        """The sequences not yet in `ids`, by token or (pieced another way) by text."""
+        absent = [(t, s) for t, s in sequences if not _contains(ids, s)]
+        if not absent:
+            return []
+        text = "".join(self.tokenizer.decode(list(ids), skip_special_tokens=True).split()).casefold()
+        return [s for t, s in absent if "".join(t.split()).casefold() not in text]
+
+    def next_token(self, ids: Sequence[int], sequences: Sequence[tuple[str, list[int]]], best: int) -> int | None:
+        """The token to force after `ids` (None: leave the model free). `best` is the model's own choice."""
+        absent = [s for _, s in sequences if not _contains(ids, s)]
+        for seq in absent:  # one the output has begun (its last tokens start it) goes on
+            # A bare word-boundary piece (`▁`) begins any word: alone it has begun the string only where
+            # it was forced to.
+            first = 1 if not self._bare(seq[0]) or tuple(ids) in self._forced else 2
+            for k in range(min(len(seq) - 1, len(ids)), first - 1, -1):
+                if list(ids[-k:]) == list(seq[:k]):
+                    return seq[k]
+        if not absent:
+            return None
+        left = self.max_new_tokens - len(ids)
+        if best == self.eos_id or best in self.stops or left <= sum(len(s) for s in absent) + 1:
+            missing = self.missing(ids, sequences)
+            if missing:
+                self._forced.add((*ids, missing[0][0]))
+                return missing[0][0]
+        return None
+
+
+def _contains(ids: Sequence[int], seq: Sequence[int]) -> bool:
+    n = len(seq)
+    return any(list(ids[i : i + n]) == list(seq) for i in range(len(ids) - n + 1))

@@ -23,7 +23,7 @@ from ...errors import BackendUnavailableError, ModelError
 from ...options import BackendOptions, GenerationParams
 from ..catalogue import NO_TARGET, TargetSpec
 from ..hub import ModelRef, max_input_tokens
-from .base import Generated, OnStep, StepCounter, TokenizerInput, load_error
+from .base import Generated, OnStep, Required, StepCounter, TokenizerInput, load_error
 from .fast_tokenizer import FastTokenizer
 from .fast_tokenizer import can_use as can_use_fast
 from .marian_spm import MarianSpmTokenizer, can_use
@@ -241,6 +241,47 @@ class CTranslate2Backend(TokenizerInput):
             return [target.forced_bos]
         return [self._forced_bos] if self._forced_bos else []
 
+    def _put_required(
+        self,
+        sources: list[list[str]],
+        hypotheses: list[list[str]],
+        required: list[Sequence[str]],
+        prefix: list[str],
+        options: dict[str, Any],
+        params: GenerationParams,
+    ) -> list[list[str]]:
+        """Each hypothesis missing a required string decoded again, forced through it: ctranslate2 takes no
+        logits processor, so the output so far, up to its final punctuation, becomes a target prefix with the
+        missing strings after it, and the model finishes the sentence from there (see `base.Required`)."""
+        must = Required(self.tokenizer, None, params.max_new_tokens)
+        eos = {self._eos_token, *(self.tokenizer.convert_ids_to_tokens(list(must.stops)))}
+        redo: dict[int, list[str]] = {}
+        for row, (tokens, strings) in enumerate(zip(hypotheses, required, strict=True)):
+            if not strings:
+                continue
+            ids = self.tokenizer.convert_tokens_to_ids(tokens)
+            missing = must.missing(ids, must.ids(strings))
+            if not missing:
+                continue
+            body = list(tokens[len(prefix) :]) if tokens[: len(prefix)] == prefix else list(tokens)
+            while body and body[-1] in eos:
+                body.pop()
+            wanted = [t for seq in missing for t in self.tokenizer.convert_ids_to_tokens(seq)]
+            # Room for the strings and the end of the sentence within the length limit: the output so far
+            # gives way (an output that ran to the limit is cut off anyway).
+            room = options["max_decoding_length"] - len(prefix) - len(wanted) - 2
+            redo[row] = prefix + body[: max(0, room)] + wanted
+        if not redo:
+            return hypotheses
+        rows = list(redo)
+        again = self.translator.translate_batch(
+            [sources[r] for r in rows], target_prefix=[redo[r] for r in rows], **options
+        )
+        out = list(hypotheses)
+        for r, result in zip(rows, again, strict=True):
+            out[r] = result.hypotheses[0]
+        return out
+
     def decoding_lengths(self, params: GenerationParams) -> tuple[int, int]:
         """(max_decoding_length, min_decoding_length) for ctranslate2 that give torch's lengths.
 
@@ -260,6 +301,7 @@ class CTranslate2Backend(TokenizerInput):
         target: TargetSpec = NO_TARGET,
         batch_size: int = 16,
         on_step: OnStep | None = None,
+        required: Sequence[Sequence[str]] | None = None,
     ) -> list[Generated]:
         if not texts:
             return []
@@ -294,8 +336,12 @@ class CTranslate2Backend(TokenizerInput):
                 **options,
                 **_heartbeat(on_step, params.num_beams),
             )
-            for result, i in zip(results, idx, strict=True):
-                tokens = result.hypotheses[0]
+            hypotheses = [result.hypotheses[0] for result in results]
+            if required and any(required):
+                hypotheses = self._put_required(
+                    [sources[i] for i in idx], hypotheses, [required[i] for i in idx], prefix, options, params
+                )
+            for tokens, i in zip(hypotheses, idx, strict=True):
                 ended = bool(tokens) and tokens[-1] == self._eos_token and len(tokens) > len(prefix)
                 # torch's new_tokens: the forced first token, the text, and EOS, natural or forced.
                 n = len(tokens) + (1 if self._forced_eos and not ended else 0)

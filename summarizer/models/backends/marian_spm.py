@@ -54,6 +54,14 @@ class MarianSpmTokenizer:
             ids.append(row + [self.eos_token_id] if add_special_tokens else row)
         return {"input_ids": ids}
 
+    @property
+    def all_special_ids(self) -> list[int]:
+        return [self.encoder[t] for t in self.special_tokens if t in self.encoder]
+
+    def target_ids(self, text: str) -> list[int]:
+        """`text` as the decoder would write it (the target spm), without special tokens."""
+        return [self.encoder.get(t, self.unk_token_id) for t in self.spm_target.encode(text, out_type=str)]
+
     def convert_ids_to_tokens(self, ids: int | Sequence[int]) -> Any:
         if isinstance(ids, int):
             return self.decoder[ids]

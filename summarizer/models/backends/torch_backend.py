@@ -13,7 +13,7 @@ from ...errors import ModelError
 from ...options import BackendOptions, GenerationParams
 from ..catalogue import NO_TARGET, TargetSpec
 from ..hub import ModelRef, max_input_tokens
-from .base import Generated, OnStep, StepCounter, TokenizerInput, load_error
+from .base import Generated, OnStep, Required, StepCounter, TokenizerInput, load_error
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,30 @@ def _heartbeat(on_step: OnStep | None) -> dict:
     return {"stopping_criteria": StoppingCriteriaList([_heartbeat_class()(StepCounter(on_step))])}
 
 
+@functools.cache
+def _required_class():
+    """A LogitsProcessor that puts each row's required strings into its output (see `base.Required`)."""
+    from transformers import LogitsProcessor
+
+    class RequiredStrings(LogitsProcessor):
+        def __init__(self, required: Required, rows: list[list[tuple[str, list[int]]]], num_beams: int):
+            self.required, self.rows, self.num_beams = required, rows, num_beams
+
+        def __call__(self, input_ids, scores):
+            best = scores.argmax(dim=-1).tolist()
+            for r in range(input_ids.shape[0]):
+                sequences = self.rows[r // self.num_beams]
+                if not sequences:
+                    continue
+                token = self.required.next_token(input_ids[r, 1:].tolist(), sequences, best[r])
+                if token is not None:
+                    scores[r, :] = float("-inf")
+                    scores[r, token] = 0.0
+            return scores
+
+    return RequiredStrings
+
+
 class TorchBackend(TokenizerInput):
     def __init__(self, ref: ModelRef, runtime: BackendOptions):
         import torch
@@ -113,6 +137,7 @@ class TorchBackend(TokenizerInput):
         target: TargetSpec = NO_TARGET,
         batch_size: int = 16,
         on_step: OnStep | None = None,
+        required: Sequence[Sequence[str]] | None = None,
     ) -> list[Generated]:
         import torch
 
@@ -134,12 +159,20 @@ class TorchBackend(TokenizerInput):
             gen_kwargs.pop("length_penalty")
         order = sorted(range(len(prepared)), key=lambda i: lengths[i], reverse=True)
         out: list[Generated | None] = [None] * len(prepared)
+        must = Required(self.tokenizer, self._eos, params.max_new_tokens) if required and any(required) else None
+        wanted = [must.ids(r) for r in required] if must is not None and required is not None else []
         bs = batch_size
         for start in range(0, len(order), bs):
             idx = order[start : start + bs]
             batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(self.device)
+            extra = _heartbeat(on_step)
+            if must is not None:
+                from transformers import LogitsProcessorList
+
+                rows = [wanted[i] for i in idx]
+                extra["logits_processor"] = LogitsProcessorList([_required_class()(must, rows, params.num_beams)])
             with torch.inference_mode():
-                seqs = self.model.generate(**batch, **gen_kwargs, **_heartbeat(on_step))
+                seqs = self.model.generate(**batch, **gen_kwargs, **extra)
             texts_out = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
             for row, i in enumerate(idx):
                 gen = seqs[row, 1:]  # drop decoder start

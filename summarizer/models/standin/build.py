@@ -14,6 +14,7 @@ import logging
 import os
 import pathlib
 import shutil
+import string
 import tempfile
 import time
 import warnings
@@ -228,6 +229,9 @@ def _train_spm(lines: list[str], pieces: int, model_type: str = "unigram", **spe
         hard_vocab_limit=False,  # the corpus is small: take the pieces it gives
         num_threads=1,  # keeps the trained scores identical from run to run
         minloglevel=2,  # training logs are noisy
+        # Every ASCII letter and digit, as a real model's vocabulary has them: a placeholder (`XQZ1`, see
+        # quality.protection) or a URL must be writable even where the small corpus lacks a letter.
+        required_chars=string.ascii_letters + string.digits,
         **special_ids,
     )
     return model.getvalue()
