@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from summarizer.cache import Cache
 from summarizer.cli.app import app
-from summarizer.options import Glossary, GenerationParams, QualityOptions, RuntimeOptions, TargetOptions, WorkerOptions
+from summarizer.options import GenerationParams, Glossary, QualityOptions, RuntimeOptions, TargetOptions, WorkerOptions
 from summarizer.quality.checks import NUMBER_MISMATCH, REPETITION, TERM_MISSING, URL_MISMATCH
 from summarizer.quality.names import NAME_INCONSISTENT, NameLedger
 from summarizer.quality.protection import Protection, is_better, protect

@@ -265,7 +265,7 @@ def check_translation(
     """Every cheap check on one translation; an empty tuple for a clean one.
 
     `names` adds `name-mismatch` (names.py). It is off by default: on held-out FLORES-200 lines it still
-    flags 11-17% of human references (benchmarks/facts_quality.py), far above the 2% the other checks keep.
+    flags 5-9% of human references (benchmarks/facts_quality.py), far above the 2% the other checks keep.
     """
     if not source.strip():
         return ()

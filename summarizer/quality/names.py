@@ -158,14 +158,35 @@ def _lang(target: str) -> str:
     return target.split("-")[0].lower()
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Webster's Second International (the `english-words` package's web2 list, 236k words) as written:
+    common words in lower case, proper names capitalised (`justice`, `Texas`)."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=False))
+
+
+def _common_word(word: str) -> bool:
+    """A word the dictionary has in lower case (its plural too): in a name it is translated, not
+    transliterated (Justice, Heritage, Hydrogen, Strong, Windows), so it is no evidence either way."""
+    folded, words = word.casefold(), _dictionary()
+    return (
+        folded in words
+        or (folded.endswith("s") and folded[:-1] in words)
+        or (folded.endswith("es") and folded[:-2] in words)
+    )
+
+
 def _key_words(name: str, translated: frozenset[str]) -> list[str]:
-    """The words of a name that must come through: not connectors, not generic nouns, not translated."""
+    """The words of a name that must come through: not connectors, not generic nouns, not words the
+    dictionary has in lower case, not translated."""
     if name.casefold() in translated:
         return []
     words = [w for w in _WORDS.findall(name) if len(w) > 1]
     if re.sub(r"^(?:al|el)-", "", name.casefold()) in translated:
         return []
-    keep = [w for w in words if w.casefold() not in GENERIC and w.casefold() not in translated]
+    keep = [w for w in words if w.casefold() not in GENERIC and w.casefold() not in translated and not _common_word(w)]
     return [w for w in keep if w.casefold() not in ("of", "de", "del", "la", "le", "van", "von", "bin", "and")]
 
 
