@@ -54,7 +54,8 @@ SUMMARY_METHODS = ("abstractive", "extractive", "lead")
 LONG_INPUT = ("map-reduce", "extract")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
-BACKENDS = ("torch", "ctranslate2")
+# "auto": CTranslate2 where it is installed and converts the model, else torch (models.backends.registry).
+BACKENDS = ("auto", "torch", "ctranslate2")
 ENGINES = ("local", "ray")
 # CTranslate2's quantization names ("default": int8 on CPU). Checked before it becomes part of a path.
 COMPUTE_TYPES = (
@@ -252,7 +253,7 @@ def _one_of(value: str, choices: tuple[str, ...], name: str) -> None:
 class BackendOptions:
     """What loading a model depends on. Hashable: it keys the loaded-model registry itself."""
 
-    backend: str = "torch"
+    backend: str = "auto"
     device: str = "auto"
     dtype: str = "auto"
     threads: int | None = None
@@ -287,7 +288,7 @@ class RuntimeOptions:
     dtype: str = "auto"
     threads: int | None = None
     batch_size: int | None = None  # inputs per generate() call; None: by task and backend (batch_size_for)
-    backend: str = field(default="torch", metadata=env("SUMMARIZER_BACKEND"))
+    backend: str = field(default="auto", metadata=env("SUMMARIZER_BACKEND"))
     compute_type: str = "default"
     window: int = 16  # articles whose sentences are translated together (the local engine)
     max_loaded_models: int = 6  # least recently used models are unloaded beyond this
@@ -308,16 +309,16 @@ class RuntimeOptions:
         _integer(self.window, "window", 1, MAX_WINDOW)
         _integer(self.max_loaded_models, "max_loaded_models", 1)  # more than a job uses is harmless
 
-    def batch_size_for(self, task: str, num_beams: int = 1) -> int:
+    def batch_size_for(self, task: str, num_beams: int = 1, backend: str | None = None) -> int:
         """Inputs per generate() call for `task` ("translate", "summarize", "embed"): `batch_size` when
         set. Otherwise sentences go in batches of TRANSLATION_BATCH (ctranslate2) or TORCH_ROWS / beams
         (torch), and whole articles, chunks and embeddings in batches of DEFAULT_BATCH (their inputs
-        are up to a model's limit long)."""
+        are up to a model's limit long). `backend`: the one the model runs on (what "auto" became)."""
         if self.batch_size is not None:
             return self.batch_size
         if task != "translate":
             return DEFAULT_BATCH
-        return TRANSLATION_BATCH.get(self.backend, max(1, TORCH_ROWS // max(1, num_beams)))
+        return TRANSLATION_BATCH.get(backend or self.backend, max(1, TORCH_ROWS // max(1, num_beams)))
 
     def backend_options(self, cache_dir: Path | None) -> BackendOptions:
         """The loading part of these options; converted models go under `cache_dir`."""

@@ -145,6 +145,11 @@ class Article:
     # "headline" (the text's own first line), "lead" (its first sentence, shortened: the text has no
     # headline, so the title is taken as news readers do) or "name" (the file name, URL or "Standard input").
     title_origin: str = "given"
+    # An item of a feed (RSS, Atom, JSON Feed): the feed it came from (its URL or path, and its title), and
+    # the item's own id (its guid, else its link). None for every other input.
+    feed: str | None = None
+    feed_title: str | None = None
+    item_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,10 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # the default cache folder's parent
     monkeypatch.delenv("SUMMARIZER_DEVICE", raising=False)
-    monkeypatch.delenv("SUMMARIZER_BACKEND", raising=False)
+    # backend "auto" (the default) would convert every stand-in to CTranslate2 in each test's own cache,
+    # about 10 s each: the suite runs torch unless a test says otherwise (SUMMARIZER_BACKEND is what
+    # "auto" follows first; tests of "auto" itself delete it).
+    monkeypatch.setenv("SUMMARIZER_BACKEND", "torch")
     monkeypatch.delenv("SUMMARIZER_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)
     yield

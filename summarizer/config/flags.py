@@ -133,8 +133,18 @@ RUNTIME = (
         "Inputs per generate() call (default: 64 sentences on ctranslate2, 64/beams on torch; 16 articles).",
         int,
     ),
-    Flag("backend", ("runtime", "backend"), ("--backend",), "torch or ctranslate2 (env SUMMARIZER_BACKEND)."),
-    Flag("compute_type", ("runtime", "compute_type"), ("--compute-type",), "CTranslate2 compute type (default int8)."),
+    Flag(
+        "backend",
+        ("runtime", "backend"),
+        ("--backend",),
+        "auto (default: CTranslate2 where installed, else torch), torch or ctranslate2 (env SUMMARIZER_BACKEND).",
+    ),
+    Flag(
+        "compute_type",
+        ("runtime", "compute_type"),
+        ("--compute-type",),
+        "CTranslate2 compute type (default int8 on CPU, float16 on CUDA).",
+    ),
     Flag(
         "engine", ("runtime", "engine"), ("--engine",), "Where model work runs: local or ray (env SUMMARIZER_ENGINE)."
     ),

@@ -202,7 +202,7 @@ class Translator:
 
         parts_of = {t: split_to_fit(t, count, limit) for t in texts}
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
-        batch_size = self.runtime.batch_size_for(TASK, params.num_beams)
+        batch_size = self.runtime.batch_size_for(TASK, params.num_beams, self.handle.options.backend)
         extra: dict[str, Any] = {}
         if required is not None and any(required):
             wanted: dict[str, list[str]] = {}
@@ -259,7 +259,7 @@ class Translator:
             cache=self.cache,
             task=TASK,
             model_name=self.ref.name,
-            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams),
+            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams, self.handle.options.backend),
             refresh=self.refresh,
             engine=self.engine,
             factory=self.factory,
@@ -303,7 +303,7 @@ class Translator:
             task=TASK,
             model_name=self.ref.name,
             # One generate() batch per group, so that progress moves (and the cache fills) batch by batch.
-            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams),
+            group_size=self.runtime.batch_size_for(TASK, self.params.num_beams, self.handle.options.backend),
             refresh=self.refresh,
             progress=progress,
             engine=self.engine,

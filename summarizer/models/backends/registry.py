@@ -7,7 +7,9 @@ loads weights and an unloaded model is really freed.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import logging
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -50,6 +52,7 @@ def _evict() -> None:
 
 
 def _load(ref: ModelRef, options: BackendOptions) -> Backend:
+    options = resolve_backend(ref, options)
     if options.backend == "ctranslate2":
         from .ctranslate2_backend import CTranslate2Backend
 
@@ -86,12 +89,75 @@ def unload_all() -> None:
     gc.collect()
 
 
+# The model types our CTranslate2 backend converts and runs (seq2seq models CTranslate2's converter knows).
+CTRANSLATE2_TYPES = frozenset({"marian", "bart", "mbart", "t5", "mt5", "m2m_100", "pegasus"})
+_said: set[str] = set()  # what "auto" has said once per process
+
+
+def _say_once(key: str, message: str, *args) -> None:
+    if key not in _said:
+        _said.add(key)
+        log.info(message, *args)
+
+
+def resolve_backend(ref: ModelRef, options: BackendOptions) -> BackendOptions:
+    """`options` with "auto" decided for `ref`, and CTranslate2's default quantization decided.
+
+    auto: the backend SUMMARIZER_BACKEND names, if it names one; else CTranslate2 where it is installed,
+    the model is of a type it converts and the device is cpu or cuda; else torch (said once). On
+    CTranslate2 the default quantization is int8 on CPU and float16 on CUDA. Decided without loading
+    anything, so cache keys name the backend that will compute.
+    """
+    backend = options.backend
+    if backend == "auto":
+        backend = _auto_backend(ref, options)
+    if backend != "ctranslate2":
+        return replace(options, backend=backend)
+    compute = options.compute_type
+    if compute == "default":
+        compute = "float16" if _on_cuda(options.device) else "int8"
+    return replace(options, backend=backend, compute_type=compute)
+
+
+def _auto_backend(ref: ModelRef, options: BackendOptions) -> str:
+    chosen = os.environ.get("SUMMARIZER_BACKEND", "").strip()
+    if chosen in ("torch", "ctranslate2"):
+        return chosen
+    if importlib.util.find_spec("ctranslate2") is None:
+        _say_once(
+            "missing",
+            "ctranslate2 is not installed: models run on torch (pip install 'summarizer[ctranslate2]' for the faster path)",
+        )
+        return "torch"
+    if ref.model_type not in CTRANSLATE2_TYPES:
+        _say_once(
+            f"type:{ref.model_type}",
+            "%s: CTranslate2 does not run %s models here; it runs on torch",
+            ref.name,
+            ref.model_type,
+        )
+        return "torch"
+    if options.device == "mps" or options.converted_dir is None:
+        return "torch"
+    return "ctranslate2"
+
+
+def _on_cuda(device: str) -> bool:
+    if device.startswith("cuda"):
+        return True
+    if device != "auto":
+        return False
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() > 0
+
+
 class ModelHandle:
     """A resolved model whose weights load on first use, so fully cached work never loads them."""
 
     def __init__(self, ref: ModelRef, options: BackendOptions):
         self.ref = ref
-        self.options = options
+        self.options = resolve_backend(ref, options)
         self.loaded = False  # whether this handle has needed its weights yet
 
     @property
