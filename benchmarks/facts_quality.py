@@ -51,7 +51,7 @@ def degrade(kind: str, source: str, ref: str, lang: str, pool: list[str], rng: r
     """The reference with one of the source's names deleted or swapped for another name's rendering."""
     candidates = []
     for fact in facts(source):
-        if names._checkable(source, fact) and fact.value.casefold() not in ref.casefold():
+        if names.checkable_name(source, fact) and fact.value.casefold() not in ref.casefold():
             words = rendering(fact.value, ref, lang)
             if words:
                 candidates.append((fact.value, words))
@@ -80,7 +80,7 @@ def pool_of(en: list[str], ref: list[str], lang: str) -> list[str]:
     pool = []
     for source, out in zip(en, ref, strict=True):
         for fact in facts(source):
-            if names._checkable(source, fact):
+            if names.checkable_name(source, fact):
                 words = rendering(fact.value, out, lang)
                 if len(words) == 1 and len(words[0]) > 3:
                     pool.append(words[0])

@@ -17,6 +17,15 @@ _EXPORTS = {
     "check_files": "measure.evaluation",
     "QualityOptions": "options",
     "QualityFlag": "results",
+    "Fact": "quality.facts",
+    "facts": "quality.facts",
+    "check_translation": "quality.checks",
+    "check_terms": "quality.glossary",
+    "read_glossary": "quality.glossary",
+    "Glossary": "options",
+    "fact_table": "quality.fact_table",
+    "FactRow": "results",
+    "FactCell": "results",
     "translate": "api",
     "Pipeline": "pipeline",
     "Failure": "pipeline",
@@ -111,6 +120,7 @@ if TYPE_CHECKING:
     from .options import (
         CacheOptions,
         GenerationParams,
+        Glossary,
         JobSettings,
         OutputOptions,
         QualityOptions,
@@ -122,9 +132,15 @@ if TYPE_CHECKING:
     )
     from .output.render import digest_from_json, render_html, render_json, render_markdown
     from .pipeline import Failure, Pipeline
+    from .quality.checks import check_translation
+    from .quality.fact_table import fact_table
+    from .quality.facts import Fact, facts
+    from .quality.glossary import check_terms, read_glossary
     from .results import (
         Article,
         Digest,
+        FactCell,
+        FactRow,
         LanguageDigest,
         ModelInfo,
         QualityFlag,

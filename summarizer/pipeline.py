@@ -26,6 +26,7 @@ from .models.backends.base import guarded
 from .models.hub import offline_message
 from .options import JobSettings
 from .output.files import is_own_output
+from .quality.fact_table import fact_table
 from .quality.names import NameLedger
 from .results import Article, Digest, LanguageDigest, Sentence, Summary, TranslationSet
 from .tasks.extractive import chosen_sentences
@@ -316,13 +317,16 @@ class Pipeline:
         for r in ready:
             if r.article.source not in results:
                 languages = tuple(r.languages[t.lang] for t in self.settings.targets if t.lang in r.languages)
-                results[r.article.source] = Digest(
+                digest = Digest(
                     article=r.article,
                     summary=r.summary,
                     summary_sentences=r.summary_sentences,
                     languages=languages,
                     timings=r.timings,
                 )
+                if languages and self.settings.quality.checks:
+                    digest = replace(digest, facts=fact_table(digest, self.settings.glossary))
+                results[r.article.source] = digest
         return [results[s.source] for s in sources if s.source in results]
 
     def _read(self, source: Input) -> _Read | Failure:

@@ -161,6 +161,41 @@ class LanguageDigest:
     full: TranslationSet | None = None
 
 
+@dataclass(frozen=True)
+class FactSpan:
+    """Where a source sentence carries a fact: `text[start:end]` of the sentence with id `sentence_id`."""
+
+    sentence_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FactCell:
+    """How one target language rendered one fact, over every translated sentence that carries it."""
+
+    target: str
+    renderings: tuple[str, ...] = ()  # the translations' spans for it, distinct, first seen first
+    missing: tuple[str, ...] = ()  # ids of the sentences whose translation doesn't have it
+    flags: tuple[str, ...] = ()  # codes of the quality flags about it (number-mismatch, term-missing, ...)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """One fact of the translated text (a name, number, date, time, URL, e-mail, handle, hashtag, or a
+    glossary term) and how each language rendered it; see summarizer.quality.fact_table."""
+
+    kind: str  # number | date | time | url | email | handle | hashtag | name | term
+    text: str  # as the source first writes it
+    spans: tuple[FactSpan, ...]  # every place the source carries it, in sentence order
+    cells: tuple[FactCell, ...] = ()  # one per target language, in the digest's order
+    target_form: dict[str, str] = field(default_factory=dict)  # a glossary term: its form per target
+
+
 # How Jupyter shows a Digest (`Digest._repr_html_`). Rendering lives in summarizer.output.render, above this bottom
 # layer, which must not import it: summarizer.output.render.html fills this in when it is imported, as the public
 # API (`summarizer.summarize`, `Pipeline`, `digest_from_json`, ...) does.
@@ -182,6 +217,8 @@ class Digest:
     languages: tuple[LanguageDigest, ...] = ()
     warnings: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    # The facts of the translated sentences and how each language rendered them (the digest's facts table).
+    facts: tuple[FactRow, ...] = ()
     format_version: int = 1
 
     @property

@@ -20,7 +20,9 @@ __all__ = [
     "TRANSLATED_NAMES",
     "check_consistency",
     "check_names",
+    "checkable_name",
     "find_name",
+    "must_come_through",
     "name_renderings",
 ]
 
@@ -216,6 +218,12 @@ def _best(key: str, out_words: list[tuple[str, str]], spec: _Script) -> _Match |
     return best
 
 
+def must_come_through(name: str, *, translated: Iterable[str] = ()) -> bool:
+    """Whether a name has a word a translation must carry (transliterated): not a name translators translate
+    (TRANSLATED_NAMES, `translated`), nor one of generic or dictionary words only."""
+    return bool(_key_words(name, TRANSLATED_NAMES | frozenset(t.casefold() for t in translated)))
+
+
 def find_name(name: str, output: str, *, target: str, translated: Iterable[str] = ()) -> dict[str, _Match | None]:
     """Each word of `name` that must come through, with where it is in `output` (None: not found)."""
     script, lang = _script(target), _lang(target)
@@ -236,7 +244,7 @@ def _flag(code: str, message: str, score: float | None = None) -> QualityFlag:
     return QualityFlag(code=code, message=message, score=None if score is None else round(float(score), 4))
 
 
-def _checkable(source: str, fact: Fact) -> bool:
+def checkable_name(source: str, fact: Fact) -> bool:
     """A name worth checking: not an acronym (translators expand or translate them: GDP -> ВВП, ÜDM), and
     not one word at a sentence start, where a capital is no evidence ("Scientists say", "Several")."""
     if fact.kind != "name" or _acronym_name(fact.value):
@@ -274,7 +282,7 @@ def check_names(
     # A name the output copies in Latin letters (a brand, an acronym) is there, whatever the script.
     out_folded = output.casefold()
     missing = []
-    names = list(dict.fromkeys(f.value for f in found if _checkable(source, f)))
+    names = list(dict.fromkeys(f.value for f in found if checkable_name(source, f)))
     for name in names:
         if name.casefold() in out_folded:
             continue
@@ -297,7 +305,7 @@ def name_renderings(
     translated = list(translated_names)
     out: dict[str, list[tuple[int, str]]] = {}
     for i, (source, output) in enumerate(pairs):
-        for name in dict.fromkeys(f.value for f in facts(source) if _checkable(source, f)):
+        for name in dict.fromkeys(f.value for f in facts(source) if checkable_name(source, f)):
             words = find_name(name, output, target=target, translated=translated)
             # The rendering of the name's longest own word, where the output has it (see NameLedger.check).
             match = words[max(words, key=len)] if words else None
@@ -374,7 +382,7 @@ class NameLedger:
         if not output.strip():
             return []
         flags = []
-        for name in dict.fromkeys(f.value for f in facts(source) if _checkable(source, f)):
+        for name in dict.fromkeys(f.value for f in facts(source) if checkable_name(source, f)):
             words = find_name(name, output, target=self.target, translated=self.translated)
             # The rendering of the name's longest own word, where the output has it (another word's
             # rendering is no evidence: Чаба is not a way to write Kőrösi).

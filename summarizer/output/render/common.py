@@ -13,7 +13,17 @@ from urllib.parse import urlsplit
 
 from ...errors import ConfigError
 from ...languages import language_name, plural
-from ...results import NO_BACKEND, Article, Digest, LanguageDigest, ModelInfo, QualityFlag, Sentence, TranslationSet
+from ...results import (
+    NO_BACKEND,
+    Article,
+    Digest,
+    FactCell,
+    LanguageDigest,
+    ModelInfo,
+    QualityFlag,
+    Sentence,
+    TranslationSet,
+)
 
 PART_TITLES = {"summary": "Summary", "full": "Full text"}
 # The job index's notice; each digest's own banner (`stand_in_notice`) names the parts a stand-in made.
@@ -23,6 +33,10 @@ STAND_IN_NOTICE = (
 )
 RETRIED_NOTE = "The first output was flagged, so this sentence was generated again with stronger decoding."
 HUMAN_NOTE = "An editor's translation from the translation memory (summarizer memory import): no model ran."
+PROTECTED_NOTE = (
+    "The first output lost a fact (a number, URL, e-mail, handle or glossary term), so this sentence was "
+    "translated again with those spans protected; this retry kept more of them."
+)
 
 
 # --- metadata, shown safely ---------------------------------------------------------------------
@@ -113,6 +127,7 @@ class Row:
     flags: tuple[QualityFlag, ...] = ()
     retried: bool = False
     human: bool = False  # an editor's translation from the translation memory
+    protected: bool = False  # kept from a retry with the facts protected
 
     @property
     def codes(self) -> list[str]:
@@ -147,6 +162,7 @@ def align(sentences: Sequence[Sentence], tset: TranslationSet) -> tuple[list[Row
                     t.flags,
                     t.retried,
                     t.human,
+                    t.protected,
                 )
             )
     known = {s.id for s in sentences}
@@ -226,6 +242,89 @@ def parts(digest: Digest, codes: Sequence[str]) -> list[tuple[str, str, Sequence
         for kind, ts in (("summary", lang.summary), ("full", lang.full)):
             if ts is not None:
                 out.append((code, kind, sources[kind], ts))
+    return out
+
+
+# --- the facts table --------------------------------------------------------------------------
+
+FACT_KIND_NAMES = {
+    "name": "name",
+    "term": "term",
+    "number": "number",
+    "date": "date",
+    "time": "time",
+    "url": "URL",
+    "email": "e-mail",
+    "handle": "handle",
+    "hashtag": "hashtag",
+}
+
+
+FACT_SOURCES_SHOWN = 3  # sentences quoted under a cell whose fact they lack; the rest are named
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """A source sentence that carries a fact its translation lacks: its label and the text around the span."""
+
+    sid: str
+    label: str
+    part: str  # "summary" | "full": the part whose sentence table has its row
+    before: str
+    span: str
+    after: str
+
+
+@dataclass(frozen=True)
+class FactView:
+    """One language's cell of a facts-table row, ready to show."""
+
+    cell: FactCell
+    missing: tuple[FactSource, ...]  # the first sentences whose translation lacks the fact, with its span
+    more: tuple[FactSource, ...] = ()  # the rest of them (a page names them, without the text)
+
+
+@dataclass(frozen=True)
+class FactLine:
+    """One row of the facts table: the fact as the source writes it, and a cell per language shown."""
+
+    kind: str
+    text: str
+    cells: tuple[tuple[str, FactView], ...]  # (target code, cell), in the order of the page's columns
+    target_form: Mapping[str, str]
+
+    @property
+    def flagged(self) -> bool:
+        return any(view.cell.flagged for _, view in self.cells)
+
+
+def _around(text: str, start: int, end: int, width: int = 60) -> tuple[str, str, str]:
+    before, after = text[max(0, start - width) : start], text[end : end + width]
+    return ("…" if start > width else "") + before, text[start:end], after + ("…" if end + width < len(text) else "")
+
+
+def fact_lines(digest: Digest, codes: Sequence[str]) -> list[FactLine]:
+    """The digest's facts table for the languages `codes`, each missing rendering with its source span."""
+    texts = {s.id: s.text for s in (*digest.article.sentences, *digest.summary_sentences)}
+    summary_ids = {s.id for s in digest.summary_sentences} if any(ld.summary for ld in digest.languages) else set()
+    out = []
+    for row in digest.facts:
+        spans = {span.sentence_id: span for span in reversed(row.spans)}  # the first span of each sentence
+        cells = []
+        for cell in row.cells:
+            if cell.target not in codes:
+                continue
+            missing = []
+            for sid in cell.missing:
+                span = spans.get(sid)
+                if span is not None and sid in texts:
+                    part = "summary" if sid in summary_ids else "full"
+                    missing.append(FactSource(sid, _short_id(sid), part, *_around(texts[sid], span.start, span.end)))
+            cells.append(
+                (cell.target, FactView(cell, tuple(missing[:FACT_SOURCES_SHOWN]), tuple(missing[FACT_SOURCES_SHOWN:])))
+            )
+        if cells:
+            out.append(FactLine(row.kind, row.text, tuple(cells), row.target_form))
     return out
 
 

@@ -9,8 +9,10 @@ from html import escape  # the standard library's (this module is the package's 
 from ...languages import direction, language_name, language_tag, plural
 from ...results import Digest, IndexEntry, set_html_repr
 from .common import (
+    FACT_KIND_NAMES,
     HUMAN_NOTE,
     PART_TITLES,
+    PROTECTED_NOTE,
     RETRIED_NOTE,
     STAND_IN_NOTICE,
     TITLE_ORIGINS,
@@ -19,6 +21,7 @@ from .common import (
     cache_lines,
     chunking,
     columns,
+    fact_lines,
     human_count,
     link_target,
     model_lines,
@@ -129,6 +132,9 @@ def render_html(digest: Digest, target: str | None = None) -> str:
         "quality": found,
         "retried_note": RETRIED_NOTE,
         "human_note": HUMAN_NOTE,
+        "protected_note": PROTECTED_NOTE,
+        "fact_table": fact_lines(digest, codes),
+        "fact_kinds": FACT_KIND_NAMES,
         "cache": cache_lines(digest, codes),
         "timings": timing_lines(digest, codes),
         "summary_sentences": digest.summary_sentences,

@@ -9,12 +9,16 @@ from html import escape  # the standard library's: this package's own `html` mod
 from ...languages import direction, language_name, language_tag, plural
 from ...results import Digest
 from .common import (
+    FACT_KIND_NAMES,
     PART_TITLES,
+    FactLine,
+    FactView,
     Row,
     align,
     article_facts,
     cache_lines,
     chunking,
+    fact_lines,
     human_count,
     model_lines,
     parts,
@@ -59,12 +63,14 @@ def _md_cell(text: str, code: str) -> str:
 
 
 def _md_marks(row: Row) -> str:
-    """What follows a human, flagged or retried translation: ` ✎ human`, ` ⚠ code: message` per flag, ` ↻ retried`.
+    """What follows a human, flagged, retried or protected translation: ` ✎ human`, ` ⚠ code: message` per
+    flag, ` ↻ retried`, ` ⛨ facts protected`.
 
     Markdown has no hover, so the message is written out; it holds input text, so it is escaped like a cell.
     """
     marks = [f" ⚠ {md_escape(f.code)}: {md_escape(f.message)}" for f in row.flags]
-    return (" ✎ human" if row.human else "") + "".join(marks) + (" ↻ retried" if row.retried else "")
+    after = (" ↻ retried" if row.retried else "") + (" ⛨ facts protected" if row.protected else "")
+    return (" ✎ human" if row.human else "") + "".join(marks) + after
 
 
 def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
@@ -101,6 +107,40 @@ def md_header(digest: Digest, codes: Sequence[str]) -> list[str]:
     return out
 
 
+def _md_fact_cell(view: FactView, line: FactLine, code: str) -> str:
+    """A facts-table cell: the renderings, then ` ⚠ code` and each sentence that lacks it, with the span."""
+    text = " · ".join(md_escape(r) for r in view.cell.renderings)
+    if not text and not view.missing:
+        return "*not checked*"
+    marks = [f"⚠ {md_escape(flag)}" for flag in view.cell.flags]
+    if view.missing and line.target_form.get(code):
+        marks.append(f"expected {md_escape(line.target_form[code])}")
+    for m in view.missing:
+        source = f"{md_escape(m.before)}**{md_escape(m.span)}**{md_escape(m.after)}"
+        marks.append(f"not in {md_escape(m.label)}: “{source}”")
+    if view.more:
+        marks.append("nor in " + ", ".join(md_escape(m.label) for m in view.more))
+    return " ".join(p for p in (_md_cell(text, code) if text else "", *marks) if p)
+
+
+def _md_facts(digest: Digest, codes: Sequence[str]) -> list[str]:
+    """The facts table, folded (GitHub shows a `<details>` block with Markdown inside)."""
+    lines = fact_lines(digest, codes)
+    if not lines:
+        return []
+    flagged = sum(line.flagged for line in lines)
+    what = "name, number or term" if len(lines) == 1 else "names, numbers and terms"
+    head = f"Facts: {len(lines)} {what}" + (f" · {flagged} flagged" if flagged else "")
+    out = ["<details>", f"<summary>{escape(head, quote=False)}</summary>", ""]
+    names = " | ".join(f"{md_escape(language_name(code))} ({md_escape(code)})" for code, _ in lines[0].cells)
+    out += [f"| kind | {md_escape(language_name(digest.article.lang))} | {names} |"]
+    out += ["|:---|:---|" + "|".join(":---" for _ in lines[0].cells) + "|"]
+    for line in lines:
+        cells = " | ".join(_md_fact_cell(view, line, code) for code, view in line.cells)
+        out.append(f"| {FACT_KIND_NAMES[line.kind]} | {_md_cell(line.text, digest.article.lang)} | {cells} |")
+    return out + ["", "</details>", ""]
+
+
 def render_markdown(digest: Digest, target: str | None = None) -> str:
     """GitHub-flavoured Markdown: a provenance list, then source | translation tables per language."""
     codes = targets(digest, target)
@@ -129,6 +169,7 @@ def render_markdown(digest: Digest, target: str | None = None) -> str:
                 )
                 out.append(f"| {md_escape(row.label)} | {_md_cell(row.source, article.lang)} | {tgt} |")
             out.append("")
+    out += _md_facts(digest, codes)
     if not codes and digest.summary_sentences:
         out += ["## Summary", ""] + [md_escape(s.text, " ") for s in digest.summary_sentences] + [""]
     return "\n".join(out).rstrip("\n") + f"\n\n{MARKDOWN_MARK}\n"
