@@ -30,6 +30,8 @@ __all__ = [
     "Cache",
     "CacheEntry",
     "CacheStats",
+    "FeedItemRecord",
+    "FeedState",
     "HumanTranslation",
     "JobCacheHits",
     "MemoryCache",
@@ -101,8 +103,41 @@ _MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             ) WITHOUT ROWID""",
         ),
     ),
+    (
+        "m004_feed_items",
+        (
+            # What a job has read of each feed: every item (by its guid, else its link) with the hash of
+            # its entry in the feed and of its article's text, and whether it was digested; keyed by job,
+            # so two jobs that follow one feed each digest it.
+            """CREATE TABLE feed_items (
+                job TEXT NOT NULL,
+                feed TEXT NOT NULL,
+                item TEXT NOT NULL,
+                link TEXT,
+                entry_hash TEXT NOT NULL,
+                content_hash TEXT,
+                first_seen REAL NOT NULL,
+                last_seen REAL NOT NULL,
+                digested REAL,
+                PRIMARY KEY (job, feed, item)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX feed_items_link ON feed_items (job, feed, link)",
+            # A feed's conditional-GET state per job: its validators and the body they validate (zlib),
+            # so a 304 lists the same items again without fetching them.
+            """CREATE TABLE feed_state (
+                job TEXT NOT NULL,
+                url TEXT NOT NULL,
+                etag TEXT,
+                last_modified TEXT,
+                body BLOB NOT NULL,
+                fetched_at REAL NOT NULL,
+                PRIMARY KEY (job, url)
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )
 _MEMORY_MIGRATION = "m003_memory"
+_FEEDS_MIGRATION = "m004_feed_items"
 
 T = TypeVar("T")
 
@@ -170,6 +205,28 @@ class HumanTranslation:
     origin: str = ""
     note: str = ""
     created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class FeedItemRecord:
+    """What a job remembers of one feed item: its id (guid, else link), link, the hash of its entry in the
+    feed and of its article's text, and whether (when) it was digested."""
+
+    item: str
+    link: str | None
+    entry_hash: str
+    content_hash: str | None
+    first_seen: float
+    digested: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's validators from its last fetch (for a conditional GET) and the body they validate."""
+
+    etag: str | None
+    last_modified: str | None
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -546,6 +603,78 @@ class Cache:
 
         return self._retrying(op)
 
+    # -- feeds: what each job has read ----------------------------------------------------
+
+    def feed_items(self, job: str, feed: str) -> dict[str, FeedItemRecord]:
+        """What `job` remembers of the items of `feed`, by item id."""
+        if self._conn is None or any(name == _FEEDS_MIGRATION for name, _ in self._pending_migrations(self._conn)):
+            return {}
+        sql = (
+            "SELECT item, link, entry_hash, content_hash, first_seen, digested FROM feed_items "
+            "WHERE job = ? AND feed = ?"
+        )
+        return self._retrying(lambda conn: {row[0]: FeedItemRecord(*row) for row in conn.execute(sql, (job, feed))})
+
+    def put_feed_item(
+        self,
+        job: str,
+        feed: str,
+        item: str,
+        *,
+        link: str | None,
+        entry_hash: str,
+        content_hash: str | None,
+        digested: bool,
+        was: str | None = None,
+    ) -> None:
+        """Remember one item of `feed` (its first sighting is kept); `was`: the id it had before (a guid
+        that changed), whose row it takes over."""
+        now = time.time()
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            first = now
+            for key in dict.fromkeys(k for k in (item, was) if k is not None):
+                row = conn.execute(
+                    "SELECT first_seen, digested FROM feed_items WHERE job = ? AND feed = ? AND item = ?",
+                    (job, feed, key),
+                ).fetchone()
+                if row is not None:
+                    first = min(first, row[0])
+                    if key != item:
+                        conn.execute("DELETE FROM feed_items WHERE job = ? AND feed = ? AND item = ?", (job, feed, key))
+            conn.execute(
+                "INSERT OR REPLACE INTO feed_items (job, feed, item, link, entry_hash, content_hash, first_seen, "
+                "last_seen, digested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job, feed, item, link, entry_hash, content_hash, first, now, now if digested else None),
+            )
+            conn.execute("COMMIT")
+
+        self._retrying(op)
+
+    def feed_state(self, job: str, url: str) -> FeedState | None:
+        """The validators and body of `url`'s last fetch by `job`, if any."""
+        if self._conn is None or any(name == _FEEDS_MIGRATION for name, _ in self._pending_migrations(self._conn)):
+            return None
+        row = self._retrying(
+            lambda conn: conn.execute(
+                "SELECT etag, last_modified, body FROM feed_state WHERE job = ? AND url = ?", (job, url)
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        try:
+            return FeedState(row[0], row[1], zlib.decompress(row[2]))
+        except zlib.error:
+            return None  # a garbled body: fetch the feed afresh
+
+    def put_feed_state(self, job: str, url: str, state: FeedState) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO feed_state (job, url, etag, last_modified, body, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (job, url, state.etag, state.last_modified, zlib.compress(state.body), time.time()),
+        )
+
     # -- jobs, stats, maintenance ---------------------------------------------------------
 
     def begin_job(self, name: str) -> int:
@@ -686,6 +815,19 @@ class NullCache:
     def list_human(self, target: str | None = None, source_lang: str | None = None) -> list[HumanTranslation]:
         return []
 
+    def feed_items(self, job: str, feed: str) -> dict[str, FeedItemRecord]:
+        """No memory of feeds without a cache database: every item is new."""
+        return {}
+
+    def put_feed_item(self, job: str, feed: str, item: str, **values: Any) -> None:
+        return None
+
+    def feed_state(self, job: str, url: str) -> FeedState | None:
+        return None
+
+    def put_feed_state(self, job: str, url: str, state: FeedState) -> None:
+        return None
+
     def discard_if_unused(self) -> bool:
         return False
 
@@ -704,6 +846,27 @@ class MemoryCache(NullCache):
 
     def __init__(self) -> None:
         self._rows: dict[str, tuple[str, str, str, float]] = {}  # key -> (task, model, value JSON, created_at)
+        self._feed_items: dict[tuple[str, str], dict[str, FeedItemRecord]] = {}
+        self._feed_states: dict[tuple[str, str], FeedState] = {}
+
+    def feed_items(self, job: str, feed: str) -> dict[str, FeedItemRecord]:
+        return dict(self._feed_items.get((job, feed), {}))
+
+    def put_feed_item(self, job: str, feed: str, item: str, **values: Any) -> None:
+        """As Cache.put_feed_item (the same keywords: link, entry_hash, content_hash, digested, was)."""
+        now = time.time()
+        rows = self._feed_items.setdefault((job, feed), {})
+        was = values.get("was")
+        old = [rows.pop(key) for key in (was, item) if key is not None and key in rows]
+        first = min([now, *(r.first_seen for r in old)])
+        digested = now if values["digested"] else None
+        rows[item] = FeedItemRecord(item, values["link"], values["entry_hash"], values["content_hash"], first, digested)
+
+    def feed_state(self, job: str, url: str) -> FeedState | None:
+        return self._feed_states.get((job, url))
+
+    def put_feed_state(self, job: str, url: str, state: FeedState) -> None:
+        self._feed_states[job, url] = state
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         # Decode a fresh copy each time, as Cache does, so callers can't alias stored values.

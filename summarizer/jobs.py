@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote
 
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError, SummarizerError
+from .inputs.feeds import feeds_line
 from .inputs.reading import Input
 from .languages import plural
-from .options import JobSettings, check_formats
+from .options import FeedOptions, JobSettings, check_formats
+from .output.edition import EDITION_NAMES, build_edition, feed_names, write_edition
 from .output.files import (
     INDEX_NAMES,
     OutputGuard,
@@ -45,6 +48,8 @@ class JobReport:
     written: list[Path] = field(default_factory=list)
     digests: list[list[Path]] = field(default_factory=list)  # per article: its all-languages files, by format
     interrupted: bool = False
+    all_items: bool = False  # feeds: --all digested every item again
+    edition: list[Path] = field(default_factory=list)  # a job that read feeds: the edition and translated feeds
 
     @property
     def skipped(self) -> int:
@@ -66,6 +71,9 @@ class JobReport:
         if s.summaries:
             line += f"; summaries: {s.summaries - s.summaries_from_cache} made, {s.summaries_from_cache} from cache"
         line += f"; {s.seconds:.1f} s"
+        fed = feeds_line(s.feeds, all_items=self.all_items)
+        if fed:
+            line += "\n" + fed
         if s.flagged_outputs or s.retried or s.protected:
             line += "\n" + self._quality_line()
         if s.stand_in:
@@ -118,7 +126,10 @@ def run_job(
         if out_dir is not None:
             guard = OutputGuard(out_dir, sources, settings.inputs)
             targets = [t.lang for t in settings.targets]
-            return DigestFiles(guard, output_names(sources), settings.output.formats, targets, report)
+            # A job that reads feeds also writes the edition and a translated feed per language.
+            feeds = any(s.item is not None for s in sources) or any(report.stats.feeds.values())
+            edition = settings.feeds if feeds else None
+            return DigestFiles(guard, output_names(sources), settings.output.formats, targets, report, edition)
         several = len(sources) > 1
 
         def render(d: Digest, fmt: str) -> str:
@@ -166,13 +177,14 @@ def _run(
     pipeline = Pipeline(settings)  # opens the cache: a corrupt one fails here
     try:
         sources = pipeline.inputs(out_dir=out_dir)  # the job's inputs expanded and listed, once
-        if not sources:
+        if not sources and not any(pipeline.stats.feeds.values()):  # feeds with nothing new are not an error
             raise ConfigError("no inputs: give paths on the command line or `inputs` in the config")
-        report = JobReport(inputs=len(sources), stats=pipeline.stats)
+        report = JobReport(inputs=len(sources), stats=pipeline.stats, all_items=settings.feeds.all)
         sink = make_sink(sources, report)  # refuses an output that would replace an input or a file not ours
         pipeline.prepare()  # resolves every model (loads none): a missing one fails here
         sink.open()  # creates the output folder, proves it writable, and clears stale staging folders
     except BaseException:
+        pipeline.feeds().release()
         pipeline.cache.discard_if_unused()  # nothing ran: a cache this run created goes too
         raise
     try:
@@ -184,10 +196,32 @@ def _run(
                     on_failure(result)
             else:
                 sink.add(result)
+                pipeline.feeds().digested(result.article.source)  # a feed's item: remembered once written
     except KeyboardInterrupt:
         report.interrupted = True
+    finish = getattr(sink, "finish", None)
+    if finish is not None and not report.interrupted:
+        finish(pipeline)
     sink.close()
     return report
+
+
+def _story_groups(digests: list[Digest], pipeline: Pipeline) -> list[int]:
+    """A group number per digest: the same story across sources (tasks/grouping.py); each its own group
+    when the embedding model is not installed (the log says so)."""
+    from .tasks.grouping import group_stories, story_text
+
+    texts = []
+    for d in digests:
+        lead = [s.text for s in d.summary_sentences] or [s.text for s in d.article.sentences]
+        texts.append(story_text(d.article.title, lead))
+    try:
+        return group_stories(texts, cache=pipeline.cache)
+    except ImportError as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("stories are not grouped: %s (pip install 'summarizer[embeddings]')", exc)
+        return list(range(len(digests)))
 
 
 class Sink(Protocol):
@@ -212,11 +246,15 @@ class DigestFiles:
         formats: tuple[str, ...],
         targets: list[str],
         report: JobReport,
+        edition: FeedOptions | None = None,
     ):
         self.guard, self.out_dir, self.names, self.formats, self.report = guard, guard.folder, names, formats, report
         self.entries: list[IndexEntry] = []
+        self.targets, self.edition = targets, edition
+        self.digests: list[tuple[Digest, str | None]] = []  # for the edition: each digest and its page
         planned = [name for stem in names.values() for name, _, _ in digest_file_names(stem, targets, formats)]
-        guard.check([*planned, *INDEX_NAMES])
+        extra = [*EDITION_NAMES, *feed_names(targets)] if edition is not None else []
+        guard.check([*planned, *INDEX_NAMES, *extra])
 
     def open(self) -> None:
         self.guard.open()
@@ -229,13 +267,53 @@ class DigestFiles:
         files = digest_file_names(stem, targets, self.formats)
         self.report.digests.append([path for path, (_, _, lang) in zip(paths, files, strict=True) if lang is None])
         self.entries.append(index_entry(digest, paths, self.out_dir))
+        if self.edition is not None:
+            page = next((p for p in self.report.digests[-1] if p.suffix == ".html"), None)
+            self.digests.append((digest, page.relative_to(self.out_dir).as_posix() if page else None))
+
+    def finish(self, pipeline: Pipeline) -> None:
+        """A job that read feeds: the edition of this run's stories, grouped, and the translated feeds."""
+        if self.edition is None:
+            return
+        digests = [d for d, _ in self.digests]
+        titles = pipeline.translate_titles(digests)
+        groups = _story_groups(digests, pipeline)
+        hrefs = {d.article.source: href for d, href in self.digests if href}
+        edition = build_edition(
+            digests, titles=titles, hrefs=hrefs, groups=groups, targets=self.targets, title=self.edition.title
+        )
+        self.report.edition = write_edition(
+            edition, self.out_dir, keep=self.edition.keep, base_url=self.edition.base_url, guard=self.guard
+        )
+        self.report.written += self.report.edition
 
     def failed(self, failure: Failure) -> None:
         self.entries.append(IndexEntry.failed(failure.source, failure.error, title=failure.source))
 
     def close(self) -> None:
-        if self.entries:
-            self.report.index = write_index(self.entries, self.out_dir, guard=self.guard)
+        entries = self.entries
+        if self.edition is not None:  # feeds: each run digests what is new; the index lists every digest so far
+            entries = entries + _earlier_entries(self.out_dir, {e.source for e in entries})
+        if entries:
+            self.report.index = write_index(entries, self.out_dir, guard=self.guard)
+
+
+def _earlier_entries(out_dir: Path, current: set[str]) -> list[IndexEntry]:
+    """The entries of the folder's index (`index.json`) that this run did not replace and whose files are
+    all still there; none when there is no index or it can't be read."""
+    from .output.render.json import index_from_json
+
+    try:
+        entries = index_from_json((out_dir / "index.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SummarizerError):
+        return []
+    return [
+        e
+        for e in entries
+        if e.source not in current
+        and e.status == "ok"
+        and all((out_dir / unquote(link.href)).is_file() for link in e.links)
+    ]
 
 
 class SummaryFiles:

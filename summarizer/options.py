@@ -626,6 +626,51 @@ class Glossary:
         return self.origins.get(term, self.origin)
 
 
+MAX_FEED_ITEMS = 1000  # items read from one feed unless `[feeds] max_items` says otherwise
+FEED_PAUSE_S = 1.0  # seconds between two requests to one host: `[feeds] pause`, --feed-pause
+FEED_PER_HOST = 2  # requests to one host at a time
+FEED_KEEP = 50  # items a translated feed keeps
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """`[feeds]`: how feeds (RSS, Atom, JSON Feed) are read, and which of their items are digested."""
+
+    all: bool = False  # digest every item again, not only the new and the changed ones (--all)
+    since: str | None = None  # YYYY-MM-DD: only items dated on or after it (--since); undated items are kept
+    robots: bool = True  # honour each host's robots.txt for item pages (--no-robots)
+    pause: float = FEED_PAUSE_S  # seconds between two requests to one host (--feed-pause)
+    per_host: int = FEED_PER_HOST  # requests to one host at a time
+    max_items: int = MAX_FEED_ITEMS  # items read from one feed (its first ones, as the feed orders them)
+    keep: int = FEED_KEEP  # items each translated feed (DIR/feeds/<lang>.xml) keeps: this run's, then the last ones
+    title: str = "Edition"  # the edition's and the translated feeds' title
+    base_url: str | None = None  # where DIR is served (https://example.org/digests/): the feeds' links; else file: URIs
+
+    def __post_init__(self) -> None:
+        for name in ("all", "robots"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}", key=name)
+        _number(self.pause, "pause", 0.0, 3600.0)
+        object.__setattr__(self, "pause", float(self.pause))
+        _integer(self.per_host, "per_host", 1, 16)
+        _integer(self.max_items, "max_items", 1, 1_000_000)
+        _integer(self.keep, "keep", 1, 10_000)
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise ConfigError(f"title must be a non-empty string, got {self.title!r}", key="title")
+        if self.base_url is not None and not (
+            isinstance(self.base_url, str) and self.base_url.startswith(("http://", "https://"))
+        ):
+            raise ConfigError(f"base_url must be an http(s) URL, got {self.base_url!r}", key="base_url")
+        if self.since is not None:
+            import datetime
+
+            try:
+                day = datetime.date.fromisoformat(str(self.since).strip()[:10])
+            except ValueError:
+                raise ConfigError(f"since must be a date like 2024-05-01, got {self.since!r}", key="since") from None
+            object.__setattr__(self, "since", day.isoformat())
+
+
 URL_DEADLINE_S = 60.0  # a web page's fetch, redirects included: `url_deadline`, --url-deadline
 MIN_URL_DEADLINE_S, MAX_URL_DEADLINE_S = 1.0, 86_400.0  # a second; a day (no page is worth more)
 
@@ -647,6 +692,7 @@ class JobSettings:
     quality: QualityOptions = field(default_factory=QualityOptions)
     ray: RayOptions = field(default_factory=RayOptions)
     glossary: Glossary | None = None  # `[glossary]` and `--glossary FILE`: term translations to check
+    feeds: FeedOptions = field(default_factory=FeedOptions)  # `[feeds]`: reading feeds, only what is new
     config_path: Path | None = None
 
     def __post_init__(self) -> None:

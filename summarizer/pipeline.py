@@ -18,6 +18,7 @@ from typing import Any
 from .cache import Cache, MemoryCache
 from .engines import make_engine
 from .errors import ModelUnavailableError, SummarizerError
+from .inputs.feeds import FeedReader
 from .inputs.paths import expand_paths
 from .inputs.reading import Input, list_inputs, read_input
 from .inputs.segmenting import segment_article
@@ -63,6 +64,7 @@ class JobStats:
     retried: int = 0  # translations generated again with stronger decoding (their first output was flagged)
     retried_passed: int = 0  # of those, the ones whose kept output has no flag left
     protected: int = 0  # translations whose kept output came from a retry with the facts protected
+    feeds: Counter = field(default_factory=Counter)  # feed items: new, changed, unchanged, duplicate, older
     stand_in_made: dict[str, None] = field(default_factory=dict)  # "summaries" and targets stand-ins made, in order
     started: float = field(default_factory=time.perf_counter)
 
@@ -155,6 +157,7 @@ class Pipeline:
         self._translators: dict[tuple[str, str], Any] = {}  # (source language, target) -> Translator
         self._said_same: set[tuple[str, str]] = set()  # pairs already reported as not translated
         self._names: dict[str, NameLedger] = {}  # target -> how the job has rendered each name so far
+        self._feeds: FeedReader | None = None
         self.engine = make_engine(settings.runtime, settings.ray)
         set_limit(settings.runtime.max_loaded_models)
 
@@ -261,10 +264,41 @@ class Pipeline:
             return given
         base = self.settings.config_path.resolve().parent if self.settings.config_path else None
         skip = {"skip_folders": [out_dir] if out_dir is not None else [], "skip_file": is_own_output}
+        feeds = self.feeds(out_dir)
         found: list[Input] = []
         for item in given:
-            found += [item] if isinstance(item, Input) else list_inputs(expand_paths([item], **skip), base=base)
+            if isinstance(item, Input):
+                found.append(item)
+            else:
+                found += list_inputs(expand_paths([item], **skip), base=base, feeds=feeds)
         return list({item.identity: item for item in found}.values())
+
+    def feeds(self, out_dir: str | Path | None = None) -> FeedReader:
+        """The job's feed reader: what it fetches politely, and what it remembers of each feed's items in the
+        cache database, keyed by the job (its job file, else its output folder), under a lock per job."""
+        if self._feeds is None:
+            import hashlib
+
+            settings = self.settings
+            if settings.config_path is not None:
+                job = f"job:{settings.config_path.resolve()}"
+            else:
+                job = f"out:{Path(out_dir).resolve()}" if out_dir is not None else "stream"
+            folder = getattr(self.cache, "cache_dir", None)
+            lock = None
+            if folder is not None:
+                lock = Path(folder) / "locks" / f"feeds-{hashlib.sha256(job.encode()).hexdigest()[:16]}.lock"
+            target = str(out_dir) if out_dir is not None else "its outputs"
+            self._feeds = FeedReader(
+                settings.feeds,
+                cache=self.cache,
+                job=job,
+                deadline=settings.url_deadline,
+                lock=lock,
+                lock_target=target,
+            )
+            self.stats.feeds = self._feeds.counts
+        return self._feeds
 
     def run(
         self, paths: Iterable[str | Input] | None = None, *, callbacks: Callbacks | None = None
@@ -294,6 +328,8 @@ class Pipeline:
             misses = s.translated + s.summaries - s.summaries_from_cache
             self.cache.end_job(job, hits=s.from_cache + s.summaries_from_cache, misses=misses)
             self.engine.close()
+            if self._feeds is not None:
+                self._feeds.release()
 
     def _run_window(self, sources: list[Input], callbacks: Callbacks) -> list[Digest | Failure]:
         # Results are keyed by each input's display name, which is also its article's `source`.
@@ -301,6 +337,8 @@ class Pipeline:
         ready: list[_Read] = []
         for source in sources:
             item = self._read(source)
+            if item is None:
+                continue  # a feed's item read as before: skipped
             if isinstance(item, Failure):
                 results[source.source] = item
             else:
@@ -329,19 +367,51 @@ class Pipeline:
                 results[r.article.source] = digest
         return [results[s.source] for s in sources if s.source in results]
 
-    def _read(self, source: Input) -> _Read | Failure:
+    def _read(self, source: Input) -> _Read | Failure | None:
         settings = self.settings
         started = time.perf_counter()
         try:
             article = read_input(
-                source, lang=settings.source_lang, encoding=settings.encoding, url_deadline=settings.url_deadline
+                source,
+                lang=settings.source_lang,
+                encoding=settings.encoding,
+                url_deadline=settings.url_deadline,
+                feeds=self.feeds() if source.item is not None else None,
             )
         except SummarizerError as exc:
             if exc.fatal:
                 raise
             log.info("skipping %s: %s", source.source, exc)  # the caller reports the Failure
             return Failure(source.source, str(exc))
+        if source.item is not None and self.feeds().status(source.source) == "unchanged":
+            return None  # its entry changed but its article reads as before: not digested again
         return _Read(article, None, (), {"read": time.perf_counter() - started})
+
+    def translate_titles(self, digests: Iterable[Digest]) -> dict[str, dict[str, str]]:
+        """Each digest's title in each of its target languages (article source -> target -> title): one
+        translation call per language pair, cached like any sentence; a title that can't be translated
+        stays as it is (and the log says why)."""
+        out: dict[str, dict[str, str]] = {}
+        by_pair: dict[tuple[str, str], list[Digest]] = {}
+        for d in digests:
+            out[d.article.source] = {}
+            for ld in d.languages:
+                by_pair.setdefault((d.article.lang, ld.target), []).append(d)
+        for (source, target), group in by_pair.items():
+            titles = [d.article.title for d in group]
+            if self._same_language(source, target):
+                texts = titles
+            else:
+                try:
+                    texts = self.translator(target, source).translate(titles).texts
+                except SummarizerError as exc:
+                    if exc.fatal:
+                        raise
+                    log.warning("titles into %s are not translated: %s", target, exc)
+                    texts = titles
+            for d, text in zip(group, texts, strict=True):
+                out[d.article.source][target] = text or d.article.title
+        return out
 
     def _summarize(self, ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
         """Summarize the window's articles in one call (so an engine can spread them out)."""

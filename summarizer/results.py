@@ -278,3 +278,55 @@ class IndexEntry:
     @classmethod
     def failed(cls, source: str, error: str | BaseException, title: str | None = None) -> IndexEntry:
         return cls(title=title or source, source=source, status="failed", error=error)
+
+
+# ---- the edition of a job that read feeds (output/edition.py builds it) ------------------------------
+
+
+@dataclass(frozen=True)
+class EditionLanguage:
+    """One story in one target language: its title and summary as translated, and its flagged sentences."""
+
+    target: str
+    title: str
+    summary: str
+    flagged: int = 0
+
+
+@dataclass(frozen=True)
+class EditionStory:
+    """One article of the run, as the edition and the translated feeds show it."""
+
+    title: str
+    source: str  # the input's name (a feed item: `feed#id`)
+    lang: str
+    languages: tuple[EditionLanguage, ...]
+    summary: str = ""  # the summary in the article's own language
+    date: str | None = None
+    link: str | None = None  # the article's own URL
+    site: str | None = None  # the feed's title, else the site's name
+    feed: str | None = None
+    item_id: str | None = None
+    digest: str | None = None  # the digest page, relative to the output folder
+    flags: tuple[str, ...] = ()  # the quality flag codes of its summary and translations
+    stand_in: bool = False
+
+
+@dataclass(frozen=True)
+class EditionGroup:
+    """Stories that report one event, newest first, and the numbers their sources disagree on."""
+
+    stories: tuple[EditionStory, ...]
+    disagreements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    title: str
+    created: str  # ISO 8601, UTC
+    targets: tuple[str, ...]
+    groups: tuple[EditionGroup, ...]
+
+    @property
+    def stories(self) -> int:
+        return sum(len(g.stories) for g in self.groups)

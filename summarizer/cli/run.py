@@ -76,6 +76,12 @@ def _where(report) -> list[str]:
         lines.append(f"digests: {len(report.digests)} articles in {shown(report.index.parent)}/")
     if report.index is not None:
         lines.append(f"index: {shown(report.index)}")
+    if report.edition:
+        html, *rest = report.edition
+        feeds = [p for p in rest if p.parent.name == "feeds"]
+        lines.append(f"edition: {shown(html)} (also .email.html, .json)")
+        if feeds:
+            lines.append(f"translated feeds: {', '.join(shown(p) for p in feeds)}")
     return lines
 
 

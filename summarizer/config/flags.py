@@ -122,6 +122,35 @@ INPUT = (
         float,
     ),
 )
+# Feeds (RSS, Atom, JSON Feed) among the inputs: which items are digested, and how politely they are read.
+FEEDS = (
+    Flag(
+        "all_items",
+        ("feeds", "all"),
+        ("--all",),
+        "Feeds: digest every item again, not only the new and the changed ones.",
+        bool,
+        "set",
+    ),
+    Flag("since", ("feeds", "since"), ("--since",), "Feeds: only items dated on or after DATE (YYYY-MM-DD)."),
+    Flag(
+        "no_robots",
+        ("feeds", "robots"),
+        ("--no-robots",),
+        "Feeds: don't read robots.txt before fetching item pages.",
+        bool,
+        "set",
+        False,
+    ),
+    Flag(
+        "feed_pause",
+        ("feeds", "pause"),
+        ("--feed-pause",),
+        "Feeds: seconds between two requests to one host (default 1).",
+        float,
+    ),
+)
+INPUT = INPUT + FEEDS
 RUNTIME = (
     Flag("device", ("runtime", "device"), ("--device",), "auto, cpu, cuda or mps (env SUMMARIZER_DEVICE)."),
     Flag("dtype", ("runtime", "dtype"), ("--dtype",), "auto, float32, float16 or bfloat16."),

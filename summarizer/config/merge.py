@@ -20,6 +20,7 @@ from ..models.catalogue import pair_model, uncovered_pair
 from ..options import (
     SUMMARY_DEFAULTS,
     CacheOptions,
+    FeedOptions,
     GenerationParams,
     Glossary,
     JobSettings,
@@ -44,6 +45,7 @@ _TABLES = {
     "quality": dict,
     "ray": dict,
     "glossary": dict,
+    "feeds": dict,
 }
 _TARGET_KEYS = {"model": str, "revision": str, "target_token": str, "params": dict}
 
@@ -370,6 +372,7 @@ _SECTIONS = (
     "quality",
     "ray",
     "glossary",
+    "feeds",
     "config_path",
 )
 
@@ -397,6 +400,7 @@ def resolve_job(config_path: str | Path | None = None, options: RunOptions | Non
         quality=_section(QualityOptions, config.get("quality"), options.table("quality"), src, "quality"),
         ray=_section(RayOptions, config.get("ray"), options.table("ray"), src, "ray"),
         glossary=_glossary(config.get("glossary"), options, src),
+        feeds=_section(FeedOptions, config.get("feeds"), options.table("feeds"), src, "feeds"),
         config_path=Path(config_path) if config_path is not None else None,
     )
     settings = _build(JobSettings, values, flags, src, "")

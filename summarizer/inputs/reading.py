@@ -19,9 +19,9 @@ import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError, InputError
@@ -31,6 +31,9 @@ from .encodings import decode
 from .paths import STDIN
 from .segmenting import normalize, segment_article
 from .web import HTML_SUFFIXES, URL_DEADLINE_S, WebPage, extract, fetch, is_url, looks_like_html
+
+if TYPE_CHECKING:
+    from .feeds import FeedItem, FeedReader
 
 MAX_BYTES = 10_000_000  # a news article is kilobytes; anything this big is almost surely a mistake
 MAX_JSONL_BYTES = 2_000_000_000  # a JSON-lines file holds many articles; each line is capped at MAX_BYTES
@@ -61,11 +64,15 @@ class Input:
     offset: int | None = None  # a JSON-lines record: where its line starts
     line: int | None = None
     error: str | None = None  # why reading it fails, when listing already found out (a repeated id)
+    item: FeedItem | None = None  # an item of a feed: what the feed says of it (see inputs/feeds.py)
+    page: bytes | None = field(default=None, repr=False, compare=False)  # a URL's body, fetched when listing
 
     @property
     def identity(self) -> str:
         """Stable and unique per input: its absolute location (and line); never shown to anyone."""
         where = self.location if is_url(self.location) or self.location == STDIN else os.path.abspath(self.location)
+        if self.item is not None:
+            return f"{where}#item={self.item.item_id}"
         return f"{where}#{self.line}" if self.line is not None else where
 
 
@@ -88,20 +95,102 @@ def _url_name(url: str) -> str:
     return Path(last[-1]).stem if last else (parts.hostname or "page")
 
 
-def list_inputs(locations: Iterable[str], *, base: str | os.PathLike[str] | None = None) -> list[Input]:
+def list_inputs(
+    locations: Iterable[str],
+    *,
+    base: str | os.PathLike[str] | None = None,
+    feeds: FeedReader | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> list[Input]:
     """One Input per article of the (already expanded) `locations`: a JSON-lines file is opened to list
-    its lines (an unreadable one becomes a single Input whose reading fails); other inputs are one each."""
+    its lines (an unreadable one becomes a single Input whose reading fails); a feed (RSS, Atom, JSON
+    Feed: a file recognised by its content, or with `feeds`, a URL) gives one Input per item to read,
+    as `feeds` decides (only the new and the changed ones); other inputs are one each."""
+    from .feeds import FEED_MAX_BYTES, sniff_feed_file
+
     inputs: list[Input] = []
     for location in locations:
         source = display_name(location, base)
-        if location != STDIN and not is_url(location) and location.lower().endswith(JSONL_SUFFIXES):
+        if location == STDIN:
+            inputs.append(Input(source, location, _name(location)))
+            continue
+        if is_url(location) and feeds is not None:
             try:
-                inputs += _jsonl_inputs(location, source)
+                opened = feeds.open_url(location, max_bytes=FEED_MAX_BYTES)
+            except InputError as exc:
+                inputs.append(Input(source, location, _name(location), error=str(exc)))
                 continue
-            except InputError:
-                pass  # reading it again reports the error as this input's failure
+            if opened.feed is not None:
+                inputs += _feed_inputs(opened.feed, source, location, feeds, not_modified=opened.not_modified)
+            else:
+                assert opened.page is not None
+                inputs.append(Input(source, location, _name(location), page=opened.page.body))
+            continue
+        if not is_url(location):
+            if location.lower().endswith(JSONL_SUFFIXES):
+                try:
+                    inputs += _jsonl_inputs(location, source)
+                    continue
+                except InputError:
+                    pass  # reading it again reports the error as this input's failure
+            data = sniff_feed_file(location)
+            if data is not None:
+                from .feeds import FeedReader
+
+                inputs += _feed_inputs(data, source, location, feeds or FeedReader())
+                continue
         inputs.append(Input(source, location, _name(location)))
     return inputs
+
+
+def _feed_inputs(
+    data: bytes, source: str, location: str, feeds: FeedReader, *, not_modified: bool = False
+) -> list[Input]:
+    """One Input per item of a feed that `feeds` says to read; a feed that can't be read is one Input whose
+    reading fails with the line that says why."""
+    try:
+        items = feeds.items(data, feed=source, not_modified=not_modified)
+    except InputError as exc:
+        return [Input(source, location, _name(location), error=str(exc))]
+    out = []
+    for item in items:
+        name = _url_name(item.link) if item.link and is_url(item.link) else _id_slug(item.label)
+        where = f"{source}#{item.item_id}"
+        out.append(Input(where, location, name or "item", item=item, error=item.error))
+    return out
+
+
+def _read_item(item: Input, feeds: FeedReader, *, lang: str, max_bytes: int) -> Article:
+    """A feed's item: its page fetched and extracted (robots.txt asked first), or the item's own text when
+    the feed carries the whole article or the page can't be had (with a warning that says so)."""
+    entry = item.item
+    assert entry is not None
+    warnings: list[str] = []
+    text, meta = entry.text, dict(entry.meta)
+    if not entry.full and entry.link:
+        try:
+            page = extract(feeds.fetch_page(entry, max_bytes=max_bytes).body, name=entry.where, url=entry.link)
+            text = page.text
+            meta = {k: v or meta.get(k) for k, v in _page_meta(page).items()} | {"url": entry.link}
+            meta["site"] = meta.get("site") or entry.feed_title
+        except InputError as exc:
+            if not entry.text:
+                raise InputError(f"{entry.where}: {exc}") from None
+            warnings.append(f"its page can't be had ({exc}); the feed's own text of it is digested")
+    if not text.strip():
+        raise InputError(f"{entry.where}: has no text, in the feed or on its page")
+    article = article_from_text(
+        text,
+        source=item.source,
+        lang=lang,
+        name=item.name,
+        meta=meta,
+        where=entry.where,
+        warnings=warnings,
+        feed=(entry.feed, entry.feed_title, entry.item_id),
+    )
+    feeds.read(item.source, entry, article.text)
+    return article
 
 
 def _name(location: str) -> str:
@@ -502,11 +591,12 @@ def article_from_text(
     name: str | None = None,
     meta: Mapping[str, Any] | None = None,
     where: str | None = None,
+    feed: tuple[str, str | None, str] | None = None,
 ) -> Article:
     """An Article from already-decoded text: normalized, metadata stripped, language decided (detected
     when `lang` is "auto"), segmented. `meta` is metadata known from elsewhere (a web page's, a
     JSON-lines record's): it wins over front matter's. `where` is how errors name the input (default:
-    `source`; a JSON-lines record adds its line)."""
+    `source`; a JSON-lines record adds its line). `feed`: (the feed, its title, the item's id) of a feed's item."""
     where = where or source
     text, found = _metadata(normalize(text), source)
     if meta:
@@ -539,6 +629,9 @@ def article_from_text(
         lang_origin=origin,
         lang_probability=probability,
         title_origin=title_origin,
+        feed=feed[0] if feed else None,
+        feed_title=feed[1] if feed else None,
+        item_id=feed[2] if feed else None,
     )
 
 
@@ -557,15 +650,25 @@ def read_input(
     encoding: str | None = None,
     max_bytes: int = MAX_BYTES,
     url_deadline: float = URL_DEADLINE_S,
+    feeds: FeedReader | None = None,
 ) -> Article:
-    """Read one Input: a JSON-lines record, a web page (a URL, an `.html` file, or any input that
-    turns out to be HTML) or a text file, into an Article named by `item.source`. A URL is fetched
-    within `url_deadline` seconds."""
+    """Read one Input: a JSON-lines record, a feed's item (its page, or its own text: see inputs/feeds.py),
+    a web page (a URL, an `.html` file, or any input that turns out to be HTML) or a text file, into an
+    Article named by `item.source`. A URL is fetched within `url_deadline` seconds."""
     if item.error:
         raise InputError(item.error)
     if item.line is not None:
         return _read_record(item, lang=lang, max_bytes=max_bytes)
-    data, name = _read_bytes(item.location, max_bytes, url_deadline)
+    if item.item is not None:
+        from .feeds import FeedReader
+
+        return _read_item(item, feeds or FeedReader(), lang=lang, max_bytes=max_bytes)
+    if item.page is not None:
+        data, name = item.page, item.location
+        if len(data) > max_bytes:
+            raise InputError(f"{name}: input is over the {max_bytes / 1e6:.0f} MB limit for one article; split it")
+    else:
+        data, name = _read_bytes(item.location, max_bytes, url_deadline)
     html = is_url(item.location) or item.location.lower().endswith(HTML_SUFFIXES) or looks_like_html(data)
     if html:
         url = item.location if is_url(item.location) else None

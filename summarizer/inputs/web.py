@@ -57,23 +57,63 @@ class WebPage:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """What one GET returned: its status (200, or 304 for a conditional GET whose copy is current), the
+    body (empty for a 304), the response headers that matter here, and the URL it ended at."""
+
+    status: int
+    body: bytes
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None  # the media type alone, lower case (`text/html`)
+
+
 def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_S, deadline: float = URL_DEADLINE_S) -> bytes:
     """The body of `url` (http or https), at most `max_bytes` + 1 bytes, fetched within `deadline`
     seconds in all; an InputError of one line naming the URL and what went wrong otherwise."""
+    return fetch_response(url, max_bytes=max_bytes, timeout=timeout, deadline=deadline).body
+
+
+def fetch_response(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float = FETCH_TIMEOUT_S,
+    deadline: float = URL_DEADLINE_S,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str = "text/html",
+) -> Fetched:
+    """`fetch`, with its status and headers: given `etag` or `last_modified` (from an earlier fetch), a
+    conditional GET, whose 304 ("not modified") comes back as a Fetched with status 304 and no body."""
     from .. import __version__
 
     name = _one_line(url)
-    request = urllib.request.Request(url, headers={"User-Agent": f"summarizer/{__version__}", "Accept": "text/html"})
+    headers = {"User-Agent": f"summarizer/{__version__}", "Accept": accept}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    request = urllib.request.Request(url, headers=headers)
     watch = _Deadline(deadline)
     opener = urllib.request.build_opener(_Redirects(), _HTTPHandler(watch), _HTTPSHandler(watch))
     try:
         with watch, opener.open(request, timeout=min(timeout, deadline)) as response:
             data = _read(response, max_bytes)
+            status, final, got = response.status, response.geturl(), response.headers
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304 and (etag or last_modified) and not watch.expired:
+            exc.close()
+            return Fetched(304, b"", url, exc.headers.get("ETag") or etag, exc.headers.get("Last-Modified"))
+        raise InputError(f"{name}: {_late(deadline) if watch.expired else _why(exc)}") from None
     except (_Refused, OSError, http.client.HTTPException, ValueError) as exc:
         raise InputError(f"{name}: {_late(deadline) if watch.expired else _why(exc)}") from None
     if watch.expired:  # what was read before the connection was cut may be a part of the page only
         raise InputError(f"{name}: {_late(deadline)}")
-    return data
+    media = (got.get("Content-Type") or "").split(";")[0].strip().lower() or None
+    return Fetched(status, data, final, got.get("ETag"), got.get("Last-Modified"), media)
 
 
 def _read(response: http.client.HTTPResponse, max_bytes: int) -> bytes:

@@ -60,7 +60,8 @@ _MARKS["jsonl"] = _MARKS["json"]
 STDIN_STEM = "stdin"
 # Stems a file must not take: the index's own name, stdin's, and names Windows reserves.
 _RESERVED = frozenset(
-    {"index", STDIN_STEM, "con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)}
+    {"index", "edition", STDIN_STEM, "con", "prn", "aux", "nul"}
+    | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)}
 )
 _SAFE_STEM = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,78}[a-z0-9])?")
 _MAX_SLUG = 60
@@ -432,7 +433,7 @@ def output_names(sources: Sequence[str | Input]) -> dict[str, str]:
     neither leave the output folder nor collide with another input's per-language file. When several
     inputs share a slug (`a/x.txt` and `b/x.txt`, or `X.txt` and `x.md`), every one of them gets
     `-<hash>`, the first 8 hex digits of SHA-256 of its absolute path (and line), so the result does
-    not depend on input order. Empty or reserved slugs (`index`, `stdin`, Windows device names) always
+    not depend on input order. Empty or reserved slugs (`index`, `edition`, `stdin`, Windows device names) always
     get the hash. `-` (stdin) is `stdin`. The same inputs always give the same stems.
     """
     items = [s if isinstance(s, Input) else Input(s, s, "stdin" if s == "-" else Path(s).stem) for s in sources]

@@ -104,6 +104,21 @@ def digest_from_json(text: str) -> Digest:
     return _build(Digest, data, "digest")
 
 
+def index_from_json(text: str) -> list[IndexEntry]:
+    """The entries of `render_index_json` output; InputError naming the key when it is not an index."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise InputError("index JSON is not valid JSON") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("schema") != INDEX_SCHEMA_NAME
+        or not isinstance(data.get("entries"), list)
+    ):
+        raise InputError(f'not an index: expected "schema": "{INDEX_SCHEMA_NAME}" and "entries"')
+    return [_build(IndexEntry, e, f"entries[{i}]") for i, e in enumerate(data["entries"])]
+
+
 def _build(tp: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp):

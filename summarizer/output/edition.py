@@ -1,0 +1,177 @@
+"""The run's outputs for readers and other tools when its inputs are feeds: the edition (every new story's
+summary in each language side by side, newest first, grouped by story; HTML, an e-mail-safe HTML and JSON)
+and a translated feed per language (RSS 2.0 and Atom, a rolling window of the last items).
+
+`build_edition` makes the plain `Edition` from the run's digests, their translated titles and story groups
+(the job computes those: translation and embeddings are model work); `write_edition` writes
+`edition.html`, `edition.email.html`, `edition.json` and `feeds/<lang>.xml` / `feeds/<lang>.atom` beside
+the digests, each file atomically.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..quality.facts import facts
+from ..results import Digest, Edition, EditionGroup, EditionLanguage, EditionStory
+from .files import atomic_write_text
+
+__all__ = [
+    "EDITION_NAMES",
+    "Edition",
+    "EditionGroup",
+    "EditionLanguage",
+    "EditionStory",
+    "build_edition",
+    "disagreements",
+    "feed_names",
+    "write_edition",
+]
+
+EDITION_NAMES = ("edition.html", "edition.email.html", "edition.json")
+FEEDS_FOLDER = "feeds"
+LEAD_SENTENCES = 3  # a story shown without a translated summary: its first translated sentences
+
+
+def story(digest: Digest, titles: Mapping[str, str], digest_href: str | None) -> EditionStory:
+    """The edition's view of one digest; `titles`: its title per target language (as translated)."""
+    article = digest.article
+    languages = []
+    flags: dict[str, None] = dict.fromkeys(f.code for f in (digest.summary.flags if digest.summary else ()))
+    for ld in digest.languages:
+        ts = ld.summary
+        if ts is None and ld.full is not None:  # the full text alone: its first sentences stand in
+            ts = ld.full
+            shown = ts.translations[:LEAD_SENTENCES]
+        else:
+            shown = ts.translations if ts is not None else ()
+        text = " ".join(t.text for t in shown if t.text.strip())
+        flagged = sum(bool(t.flags) for t in shown)
+        flags.update(dict.fromkeys(f.code for t in shown for f in t.flags))
+        languages.append(EditionLanguage(ld.target, titles.get(ld.target) or article.title, text, flagged))
+    own = " ".join(s.text for s in digest.summary_sentences) or " ".join(
+        s.text for s in article.sentences[:LEAD_SENTENCES]
+    )
+    return EditionStory(
+        title=article.title,
+        source=article.source,
+        lang=article.lang,
+        languages=tuple(languages),
+        summary=own,
+        date=article.date,
+        link=article.url,
+        site=article.feed_title or article.site,
+        feed=article.feed,
+        item_id=article.item_id,
+        digest=digest_href,
+        flags=tuple(flags),
+        stand_in=digest.stand_in,
+    )
+
+
+_COUNTED = re.compile(r"[^\W\d_]+")
+
+
+def _near(a: str, b: str) -> bool:
+    """Two numbers one digit apart (120 and 121, 1961 and 1691 are not): a source that changed a figure."""
+    return a != b and len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def disagreements(stories: Sequence[EditionStory]) -> tuple[str, ...]:
+    """Numbers the sources of one story disagree on: for a unit or the word after a number ("120
+    countries", "€30"), sources in one language giving it different values; and, in any languages, a
+    number of one source that another gives one digit apart (120 against 121) and not as it is."""
+    by_key: dict[str, dict[str, set[str]]] = {}
+    numbers: dict[str, set[str]] = {}
+    labels = [s.site or s.source for s in stories]
+    for s in stories:
+        # Each story is a source of its own; two of one site are told apart by their titles.
+        name = s.site or s.source
+        if labels.count(name) > 1:
+            name = f"{name}: {s.title[:40]}"
+        for f in facts(s.summary, s.lang):
+            if f.kind != "number":
+                continue
+            numbers.setdefault(name, set()).add(f.value)
+            key = f.unit
+            if not key:
+                after = _COUNTED.search(s.summary[f.end : f.end + 30])
+                key = after.group().casefold() if after else ""
+            if key:
+                by_key.setdefault(key, {}).setdefault(name, set()).add(f.value)
+    out = []
+    for key, sources in by_key.items():
+        if len(sources) > 1 and len({frozenset(v) for v in sources.values()}) > 1:
+            said = "; ".join(f"{', '.join(sorted(v))} ({name})" for name, v in sources.items())
+            out.append(f"{key}: {said}")
+    names = list(numbers)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            for x in sorted(numbers[a] - numbers[b]):
+                for y in sorted(numbers[b] - numbers[a]):
+                    line = f"{x} ({a}) against {y} ({b})"
+                    if _near(x, y) and not any(x in o and y in o for o in out):
+                        out.append(line)
+    return tuple(out)
+
+
+def build_edition(
+    digests: Sequence[Digest],
+    *,
+    titles: Mapping[str, Mapping[str, str]],
+    hrefs: Mapping[str, str],
+    groups: Sequence[int],
+    targets: Sequence[str],
+    title: str = "Edition",
+    now: datetime.datetime | None = None,
+) -> Edition:
+    """The run's stories (`titles` and `hrefs` by article source; `groups`: a group number per digest),
+    grouped, each group newest first and the groups by their newest story."""
+    stories = [story(d, titles.get(d.article.source, {}), hrefs.get(d.article.source)) for d in digests]
+    by_group: dict[int, list[EditionStory]] = {}
+    for s, g in zip(stories, groups, strict=True):
+        by_group.setdefault(g, []).append(s)
+    ordered = []
+    for members in by_group.values():
+        members.sort(key=lambda s: s.date or "", reverse=True)
+        ordered.append(EditionGroup(tuple(members), disagreements(members) if len(members) > 1 else ()))
+    ordered.sort(key=lambda g: g.stories[0].date or "", reverse=True)
+    created = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0).isoformat()
+    return Edition(title, created, tuple(targets), tuple(ordered))
+
+
+def feed_names(targets: Sequence[str]) -> list[str]:
+    """The translated feeds' paths relative to the output folder, per target: RSS 2.0, then Atom."""
+    return [f"{FEEDS_FOLDER}/{t}.{ext}" for t in targets for ext in ("xml", "atom")]
+
+
+def write_edition(
+    edition: Edition, out_dir: str | os.PathLike[str], *, keep: int, base_url: str | None, guard=None
+) -> list[Path]:
+    """Write the edition's three files and each language's two feeds (merged with the items those feeds
+    already hold, the newest `keep` kept); return their paths."""
+    from .render.edition import render_edition_email, render_edition_html, render_edition_json
+    from .render.feeds import render_feeds
+
+    out = Path(out_dir)
+    written = []
+    for name, text in zip(
+        EDITION_NAMES,
+        (render_edition_html(edition), render_edition_email(edition), render_edition_json(edition)),
+        strict=True,
+    ):
+        atomic_write_text(out / name, text, guard=guard)
+        written.append(out / name)
+    (out / FEEDS_FOLDER).mkdir(exist_ok=True)
+    for target in edition.targets:
+        rss_path, atom_path = out / FEEDS_FOLDER / f"{target}.xml", out / FEEDS_FOLDER / f"{target}.atom"
+        old = rss_path.read_bytes() if rss_path.is_file() else None
+        rss, atom = render_feeds(edition, target, out_dir=out, base_url=base_url, keep=keep, previous=old)
+        atomic_write_text(rss_path, rss, guard=guard)
+        atomic_write_text(atom_path, atom, guard=guard)
+        written += [rss_path, atom_path]
+    return written
