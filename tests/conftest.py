@@ -31,6 +31,9 @@ def isolated(tmp_path, monkeypatch):
     # about 10 s each: the suite runs torch unless a test says otherwise (SUMMARIZER_BACKEND is what
     # "auto" follows first; tests of "auto" itself delete it).
     monkeypatch.setenv("SUMMARIZER_BACKEND", "torch")
+    # Without a terminal a progress line comes every 4 s; on a loaded machine a model load takes that long,
+    # and a line before an error would break the tests that an error is one line. Progress tests set it.
+    monkeypatch.setenv("SUMMARIZER_PROGRESS_SECONDS", "3600")
     monkeypatch.delenv("SUMMARIZER_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)
     yield
