@@ -289,8 +289,12 @@ class Pipeline:
             if folder is not None:
                 lock = Path(folder) / "locks" / f"feeds-{hashlib.sha256(job.encode()).hexdigest()[:16]}.lock"
             target = str(out_dir) if out_dir is not None else "its outputs"
+            options = settings.feeds
+            if out_dir is not None and not (Path(out_dir) / "index.json").is_file():
+                # No index there: a new output folder, or one removed: every item's digest is written again.
+                options = replace(options, all=True)
             self._feeds = FeedReader(
-                settings.feeds,
+                options,
                 cache=self.cache,
                 job=job,
                 deadline=settings.url_deadline,

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..languages import same_language
 from ..quality.facts import facts
 from ..results import Digest, Edition, EditionGroup, EditionLanguage, EditionStory
 from .files import atomic_write_text
@@ -37,8 +38,12 @@ FEEDS_FOLDER = "feeds"
 LEAD_SENTENCES = 3  # a story shown without a translated summary: its first translated sentences
 
 
-def story(digest: Digest, titles: Mapping[str, str], digest_href: str | None) -> EditionStory:
-    """The edition's view of one digest; `titles`: its title per target language (as translated)."""
+def story(
+    digest: Digest, titles: Mapping[str, str], digest_href: str | None, targets: Sequence[str] = ()
+) -> EditionStory:
+    """The edition's view of one digest; `titles`: its title per target language (as translated). With
+    `targets`, one entry per target in that order: an article in a target's own language is shown as it
+    is there, and a target it has no translation into gets an empty entry."""
     article = digest.article
     languages = []
     flags: dict[str, None] = dict.fromkeys(f.code for f in (digest.summary.flags if digest.summary else ()))
@@ -56,6 +61,15 @@ def story(digest: Digest, titles: Mapping[str, str], digest_href: str | None) ->
     own = " ".join(s.text for s in digest.summary_sentences) or " ".join(
         s.text for s in article.sentences[:LEAD_SENTENCES]
     )
+    if targets:
+        by_target = {entry.target: entry for entry in languages}
+        languages = [
+            by_target.get(t)
+            or (
+                EditionLanguage(t, article.title, own) if same_language(article.lang, t) else EditionLanguage(t, "", "")
+            )
+            for t in targets
+        ]
     return EditionStory(
         title=article.title,
         source=article.source,
@@ -131,7 +145,7 @@ def build_edition(
 ) -> Edition:
     """The run's stories (`titles` and `hrefs` by article source; `groups`: a group number per digest),
     grouped, each group newest first and the groups by their newest story."""
-    stories = [story(d, titles.get(d.article.source, {}), hrefs.get(d.article.source)) for d in digests]
+    stories = [story(d, titles.get(d.article.source, {}), hrefs.get(d.article.source), targets) for d in digests]
     by_group: dict[int, list[EditionStory]] = {}
     for s, g in zip(stories, groups, strict=True):
         by_group.setdefault(g, []).append(s)

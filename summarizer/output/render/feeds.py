@@ -67,7 +67,7 @@ def render_feeds(
     for group in edition.groups:
         for s in group.stories:
             lang = next((entry for entry in s.languages if entry.target == target), None)
-            if lang is None or count >= keep:
+            if lang is None or not (lang.title or lang.summary) or count >= keep:
                 continue
             fe = fg.add_entry(order="append")
             ident = _item_id(s)
