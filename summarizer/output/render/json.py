@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...errors import InputError
-from ...results import Digest, IndexEntry, TranslationSet
+from ...results import Digest, Edition, IndexEntry, TranslationSet
 
 SCHEMA_NAME = "summarizer.digest"
 INDEX_SCHEMA_NAME = "summarizer.index"
@@ -117,6 +117,18 @@ def index_from_json(text: str) -> list[IndexEntry]:
     ):
         raise InputError(f'not an index: expected "schema": "{INDEX_SCHEMA_NAME}" and "entries"')
     return [_build(IndexEntry, e, f"entries[{i}]") for i, e in enumerate(data["entries"])]
+
+
+def edition_from_json(text: str) -> Edition:
+    """An Edition from `render_edition_json` output; InputError when it is not one."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise InputError("edition JSON is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("schema") != "summarizer.edition":
+        raise InputError('not an edition: expected "schema": "summarizer.edition"')
+    body = {k: v for k, v in data.items() if k not in ("schema", "format_version", "stories")}
+    return _build(Edition, body, "edition")
 
 
 def _build(tp: Any, value: Any, where: str) -> Any:
