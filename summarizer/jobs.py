@@ -200,9 +200,11 @@ def _run(
     except KeyboardInterrupt:
         report.interrupted = True
     finish = getattr(sink, "finish", None)
-    if finish is not None and not report.interrupted:
-        finish(pipeline)
-    sink.close()
+    try:
+        if finish is not None and not report.interrupted:
+            finish(pipeline)  # a feed job's edition and translated feeds
+    finally:
+        sink.close()  # the index is written whatever became of them
     return report
 
 

@@ -147,6 +147,19 @@ def test_a_malformed_feed_is_read_as_far_as_it_parses_and_a_non_feed_is_one_line
         parse_feed(b"just words", name="notes.rss")
 
 
+def test_an_item_with_no_link_and_no_text_fails_alone_in_one_line(tmp_path, marian):
+    empty = ATOM.replace(
+        b"</feed>",
+        b"<entry><title>Blank</title><id>urn:blank</id><updated>2023-03-02T10:00:00Z</updated></entry></feed>",
+    )
+    (tmp_path / "wire.atom").write_bytes(empty)
+    args = ["translate", "wire.atom", "--to", "ru", "--from", "en", "--model", f"ru={marian}", "--out", "out"]
+    result = runner.invoke(app, [*args, "--max-new-tokens", "8", "--no-robots"])
+    assert result.exit_code == 1, result.output
+    assert "wire.atom: item 'Blank': has no link and no text; nothing to read" in result.output
+    assert "articles: 1 done, 1 failed" in result.output
+
+
 def test_a_feed_file_gives_one_article_per_item_from_its_own_text(tmp_path, marian):
     (tmp_path / "wire.atom").write_bytes(ATOM)
     (tmp_path / "wire.json").write_bytes(JSON_FEED)

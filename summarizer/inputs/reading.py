@@ -669,6 +669,12 @@ def read_input(
             raise InputError(f"{name}: input is over the {max_bytes / 1e6:.0f} MB limit for one article; split it")
     else:
         data, name = _read_bytes(item.location, max_bytes, url_deadline)
+    from .feeds import is_feed
+
+    if is_feed(data):  # listed without a feed reader (read_article): one input can't be many articles
+        raise InputError(
+            f"{name}: is a feed, not an article: give it to a job (summarizer digest, Pipeline.run), which reads each item"
+        )
     html = is_url(item.location) or item.location.lower().endswith(HTML_SUFFIXES) or looks_like_html(data)
     if html:
         url = item.location if is_url(item.location) else None
