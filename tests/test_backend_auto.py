@@ -81,3 +81,30 @@ def test_a_translate_run_with_no_backend_options_reports_ctranslate2(auto, maria
     assert result.exit_code == 0, result.output
     data = json.loads(Path("out/a.json").read_text(encoding="utf-8"))
     assert data["languages"][0]["full"]["model"]["backend"] == "ctranslate2:int8"
+
+
+def test_a_model_ctranslate2_cannot_convert_runs_on_torch_said_once(auto, marian, tmp_path, monkeypatch, caplog):
+    from summarizer.models.backends import ctranslate2_backend
+
+    class Broken:
+        def __init__(self, path):
+            pass
+
+        def convert(self, *args, **kwargs):
+            raise ValueError("unsupported layer: EvilAttention")
+
+    monkeypatch.setattr(ctranslate2_backend, "_converter_class", lambda: Broken)
+    monkeypatch.setattr(registry, "_unconvertible", set())
+    ref = resolve_model(str(marian), None)
+    with caplog.at_level(logging.INFO, logger=registry.__name__):
+        first = resolve_backend(ref, options(tmp_path, device="cpu"))
+        second = resolve_backend(ref, options(tmp_path, device="cpu"))
+    assert first.backend == second.backend == "torch"
+    said = [r.getMessage() for r in caplog.records if "it runs on torch" in r.getMessage()]
+    assert len(said) == 1 and "could not be converted to CTranslate2" in said[0] and "EvilAttention" in said[0]
+    # Explicit ctranslate2 still says why it can't, as an error.
+    from summarizer.errors import ModelError
+    from summarizer.models.backends.registry import get_backend
+
+    with pytest.raises(ModelError, match="could not be converted"):
+        get_backend(ref, options(tmp_path / "explicit", device="cpu", backend="ctranslate2"))

@@ -104,19 +104,45 @@ def resolve_backend(ref: ModelRef, options: BackendOptions) -> BackendOptions:
     """`options` with "auto" decided for `ref`, and CTranslate2's default quantization decided.
 
     auto: the backend SUMMARIZER_BACKEND names, if it names one; else CTranslate2 where it is installed,
-    the model is of a type it converts and the device is cpu or cuda; else torch (said once). On
-    CTranslate2 the default quantization is int8 on CPU and float16 on CUDA. Decided without loading
-    anything, so cache keys name the backend that will compute.
+    the model is of a type it converts, the device is cpu or cuda, and it converts (auto converts it here,
+    once per machine: a model that fails runs on torch, said once); else torch (said once). On CTranslate2
+    the default quantization is int8 on CPU and float16 on CUDA. Decided before any model loads to run,
+    so cache keys name the backend that will compute.
     """
     backend = options.backend
-    if backend == "auto":
+    auto = backend == "auto"
+    if auto:
         backend = _auto_backend(ref, options)
     if backend != "ctranslate2":
         return replace(options, backend=backend)
     compute = options.compute_type
     if compute == "default":
         compute = "float16" if _on_cuda(options.device) else "int8"
+    if auto and not _converts(ref, compute, options):
+        return replace(options, backend="torch")
     return replace(options, backend=backend, compute_type=compute)
+
+
+_unconvertible: set[tuple[str, str]] = set()  # (fingerprint, compute type) CTranslate2 failed to convert
+
+
+def _converts(ref: ModelRef, compute: str, options: BackendOptions) -> bool:
+    """For auto: convert `ref` now (once per machine: the folder is kept), so a model CTranslate2 can't
+    convert runs on torch, said once, before any cache key names a backend."""
+    from ...errors import ModelError
+    from .ctranslate2_backend import convert
+
+    key = (ref.info.fingerprint, compute)
+    if key in _unconvertible:
+        return False
+    assert options.converted_dir is not None, "_auto_backend picks ctranslate2 only with a folder for it"
+    try:
+        convert(ref, compute, options.converted_dir)
+    except ModelError as exc:
+        _unconvertible.add(key)
+        _say_once(f"convert:{key}", "%s; it runs on torch", str(exc).split("; use --backend")[0])
+        return False
+    return True
 
 
 def _auto_backend(ref: ModelRef, options: BackendOptions) -> str:
