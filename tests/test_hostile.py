@@ -472,6 +472,7 @@ def test_every_flag_lands_on_a_field_of_its_section():
     from summarizer.config.flags import ALL_FLAGS
     from summarizer.options import (
         CacheOptions,
+        FeedOptions,
         JobSettings,
         OutputOptions,
         QualityOptions,
@@ -484,6 +485,7 @@ def test_every_flag_lands_on_a_field_of_its_section():
     sections["quality"] = QualityOptions
     sections["summary"] = SummaryOptions
     sections["ray"] = RayOptions
+    sections["feeds"] = FeedOptions
     params = {f.name for f in fields(summarizer.GenerationParams)}
     for flag in ALL_FLAGS:
         section = flag.path[0]
