@@ -94,6 +94,7 @@ MAX_NGRAM = 64  # no_repeat_ngram_size
 MAX_LENGTH_PENALTY = 10.0  # |length_penalty|: lengths are raised to this power
 MAX_REPETITION_PENALTY = 10.0
 MAX_BATCH = 1024  # inputs per generate() call, and per Ray actor call
+MAX_BATCH_TOKENS = 1_048_576  # padded source tokens per generate() batch
 MAX_WINDOW = 1024  # articles translated together by the local engine
 THREADS_PER_CORE = 4  # threads: at most this many times os.cpu_count()
 MAX_SENTENCES = 1000  # an extractive or lead summary
@@ -258,7 +259,16 @@ class BackendOptions:
     dtype: str = "auto"
     threads: int | None = None
     compute_type: str = "default"
+    parallel_batches: int = 1  # CTranslate2's inter_threads: batches decoded at once, `threads` each
     converted_dir: Path | None = None  # where CTranslate2 copies of models are kept
+
+    @property
+    def intra_threads(self) -> int:
+        """CTranslate2's threads per batch: `threads`, else the cores shared out among the parallel batches
+        (0, CTranslate2's own default, when there is one batch at a time)."""
+        if self.threads is not None:
+            return self.threads
+        return 0 if self.parallel_batches == 1 else max(1, (os.cpu_count() or 1) // self.parallel_batches)
 
     @property
     def effective_compute_type(self) -> str:
@@ -288,6 +298,8 @@ class RuntimeOptions:
     dtype: str = "auto"
     threads: int | None = None
     batch_size: int | None = None  # inputs per generate() call; None: by task and backend (batch_size_for)
+    batch_tokens: int | None = None  # at most this many padded source tokens per generate() batch; None: no bound
+    parallel_batches: int = 1  # CTranslate2 only: batches decoded at once (its inter_threads)
     backend: str = field(default="auto", metadata=env("SUMMARIZER_BACKEND"))
     compute_type: str = "default"
     window: int = 16  # articles whose sentences are translated together (the local engine)
@@ -306,6 +318,9 @@ class RuntimeOptions:
             _integer(self.threads, "threads", 1, max_threads(), why)
         if self.batch_size is not None:
             _integer(self.batch_size, "batch_size", 1, MAX_BATCH)
+        if self.batch_tokens is not None:
+            _integer(self.batch_tokens, "batch_tokens", 1, MAX_BATCH_TOKENS)
+        _integer(self.parallel_batches, "parallel_batches", 1, max_threads())
         _integer(self.window, "window", 1, MAX_WINDOW)
         _integer(self.max_loaded_models, "max_loaded_models", 1)  # more than a job uses is harmless
 

@@ -163,6 +163,20 @@ RUNTIME = (
         int,
     ),
     Flag(
+        "batch_tokens",
+        ("runtime", "batch_tokens"),
+        ("--batch-tokens",),
+        "At most this many padded source tokens per generate() batch: bounds memory whatever the sentence lengths.",
+        int,
+    ),
+    Flag(
+        "parallel_batches",
+        ("runtime", "parallel_batches"),
+        ("--parallel-batches",),
+        "CTranslate2: batches decoded at once (its inter_threads), each with --threads threads.",
+        int,
+    ),
+    Flag(
         "backend",
         ("runtime", "backend"),
         ("--backend",),

@@ -102,11 +102,13 @@ class SummaryModel:
         backend = self.handle.backend
         batch = self.worker.runtime.batch_size_for("summarize")
         heard = Progress() if progress is None else progress.within(progress.detail)
+        tokens = self.worker.runtime.batch_tokens
+        bound = {"max_tokens": tokens} if tokens is not None else {}
         results = cached_generate(
             texts,
             key_for=lambda t: self.key(TASK_CHUNK, t, lang),
             compute=lambda group: backend.generate(
-                [self.prefix + t for t in group], self.params, batch_size=batch, on_step=heard.on_step
+                [self.prefix + t for t in group], self.params, batch_size=batch, on_step=heard.on_step, **bound
             ),
             cache=self.cache,
             task=TASK_CHUNK,

@@ -204,6 +204,8 @@ class Translator:
         flat = list(dict.fromkeys(p for t in texts for p in parts_of[t]))
         batch_size = self.runtime.batch_size_for(TASK, params.num_beams, self.handle.options.backend)
         extra: dict[str, Any] = {}
+        if self.runtime.batch_tokens is not None:
+            extra["max_tokens"] = self.runtime.batch_tokens
         if required is not None and any(required):
             wanted: dict[str, list[str]] = {}
             for t, strings in zip(texts, required, strict=True):

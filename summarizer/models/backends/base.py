@@ -87,13 +87,35 @@ class Backend(Protocol):
         *,
         target: TargetSpec = NO_TARGET,
         batch_size: int = 16,
+        max_tokens: int | None = None,
         on_step: OnStep | None = None,
         required: Sequence[Sequence[str]] | None = None,
     ) -> list[Generated]:
         """One output per input, same order. Inputs longer than max_input_tokens are an error, never truncated.
-        `on_step` hears each decoding step of the running batch where the backend can report them.
+        Batches hold at most `batch_size` inputs and, with `max_tokens`, at most that many padded source
+        tokens (see `plan_batches`). `on_step` hears each decoding step of the running batch where the backend can report them.
         `required` (one list per input): strings each output must contain; where the model leaves one out, the
         backend puts it in (see `Required`), so a protected translation's placeholders always come back."""
+
+
+def plan_batches(lengths: Sequence[int], batch_size: int, max_tokens: int | None = None) -> list[list[int]]:
+    """Indexes of the inputs in batches, longest first: at most `batch_size` inputs per batch and, with
+    `max_tokens`, at most `max_tokens` padded source tokens (inputs x the longest one's length), so that
+    a batch's memory is bounded by a setting, not by the longest sentences. An input longer than
+    `max_tokens` goes alone."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    size = max(1, batch_size)
+    out: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = lengths[current[0]] if current else lengths[i]  # sorted: the first is the longest
+        if current and (len(current) >= size or (max_tokens is not None and (len(current) + 1) * longest > max_tokens)):
+            out.append(current)
+            current = []
+        current.append(i)
+    if current:
+        out.append(current)
+    return out
 
 
 class TokenizerInput:

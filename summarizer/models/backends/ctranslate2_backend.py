@@ -23,7 +23,7 @@ from ...errors import BackendUnavailableError, ModelError
 from ...options import BackendOptions, GenerationParams
 from ..catalogue import NO_TARGET, TargetSpec
 from ..hub import ModelRef, max_input_tokens
-from .base import Generated, OnStep, Required, StepCounter, TokenizerInput, load_error
+from .base import Generated, OnStep, Required, StepCounter, TokenizerInput, load_error, plan_batches
 from .fast_tokenizer import FastTokenizer
 from .fast_tokenizer import can_use as can_use_fast
 from .marian_spm import MarianSpmTokenizer, can_use
@@ -197,8 +197,8 @@ class CTranslate2Backend(TokenizerInput):
                 device=device,
                 device_index=index,
                 compute_type=self.compute_type,
-                intra_threads=runtime.threads or 0,
-                inter_threads=1,
+                intra_threads=runtime.intra_threads,
+                inter_threads=runtime.parallel_batches,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
@@ -300,6 +300,7 @@ class CTranslate2Backend(TokenizerInput):
         *,
         target: TargetSpec = NO_TARGET,
         batch_size: int = 16,
+        max_tokens: int | None = None,
         on_step: OnStep | None = None,
         required: Sequence[Sequence[str]] | None = None,
     ) -> list[Generated]:
@@ -324,18 +325,23 @@ class CTranslate2Backend(TokenizerInput):
             options["length_penalty"] = params.length_penalty
         if self._suppress:
             options["suppress_sequences"] = self._suppress
-        order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
         out: list[Generated | None] = [None] * len(sources)
-        bs = batch_size
-        for start in range(0, len(order), bs):
-            idx = order[start : start + bs]
+        batches = plan_batches([len(s) for s in sources], batch_size, max_tokens)
+
+        def run(idx: list[int], **extra: Any) -> Any:
             batch_prefix = [list(prefix) for _ in idx] if prefix else None
-            results = self.translator.translate_batch(
-                [sources[i] for i in idx],
-                target_prefix=batch_prefix,
-                **options,
-                **_heartbeat(on_step, params.num_beams),
+            return self.translator.translate_batch(
+                [sources[i] for i in idx], target_prefix=batch_prefix, **options, **extra
             )
+
+        if self.runtime.parallel_batches > 1 and len(batches) > 1:
+            # Every batch queued at once: CTranslate2's parallel_batches replicas (inter_threads) take one
+            # each as they come free. No per-step heartbeat here (CTranslate2 has none for queued batches).
+            queued = [(idx, run(idx, asynchronous=True)) for idx in batches]
+            done = (([r.result() for r in results], idx) for idx, results in queued)
+        else:
+            done = ((run(idx, **_heartbeat(on_step, params.num_beams)), idx) for idx in batches)
+        for results, idx in done:
             hypotheses = [result.hypotheses[0] for result in results]
             if required and any(required):
                 hypotheses = self._put_required(

@@ -13,7 +13,7 @@ from ...errors import ModelError
 from ...options import BackendOptions, GenerationParams
 from ..catalogue import NO_TARGET, TargetSpec
 from ..hub import ModelRef, max_input_tokens
-from .base import Generated, OnStep, Required, StepCounter, TokenizerInput, load_error
+from .base import Generated, OnStep, Required, StepCounter, TokenizerInput, load_error, plan_batches
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,7 @@ class TorchBackend(TokenizerInput):
         *,
         target: TargetSpec = NO_TARGET,
         batch_size: int = 16,
+        max_tokens: int | None = None,
         on_step: OnStep | None = None,
         required: Sequence[Sequence[str]] | None = None,
     ) -> list[Generated]:
@@ -157,13 +158,10 @@ class TorchBackend(TokenizerInput):
         if params.num_beams == 1:
             gen_kwargs.pop("early_stopping")
             gen_kwargs.pop("length_penalty")
-        order = sorted(range(len(prepared)), key=lambda i: lengths[i], reverse=True)
         out: list[Generated | None] = [None] * len(prepared)
         must = Required(self.tokenizer, self._eos, params.max_new_tokens) if required and any(required) else None
         wanted = [must.ids(r) for r in required] if must is not None and required is not None else []
-        bs = batch_size
-        for start in range(0, len(order), bs):
-            idx = order[start : start + bs]
+        for idx in plan_batches(lengths, batch_size, max_tokens):
             batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(self.device)
             extra = _heartbeat(on_step)
             if must is not None:
