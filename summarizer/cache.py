@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import sqlite3
+import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -327,6 +328,7 @@ class Cache:
         self.cache_dir = Path(cache_dir)
         self.path = self.cache_dir / DB_NAME
         self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
         if readonly:
             self._conn = self._connect_readonly()
             return
@@ -342,7 +344,9 @@ class Cache:
         try:
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write never
             # starts as a read and then fails to upgrade its lock.
-            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )  # shared by a job's threads (a Ray job's pools): every transaction holds `_lock`
         except sqlite3.Error as err:
             raise self._error(err) from err
         try:
@@ -423,6 +427,10 @@ class Cache:
 
     def _retrying(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run one transaction, retrying 'database is locked' with backoff; map other errors to CacheError."""
+        with self._lock:
+            return self._retrying_locked(op)
+
+    def _retrying_locked(self, op: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             raise ValueError(f"cache {self.path} is closed")
         conn = self._conn

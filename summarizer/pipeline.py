@@ -7,7 +7,9 @@ appears in many articles is translated once per job (the cache, or an in-memory 
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +37,19 @@ from .tasks.generation import OnProgress, Progress
 from .tasks.translating import translation_warnings
 
 log = logging.getLogger(__name__)
+
+
+def read_one(
+    source: Input, *, lang: str, encoding: str | None, url_deadline: float
+) -> tuple[Article | SummarizerError, float]:
+    """One input read, with the seconds it took; an error that fails the input is returned, not raised
+    (it travels back from a remote task as a value)."""
+    started = time.perf_counter()
+    try:
+        article = read_input(source, lang=lang, encoding=encoding, url_deadline=url_deadline)
+    except SummarizerError as exc:
+        return exc, 0.0
+    return article, time.perf_counter() - started
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,7 @@ class Pipeline:
         self._names: dict[str, NameLedger] = {}  # target -> how the job has rendered each name so far
         self._feeds: FeedReader | None = None
         self.engine = make_engine(settings.runtime, settings.ray)
+        self._counting = threading.Lock()  # a remote engine's pools count from threads of their own
         set_limit(settings.runtime.max_loaded_models)
 
     @classmethod
@@ -339,8 +355,9 @@ class Pipeline:
         # Results are keyed by each input's display name, which is also its article's `source`.
         results: dict[str, Digest | Failure] = {}
         ready: list[_Read] = []
+        spread = self._read_elsewhere(sources)
         for source in sources:
-            item = self._read(source)
+            item = spread[source.source] if source.source in spread else self._read(source)
             if item is None:
                 continue  # a feed's item read as before: skipped
             if isinstance(item, Failure):
@@ -348,14 +365,14 @@ class Pipeline:
             else:
                 ready.append(item)
         self.prepare(dict.fromkeys(r.article.lang for r in ready))  # new pairs: every missing model in one line
-        self._summarize(ready, results, callbacks)
-        if callbacks.sentences_total:  # all of the window's work, known before any of it runs: a fair ETA
-            for target in self.settings.targets:
-                to_do = self._to_translate(target.lang, [r for r in ready if r.article.source not in results])
-                if to_do:
-                    callbacks.sentences_total(target.lang, to_do)
-        for target in self.settings.targets:
-            self._translate(target.lang, [r for r in ready if r.article.source not in results], results, callbacks)
+        languages = [t.lang for t in self.settings.targets]
+        if self.engine.name == "local":  # one pool after another, in this process
+            self._summarize(ready, results, callbacks)
+            self._announce(languages, ready, results, callbacks)
+            for lang in languages:
+                self._translate(lang, [r for r in ready if r.article.source not in results], results, callbacks)
+        else:
+            self._run_pools(languages, ready, results, callbacks)
         for r in ready:
             if r.article.source not in results:
                 languages = tuple(r.languages[t.lang] for t in self.settings.targets if t.lang in r.languages)
@@ -371,6 +388,35 @@ class Pipeline:
                 results[r.article.source] = digest
         return [results[s.source] for s in sources if s.source in results]
 
+    def _announce(self, languages: list[str], ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
+        if callbacks.sentences_total:  # all of the window's work, known before any of it runs: a fair ETA
+            for lang in languages:
+                to_do = self._to_translate(lang, [r for r in ready if r.article.source not in results])
+                if to_do:
+                    callbacks.sentences_total(lang, to_do)
+
+    def _run_pools(self, languages: list[str], ready: list[_Read], results: dict, callbacks: Callbacks) -> None:
+        """A remote engine's window: the pools of every language run at once, each from a thread of its own
+        here (which only sends work, stores what comes back and counts). The summary pool runs beside them
+        when only full texts are translated; a translated summary needs its summary first."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        beside = self.settings.translate == "full"
+        if not beside:
+            self._summarize(ready, results, callbacks)
+        self._announce(languages, ready, results, callbacks)
+        todo = [r for r in ready if r.article.source not in results]
+        with ThreadPoolExecutor(max_workers=len(languages) + beside, thread_name_prefix="summarizer-pool") as pool:
+            futures = [pool.submit(self._translate, lang, todo, results, callbacks) for lang in languages]
+            if beside:
+                futures.append(pool.submit(self._summarize, ready, results, callbacks))
+            try:
+                for future in futures:
+                    future.result()  # the first error, after the pools already running have finished
+            finally:
+                for future in futures:
+                    future.cancel()
+
     def _read(self, source: Input) -> _Read | Failure | None:
         settings = self.settings
         started = time.perf_counter()
@@ -383,13 +429,44 @@ class Pipeline:
                 feeds=self.feeds() if source.item is not None else None,
             )
         except SummarizerError as exc:
-            if exc.fatal:
-                raise
-            log.info("skipping %s: %s", source.source, exc)  # the caller reports the Failure
-            return Failure(source.source, str(exc))
+            return self._unread(source, exc)
         if source.item is not None and self.feeds().status(source.source) == "unchanged":
             return None  # its entry changed but its article reads as before: not digested again
         return _Read(article, None, (), {"read": time.perf_counter() - started})
+
+    @staticmethod
+    def _unread(source: Input, exc: SummarizerError) -> Failure:
+        if exc.fatal:
+            raise exc
+        log.info("skipping %s: %s", source.source, exc)  # the caller reports the Failure
+        return Failure(source.source, str(exc))
+
+    def _read_elsewhere(self, sources: list[Input]) -> dict[str, _Read | Failure]:
+        """On a remote engine, the window's files and URLs read (extracted, decoded, segmented, their
+        language detected) in its tasks, one per input; a file's bytes are read here first, so a node
+        without this machine's files can read it. Feed items and JSON-lines records are read here, by
+        `_read` (a feed's state lives in this process). Nothing for the local engine."""
+        if self.engine.name == "local":
+            return {}
+        from .inputs.reading import with_body
+
+        out: dict[str, _Read | Failure] = {}
+        bodies: list[Input] = []
+        for source in sources:
+            if source.item is not None or source.line is not None:
+                continue
+            try:
+                bodies.append(with_body(source))
+            except SummarizerError as exc:
+                out[source.source] = self._unread(source, exc)
+        s = self.settings
+        reader = functools.partial(read_one, lang=s.source_lang, encoding=s.encoding, url_deadline=s.url_deadline)
+        for source, (article, seconds) in zip(bodies, self.engine.each(reader, bodies), strict=True):
+            if isinstance(article, SummarizerError):
+                out[source.source] = self._unread(source, article)
+            else:
+                out[source.source] = _Read(article, None, (), {"read": seconds})
+        return out
 
     def translate_titles(self, digests: Iterable[Digest]) -> dict[str, dict[str, str]]:
         """Each digest's title in each of its target languages (article source -> target -> title): one
@@ -430,6 +507,10 @@ class Pipeline:
         )
         counted(len(ready) - counted.n)  # those no summarizer counted (errors, repeats): the window is done
         seconds = (time.perf_counter() - started) / len(ready)
+        with self._counting:
+            self._took_summaries(ready, summaries, seconds, results)
+
+    def _took_summaries(self, ready: list[_Read], summaries: list, seconds: float, results: dict) -> None:
         for r, summary in zip(ready, summaries, strict=True):
             if isinstance(summary, SummarizerError):
                 if summary.fatal:
@@ -520,6 +601,10 @@ class Pipeline:
             fail(lambda r, exc=exc: f"{lang}: {exc}")
             return
         seconds = time.perf_counter() - started
+        with self._counting:
+            self._took_translations(lang, translator, translated, seconds, jobs, flat)
+
+    def _took_translations(self, lang, translator, translated: TranslationSet, seconds: float, jobs, flat) -> None:
         translated = self._check_names(lang, translated)
         made = [t for t in translated.translations if not t.cached and not t.human and t.source.strip()]
         self.stats.translated += len({t.source for t in made})

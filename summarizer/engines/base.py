@@ -35,6 +35,11 @@ class Engine(Protocol):
         """(input, output) pairs for every item, in batches as they finish (any order)."""
         ...
 
+    def each(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """`fn(item)` for every item, in order: stateless per-item work (reading an input). `fn` and the
+        items must pickle for a remote engine; an exception `fn` raises fails the call."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -51,6 +56,9 @@ class LocalEngine:
             if len(outputs) != len(group):
                 raise RuntimeError(f"{work.name}: {len(group)} inputs gave {len(outputs)} outputs")
             yield list(zip(group, outputs, strict=True))
+
+    def each(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        return [fn(item) for item in items]
 
     def close(self) -> None:
         pass

@@ -89,6 +89,10 @@ class ModelActor:
         return {"i": batch["i"], "value": encoded}
 
 
+def _call(fn, item):
+    return fn(item)
+
+
 def _reachable(address: str) -> None:
     """Fail fast, naming the address, when nothing listens there (Ray itself retries for minutes)."""
     target = address.removeprefix("ray://")
@@ -114,6 +118,17 @@ def _cause(exc: BaseException) -> BaseException:
     return exc
 
 
+def _failure(exc: Exception, what: str) -> Exception:
+    """What to raise for an error out of Ray: our own error as it is (Ray wraps a remote one), else an
+    EngineError of one line."""
+    if isinstance(exc, SummarizerError):
+        return exc
+    cause = _cause(exc)
+    if isinstance(cause, SummarizerError):
+        return cause
+    return EngineError(f"{what}: {_first_line(cause)}")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__
@@ -129,8 +144,13 @@ class RayEngine:
         self.runtime = runtime
         self._ray = _import_ray()
         self._started_here = False
+        self._connecting = threading.Lock()  # the pools of a window connect from threads of their own
 
     def _connect(self) -> Any:
+        with self._connecting:
+            return self._connect_once()
+
+    def _connect_once(self) -> Any:
         ray = self._ray
         if ray.is_initialized():
             return ray
@@ -204,13 +224,20 @@ class RayEngine:
                 if failed is not None:
                     raise ModelUnavailableError(f"{work.name}: a Ray actor could not load its model: {failed}")
                 yield [(items[int(i)], work.decode(v)) for i, v in zip(batch["i"], values, strict=True)]
-        except SummarizerError:
-            raise
         except Exception as exc:
-            cause = _cause(exc)
-            if isinstance(cause, SummarizerError):
-                raise cause from None
-            raise EngineError(f"{work.name} on Ray failed: {_first_line(cause)}") from None
+            raise _failure(exc, f"{work.name} on Ray failed") from None
+
+    def each(self, fn, items: list[Any]) -> list[Any]:
+        """One Ray task per item (retried by Ray where its node dies), results in order."""
+        if not items:
+            return []
+        ray = self._connect()
+        task = ray.remote(num_cpus=1, max_retries=3)(_call)
+        refs = [task.remote(fn, item) for item in items]
+        try:
+            return ray.get(refs)
+        except Exception as exc:
+            raise _failure(exc, "a Ray task failed") from None
 
     def close(self) -> None:
         if self._started_here and self._ray.is_initialized():

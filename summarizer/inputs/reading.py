@@ -287,6 +287,16 @@ def _read_bytes(source: str, max_bytes: int, url_deadline: float = URL_DEADLINE_
     return data, name
 
 
+def with_body(item: Input, max_bytes: int = MAX_BYTES) -> Input:
+    """`item` with the bytes of its file (or stdin) read here, in `page`: so another machine (a Ray task)
+    can read the article without this machine's files. URLs (fetched where they are read), JSON-lines
+    records, feed items and inputs already failed are returned as they are."""
+    if item.error or item.line is not None or item.item is not None or item.page is not None or is_url(item.location):
+        return item
+    data, _ = _read_bytes(item.location, max_bytes)
+    return replace(item, page=data)
+
+
 def check_regular_file(source: str, max_bytes: int) -> None:
     try:
         info = os.stat(source)
@@ -664,7 +674,7 @@ def read_input(
 
         return _read_item(item, feeds or FeedReader(), lang=lang, max_bytes=max_bytes)
     if item.page is not None:
-        data, name = item.page, item.location
+        data, name = item.page, ("<stdin>" if item.location == STDIN else item.location)
         if len(data) > max_bytes:
             raise InputError(f"{name}: input is over the {max_bytes / 1e6:.0f} MB limit for one article; split it")
     else:

@@ -3,8 +3,9 @@ translator and summarizer need (lists in, lists out)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from ..languages import LANGUAGES
@@ -68,6 +69,28 @@ class TranslationReviewer:
             extra = check_adequacy(sources, outputs, target=self.target, cache=self.cache)
             flags = [f + a for f, a in zip(flags, extra, strict=True)]
         return flags
+
+
+class ReviewWorker:
+    """A TranslationReviewer in another process (a Ray actor): (source, output) pairs in as JSON, flags out
+    as plain values (`flags_from` turns one back). The adequacy check's embeddings are computed there and
+    not cached (the cache stays with the driver)."""
+
+    def __init__(self, target: str, source_lang: str, options: QualityOptions):
+        self.reviewer = TranslationReviewer(target, source_lang, options)
+
+    def load(self) -> None:
+        if self.reviewer.options.adequacy:  # the embedding model, once, before the first batch
+            check_adequacy(["ready"], ["ready"], target=self.reviewer.target)
+
+    def remote_compute(self, items: list[str]) -> list[dict]:
+        pairs = [json.loads(item) for item in items]
+        flags = self.reviewer.review([p[0] for p in pairs], [p[1] for p in pairs])
+        return [{"flags": [asdict(f) for f in found]} for found in flags]
+
+
+def flags_from(value: dict) -> tuple[QualityFlag, ...]:
+    return tuple(QualityFlag(**f) for f in value["flags"])
 
 
 def review_summary(article: str, summary: str, *, lang: str, options: QualityOptions) -> tuple[QualityFlag, ...]:

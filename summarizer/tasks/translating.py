@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from ..cache import NullCache, cache_key
-from ..engines import LOCAL, Engine
+from ..engines import LOCAL, Engine, Work
 from ..errors import ConfigError
 from ..inputs.segmenting import SEGMENTATION_VERSION
 from ..languages import AUTO, check_language_code, plural, same_language
@@ -25,7 +25,7 @@ from ..models.catalogue import target_spec, translation_model
 from ..models.hub import check_generation, resolve_model
 from ..options import GenerationParams, TargetOptions, WorkerOptions
 from ..quality.protection import Protection, is_better, parse_item, protect
-from ..quality.review import TranslationReviewer, needs_retry, severity, stronger
+from ..quality.review import ReviewWorker, TranslationReviewer, flags_from, needs_retry, severity, stronger
 from ..results import Sentence, Translation, TranslationSet
 from .generation import OnProgress, Progress, cached_generate, split_to_fit
 
@@ -268,7 +268,7 @@ class Translator:
         )
         sources = list(plans)
         restored = [plans[t].restore(gen.text) for t, (gen, _) in zip(sources, results, strict=True)]
-        checked = self.reviewer.review(sources, restored)
+        checked = self._review(sources, restored)
         winners = {}
         for text, (gen, cached), output, flags in zip(sources, results, restored, checked, strict=True):
             if is_better(flags, flags_of[text]):
@@ -277,6 +277,28 @@ class Translator:
                 self._protected.add(text)
         log.info("%s: %d of %d protected retries have fewer fact flags, kept", self.target, len(winners), len(plans))
         return winners
+
+    def _review(self, sources: Sequence[str], outputs: Sequence[str]) -> list[tuple]:
+        """The reviewer's flags for each (source, output) pair: here on the local engine; on a remote one,
+        in its workers (a pool of `ReviewWorker`s), so that no check runs on the driver alone."""
+        if self.engine.name == "local" or not sources:
+            return self.reviewer.review(sources, outputs)
+        items = [json.dumps([s, o], ensure_ascii=False) for s, o in zip(sources, outputs, strict=True)]
+
+        def compute(group: list[str]) -> list[tuple]:
+            pairs = [json.loads(item) for item in group]
+            return self.reviewer.review([p[0] for p in pairs], [p[1] for p in pairs])
+
+        work = Work(
+            name=f"checks into {self.target}",
+            compute=compute,
+            factory=functools.partial(ReviewWorker, self.target, self.source_lang, self.quality),
+            decode=flags_from,
+        )
+        found: dict[str, tuple] = {}
+        for pairs in self.engine.map(work, list(dict.fromkeys(items))):
+            found.update(pairs)
+        return [found[item] for item in items]
 
     def translate(
         self, sentences: Sequence[Sentence] | Sequence[str], *, progress: OnProgress | None = None
@@ -314,7 +336,7 @@ class Translator:
         by_text = dict(zip(todo, results, strict=True))
         outputs = {t: gen.text for t, (gen, _) in by_text.items()} | human
         distinct = list(outputs)
-        reviewed = self.reviewer.review(distinct, [outputs[t] for t in distinct])
+        reviewed = self._review(distinct, [outputs[t] for t in distinct])
         flags_of = dict(zip(distinct, reviewed, strict=True))
         if self.quality.checks and self.quality.retry and self.quality.protect:
             for text, (gen, cached, flags) in self._protect(by_text, flags_of, progress).items():
