@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 # import from its own layer or any layer below it, never from one above. (The package's own __init__ is
 # left out: it re-exports lazily, by name, for `import summarizer`.)
 LAYERS = [
-    ["__main__", "cli"],  # the command line
+    ["__main__", "cli", "server"],  # the command line; the HTTP server
     ["api", "jobs", "measure"],  # the Python API, a job to files, evaluation
     ["output", "pipeline"],  # writing digests; read -> summarize -> translate -> Digest
     ["config"],  # flags and the one settings merge

@@ -15,6 +15,7 @@ from .measure import check, evaluate
 from .models import models_app
 from .cache import cache_app
 from .memory import memory_app
+from .serve import serve
 
 # isort: on
 
@@ -36,6 +37,7 @@ __all__ = [
     "main",
     "memory_app",
     "models_app",
+    "serve",
     "summarize",
     "translate",
 ]

@@ -1,0 +1,479 @@
+"""The HTTP API: LibreTranslate's endpoints (`/translate`, `/detect`, `/languages`, `/frontend/settings`)
+in its request and response shapes, plus `/summarize`, `/digest`, `/health` and `/metrics`.
+
+One `Service` holds the job's `Pipeline` (its settings, cache and models, loaded once and shared by
+every request) and a `Batcher` that gathers concurrent requests per language pair into one model call.
+A translation served here is the batch jobs' own: the same cache keys, translation memory and checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import socket
+import time
+from collections import defaultdict, deque
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from ..errors import ModelUnavailableError, SummarizerError, UnknownLanguageError
+from ..inputs.reading import Input, detect_language
+from ..inputs.segmenting import split_sentences
+from ..languages import AUTO, ENGLISH, LANGUAGES, language_name, same_language
+from ..models.catalogue import pair_model
+from ..options import JobSettings
+from ..pipeline import Failure, Pipeline
+from ..results import Translation
+from .batching import Batcher
+from .markup import html_pieces, join, text_pieces
+from .settings import ServerOptions
+
+log = logging.getLogger(__name__)
+
+
+class HttpError(Exception):
+    """A request that gets LibreTranslate's error shape: `{"error": message}` with `status`."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Metrics:
+    """Prometheus counters and a latency histogram, in a registry of their own."""
+
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
+        self.registry = CollectorRegistry()
+        self.requests = Counter("summarizer_requests", "HTTP requests", ["endpoint", "status"], registry=self.registry)
+        self.sentences = Counter("summarizer_sentences", "Sentences translated", ["source", "target"], registry=self.registry)  # fmt: skip
+        self.cache_hits = Counter("summarizer_cache_hits", "Sentences served from the cache", registry=self.registry)
+        self.memory_hits = Counter("summarizer_memory_hits", "Sentences from the translation memory", registry=self.registry)  # fmt: skip
+        self.flags = Counter("summarizer_flags", "Quality flags on served outputs", ["code"], registry=self.registry)
+        self.model_calls = Counter("summarizer_model_calls", "Batched model calls", registry=self.registry)
+        self.latency = Histogram("summarizer_request_seconds", "Request latency", ["endpoint"], registry=self.registry)
+
+    def text(self) -> tuple[bytes, str]:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class Limiter:
+    """Requests a minute per API key (a sliding window of the last 60 seconds)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str, per_minute: int | None) -> bool:
+        if per_minute is None:
+            return True
+        now, seen = time.monotonic(), self._seen[key]
+        while seen and now - seen[0] > 60:
+            seen.popleft()
+        if len(seen) >= per_minute:
+            return False
+        seen.append(now)
+        return True
+
+
+class Service:
+    """What the routes call: the job's pipeline and the batcher in front of its translators."""
+
+    def __init__(self, settings: JobSettings, options: ServerOptions):
+        self.settings = settings
+        self.options = options
+        self.pipeline = Pipeline(settings)
+        self.metrics = Metrics()
+        self.limiter = Limiter()
+        self.keys = {k.key: k for k in options.keys}
+        self.batcher = Batcher(
+            self._translate_now,
+            wait_s=options.batch_wait_ms / 1000,
+            max_sentences=options.batch_max,
+            enabled=options.batching,
+        )
+        self.started = time.time()
+
+    # -- languages ---------------------------------------------------------------------------------
+
+    @property
+    def targets(self) -> list[str]:
+        return [t.lang for t in self.settings.targets]
+
+    def covers(self, source: str, target: str) -> bool:
+        """Is there a model for the pair: the job's own for `target`, else the registry's."""
+        if same_language(source, target) or target not in self.targets:
+            return False
+        return self.settings.target(target).model is not None or pair_model(source, target) is not None
+
+    def sources(self) -> list[str]:
+        if self.settings.source_lang != AUTO:
+            return [self.settings.source_lang]
+        return [ENGLISH, *(c for c in LANGUAGES if c != ENGLISH)]
+
+    def languages(self) -> list[dict]:
+        out = []
+        for code in dict.fromkeys([*self.sources(), *self.targets]):
+            targets = [t for t in self.targets if self.covers(code, t)]
+            out.append({"code": code, "name": language_name(code), "targets": targets})
+        return out
+
+    # -- translating -------------------------------------------------------------------------------
+
+    def _translate_now(self, source: str, target: str, sentences: list[str]) -> list[Translation]:
+        """One model call (in the batcher's model thread): the job's translator, cache and checks."""
+        self.metrics.model_calls.inc()
+        translated = self.pipeline.translator(target, source).translate(sentences)
+        return list(translated.translations)
+
+    async def translate_texts(self, texts: list[str], source: str, target: str, markup: bool) -> list[dict]:
+        """Each text translated sentence by sentence (markup kept for HTML), with what we know of each."""
+        pieces_of = [html_pieces(t) if markup else text_pieces(t) for t in texts]
+        groups = [[split_sentences(p.text, source) or [p.text] for p in pieces if p.translate] for pieces in pieces_of]
+        flat = [s for g in groups for sentences in g for s in sentences]
+        try:
+            done = await asyncio.wait_for(self.batcher.translate(source, target, flat), self.options.timeout_s)
+        except TimeoutError:
+            raise HttpError(503, f"Cannot translate text: no answer within {self.options.timeout_s:.0f} s") from None
+        self.metrics.sentences.labels(source, target).inc(len(flat))
+        out, it = [], iter(done)
+        for pieces, group in zip(pieces_of, groups, strict=True):
+            per_piece, sentences = [], []
+            for piece_sentences in group:
+                mine = [next(it) for _ in piece_sentences]
+                per_piece.append(" ".join(t.text for t in mine))
+                sentences.extend(mine)
+            for t in sentences:
+                self.metrics.cache_hits.inc(t.cached)
+                self.metrics.memory_hits.inc(t.human)
+                for f in t.flags:
+                    self.metrics.flags.labels(f.code).inc()
+            out.append({"text": join(pieces, per_piece, markup=markup), "sentences": sentences})
+        return out
+
+    def provenance(self, source: str, target: str) -> dict:
+        info = self.pipeline.translator(target, source).model_info
+        return {"model": info.name, "revision": info.revision, "backend": info.backend}
+
+    # -- checks on what a caller asks for ----------------------------------------------------------
+
+    def check_key(self, key: str | None) -> None:
+        if not self.keys:
+            return
+        if not key:
+            raise HttpError(400, "Invalid request: missing api_key parameter")
+        found = self.keys.get(key)
+        if found is None:
+            raise HttpError(403, "Invalid API key")
+        if not self.limiter.allow(key, found.per_minute):
+            raise HttpError(429, "Too many request limits violations")
+
+    def check_url(self, url: str) -> None:
+        """A URL this server may fetch: only with allow_urls, http(s), and not into private networks."""
+        if not self.options.allow_urls:
+            raise HttpError(400, "Invalid request: URLs are not fetched by this server (start it with --allow-urls)")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise HttpError(400, f"Invalid request: {url!r} is not an http(s) URL")
+        if self.options.allow_private_urls:
+            return
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 80)}
+        except OSError:
+            raise HttpError(400, f"Invalid request: {parts.hostname} can't be resolved") from None
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+                raise HttpError(400, f"Invalid request: {parts.hostname} is a private address; not fetched")
+
+
+# ---- request bodies ---------------------------------------------------------------------------------
+
+
+async def read_body(request: Any, limit: int) -> dict[str, Any]:
+    """A request's parameters: a JSON object, or a form (url-encoded), or the query string; bounded."""
+    size = request.headers.get("content-length")
+    if size is not None and size.isdigit() and int(size) > limit:
+        raise HttpError(413, f"Invalid request: the body is over {limit} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HttpError(413, f"Invalid request: the body is over {limit} bytes")
+    params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(request.url.query).items()}
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not body.strip():
+        return params
+    if kind == "application/json" or (not kind and body.lstrip()[:1] in (b"{", b"[")):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise HttpError(400, "Invalid request: the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise HttpError(400, "Invalid request: the body must be a JSON object")
+        return {**params, **data}
+    if kind in ("", "application/x-www-form-urlencoded"):
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise HttpError(400, "Invalid request: the body is not UTF-8") from None
+        return {**params, **{k: (v if k == "q" and len(v) > 1 else v[-1]) for k, v in form.items()}}
+    raise HttpError(400, f"Invalid request: unsupported content type {kind}")
+
+
+def _required(params: dict, name: str) -> Any:
+    value = params.get(name)
+    if value is None or (isinstance(value, str) and not value.strip() and name != "q"):
+        raise HttpError(400, f"Invalid request: missing {name} parameter")
+    return value
+
+
+def _texts(q: Any) -> tuple[list[str], bool]:
+    if isinstance(q, str):
+        return [q], False
+    if isinstance(q, list) and all(isinstance(x, str) for x in q):
+        return list(q), True
+    raise HttpError(400, "Invalid request: q must be a string or a list of strings")
+
+
+def _flag(f) -> dict:
+    return {"code": f.code, "message": f.message, **({"score": f.score} if f.score is not None else {})}
+
+
+def _sentence(t: Translation) -> dict:
+    return {
+        "source": t.source,
+        "text": t.text,
+        "flags": [_flag(f) for f in t.flags],
+        "cached": t.cached,
+        "memory": t.human,
+        "protected": t.protected,
+        "complete": t.complete,
+    }
+
+
+# ---- the app ------------------------------------------------------------------------------------------
+
+
+def make_app(service: Service):
+    """The FastAPI application for `service`."""
+    app = FastAPI(title="summarizer", docs_url=None, redoc_url=None, openapi_url=None)
+    options = service.options
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status)
+
+    def route(path: str, methods: list[str]):
+        """A route whose errors are answered in LibreTranslate's shape and counted; never a traceback."""
+
+        def decorate(handler):
+            async def endpoint(request: Request):
+                started = time.perf_counter()
+                try:
+                    response = await handler(request)
+                except HttpError as exc:
+                    response = error(exc.status, str(exc))
+                except UnknownLanguageError as exc:
+                    response = error(400, str(exc))
+                except ModelUnavailableError as exc:
+                    response = error(503, f"Cannot translate text: {exc}")
+                except SummarizerError as exc:
+                    response = error(400 if not exc.fatal else 500, str(exc))
+                except Exception as exc:  # the log has it; the caller gets one line
+                    log.exception("%s failed", path)
+                    response = error(500, f"Cannot process the request: {type(exc).__name__}")
+                service.metrics.requests.labels(path, str(response.status_code)).inc()
+                service.metrics.latency.labels(path).observe(time.perf_counter() - started)
+                return response
+
+            app.add_api_route(path, endpoint, methods=methods)
+            return handler
+
+        return decorate
+
+    @route("/translate", ["POST"])
+    async def translate(request: Request):
+        params = await read_body(request, options.body_limit)
+        service.check_key(params.get("api_key"))
+        texts, many = _texts(_required(params, "q"))
+        source = str(_required(params, "source")).strip().lower()
+        target = str(_required(params, "target")).strip().lower()
+        fmt = str(params.get("format") or "text").lower()
+        if fmt not in ("text", "html"):
+            raise HttpError(400, f"Invalid request: format {fmt} is not text or html")
+        chars = sum(len(t) for t in texts)
+        if chars > options.char_limit:
+            raise HttpError(400, f"Invalid request: request ({chars}) exceeds text limit ({options.char_limit})")
+        if target not in service.targets:
+            raise HttpError(400, f"{target} is not supported")
+        detected: list[dict] | None = None
+        if source == AUTO:
+            guesses = [detect_language(t) if t.strip() else (ENGLISH, 0.0) for t in texts]
+            detected = [{"confidence": round(p * 100, 1), "language": lang} for lang, p in guesses]
+            sources = [lang for lang, _ in guesses]
+        else:
+            if source not in LANGUAGES and source != ENGLISH:
+                raise HttpError(400, f"{source} is not supported")
+            sources = [source] * len(texts)
+        results: list[dict] = [{}] * len(texts)
+        for lang in dict.fromkeys(sources):  # one batched call per source language
+            idx = [i for i, s in enumerate(sources) if s == lang]
+            if same_language(lang, target):
+                for i in idx:
+                    results[i] = {"text": texts[i], "sentences": []}
+                continue
+            if not service.covers(lang, target):
+                raise HttpError(400, f"{lang} is not supported" if lang not in LANGUAGES else f"{lang} to {target} is not supported")  # fmt: skip
+            done = await service.translate_texts([texts[i] for i in idx], lang, target, fmt == "html")
+            for i, r in zip(idx, done, strict=True):
+                results[i] = {**r, "model": service.provenance(lang, target)}
+        extra = [
+            {"sentences": [_sentence(t) for t in r["sentences"]], **({"model": r["model"]} if "model" in r else {})}
+            for r in results
+        ]
+        body: dict[str, Any] = {"translatedText": [r["text"] for r in results] if many else results[0]["text"]}
+        if detected is not None:
+            body["detectedLanguage"] = detected if many else detected[0]
+        body["summarizer"] = extra if many else extra[0]
+        return JSONResponse(body)
+
+    @route("/detect", ["POST"])
+    async def detect(request: Request):
+        params = await read_body(request, options.body_limit)
+        service.check_key(params.get("api_key"))
+        q = _required(params, "q")
+        text = " ".join(_texts(q)[0])
+        if len(text) > options.char_limit:
+            raise HttpError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({options.char_limit})")
+        lang, probability = detect_language(text)
+        return JSONResponse([{"confidence": round(probability * 100, 1), "language": lang}])
+
+    @route("/languages", ["GET", "POST"])
+    async def languages(request: Request):
+        return JSONResponse(service.languages())
+
+    @route("/frontend/settings", ["GET"])
+    async def frontend_settings(request: Request):
+        first = service.targets[0] if service.targets else ENGLISH
+        source = service.sources()[0]
+        return JSONResponse(
+            {
+                "charLimit": options.char_limit,
+                "frontendTimeout": 500,
+                "apiKeys": service.options.key_required,
+                "keyRequired": service.options.key_required,
+                "suggestions": False,
+                "filesTranslation": False,
+                "supportedFilesFormat": [],
+                "language": {
+                    "source": {"code": source, "name": language_name(source)},
+                    "target": {"code": first, "name": language_name(first)},
+                },
+            }
+        )
+
+    async def article_input(params: dict) -> Input:
+        url, text = params.get("url"), params.get("text") or params.get("q")
+        if url:
+            service.check_url(str(url))
+            return Input(source=str(url), location=str(url), name="request")
+        if not isinstance(text, str) or not text.strip():
+            raise HttpError(400, "Invalid request: missing text or url parameter")
+        # A whole article: bounded by the body limit, not by the per-request text limit of /translate.
+        return Input(source="request", location="request.txt", name="request", page=text.encode("utf-8"))
+
+    async def one_digest(item: Input):
+        def run():
+            (result,) = list(service.pipeline.run([item]))
+            return result
+
+        result = await asyncio.wait_for(service.batcher.run(run), options.timeout_s)
+        if isinstance(result, Failure):
+            raise HttpError(400, result.error)
+        return result
+
+    @route("/summarize", ["POST"])
+    async def summarize(request: Request):
+        from ..api import summarize as summarize_text
+
+        params = await read_body(request, options.body_limit)
+        service.check_key(params.get("api_key"))
+        item = await article_input(params)
+        method = str(params.get("method") or "extractive")
+        if method not in ("abstractive", "extractive", "lead"):
+            raise HttpError(400, f"Invalid request: method {method} is not abstractive, extractive or lead")
+        try:
+            count = int(params.get("sentences") or 3)
+        except (TypeError, ValueError):
+            raise HttpError(400, "Invalid request: sentences must be a number") from None
+        if not 1 <= count <= 50:
+            raise HttpError(400, "Invalid request: sentences must be 1 to 50")
+        from ..inputs.reading import read_input
+
+        article = await asyncio.wait_for(service.batcher.run(read_input, item, lang=service.settings.source_lang), options.timeout_s)  # fmt: skip
+        section = service.settings.summary
+        model = section.model if section is not None and method == "abstractive" else None
+        gen = dict(section.params.as_dict()) if section is not None and method == "abstractive" else {}
+
+        def run():
+            return summarize_text(
+                " ".join(s.text for s in article.sentences),
+                method=method,
+                sentences=count,
+                model=model,
+                lang=article.lang,
+                cache=service.pipeline.cache,
+                runtime=service.settings.runtime,
+                **gen,
+            )
+
+        summary = await asyncio.wait_for(service.batcher.run(run), options.timeout_s)
+        body = {
+            "summary": summary.text,
+            "method": summary.method,
+            "lang": article.lang,
+            "flags": [_flag(f) for f in summary.flags],
+            "cached": summary.cached,
+            "model": asdict(summary.model),
+        }
+        return JSONResponse(body)
+
+    @route("/digest", ["POST"])
+    async def digest(request: Request):
+        from ..output.render.formats import render_digest
+
+        params = await read_body(request, options.body_limit)
+        service.check_key(params.get("api_key"))
+        result = await one_digest(await article_input(params))
+        if "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(render_digest(result, "html"))
+        return Response(render_digest(result, "json"), media_type="application/json")
+
+    @route("/health", ["GET"])
+    async def health(request: Request):
+        return JSONResponse(
+            {"status": "ok", "targets": service.targets, "uptime_s": round(time.time() - service.started, 1)}
+        )
+
+    @route("/metrics", ["GET"])
+    async def metrics(request: Request):
+        data, kind = service.metrics.text()
+        return Response(data, media_type=kind)
+
+    @app.exception_handler(404)
+    async def not_found(request, exc):
+        return error(404, "Not found")
+
+    @app.exception_handler(405)
+    async def not_allowed(request, exc):
+        return error(405, "Method not allowed")
+
+    return app
