@@ -246,12 +246,13 @@ def collect_sentences() -> list[str]:
     return list(dict.fromkeys(sentences))
 
 
-def run_worker(spec: dict, cache_dir: Path, timeout: float) -> dict:
+def run_worker(spec: dict, cache_dir: Path, timeout: float, script: str | Path = __file__) -> dict:
+    """`script --worker SPEC` in a fresh process (its own peak RSS); its last stdout line is the result."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(spec, f)
     try:
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", f.name],
+            [sys.executable, str(script), "--worker", f.name],
             capture_output=True,
             text=True,
             env={**env(), "SUMMARIZER_CACHE_DIR": str(cache_dir)},
@@ -260,7 +261,8 @@ def run_worker(spec: dict, cache_dir: Path, timeout: float) -> dict:
     finally:
         os.unlink(f.name)
     if proc.returncode != 0:
-        raise RuntimeError(f"workload {spec['workload']} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+        name = spec.get("workload") or spec.get("method")
+        raise RuntimeError(f"workload {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

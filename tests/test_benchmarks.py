@@ -176,3 +176,62 @@ def test_extractive_cross_validation_runs_end_to_end(tmp_path):
     assert "--embedder hashing" in report and "figures mean nothing" in report
     for heading in ("| settings | fold |", "### Non-English: FLORES-200 windows", "### Real English news"):
         assert heading in report
+
+
+@pytest.mark.slow
+def test_quick_peers_benchmark_writes_its_section(tmp_path):
+    """The peers side by side (argos-translate's and EasyNMT's methods, raw CTranslate2's settings search, ours
+    at default and best settings), its targets, and only its own section of the file."""
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text("# Benchmarks\n\nkept as is\n", encoding="utf-8")
+    args = ["--quick", "--models-dir", str(tmp_path / "models"), "--output", str(output)]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "peers.py"), *args],
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if k != "SUMMARIZER_BACKEND"}, "HF_HUB_OFFLINE": "1"},  # default
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    report = output.read_text(encoding="utf-8")
+    assert report.startswith("# Benchmarks\n\nkept as is\n") and "<!-- section:peers -->" in report
+    rows = [line for line in report.splitlines() if line.startswith("| ") and "×" in line]
+    for name in (
+        "argos-translate's method",
+        "EasyNMT's method",
+        "raw CTranslate2 int8",
+        "ours, default",
+        "ours at raw's best",
+    ):
+        assert sum(name in row for row in rows) == 2, name  # greedy and 4 beams
+    assert report.count("**best**") == 2  # one per beam setting
+    targets = [
+        line
+        for line in report.splitlines()
+        if line.startswith("| ours") and line.rstrip().endswith(("yes |", "**no** |"))
+    ]
+    assert len(targets) == 4
+    assert "Ours ran on `ctranslate2:int8` with no backend option" in report
+
+
+@pytest.mark.slow
+def test_quick_server_benchmark_writes_its_section(tmp_path):
+    """`summarizer serve` under 1, 8 and 32 clients with batching on and off, and the Python API's rate."""
+    pytest.importorskip("fastapi")
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text("# Benchmarks\n", encoding="utf-8")
+    args = ["--quick", "--sentences", "8", "--models-dir", str(tmp_path / "models"), "--output", str(output)]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "server_load.py"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    report = output.read_text(encoding="utf-8")
+    rows = [line for line in report.splitlines() if line.startswith(("| on |", "| off |"))]
+    assert len(rows) == 6 and "Python API, one `translate()` call" in report
+    assert "batching on ≥ 3×" in report
