@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings,ray]'
+	$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings,ray,serve]'
 	touch $(STAMP)
 
 # Debian's chromium and chromedriver for the real-browser test (never a browser download).
@@ -39,7 +39,8 @@ demo: $(STAMP)
 
 # Every table of BENCHMARKS.md but the Ray one (about 2 hours on 2 cores): the forced-length tables,
 # the CTranslate2 memory addendum, the stand-in lengths, real volumes at realistic lengths, a feed job's
-# re-run with nothing new, and the same-story grouping.
+# re-run with nothing new, the same-story grouping, the peers (argos-translate's and EasyNMT's methods, raw
+# CTranslate2 at its best settings) and the HTTP server under load.
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/ct2_memory.py --write
@@ -47,6 +48,8 @@ bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/volumes.py --card-sentences 50 --torch-articles 50
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/feeds_incremental.py --feeds 5 --items 100
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/grouping.py
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/peers.py
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/server_load.py
 
 # The ray engine against the local one (about 10 minutes); writes its own section of BENCHMARKS.md.
 bench-ray: $(STAMP)
