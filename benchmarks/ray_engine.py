@@ -93,7 +93,72 @@ def cache_rates(work: Path, n: int = 20000) -> tuple[float, float]:
     return put, n / (time.perf_counter() - started)
 
 
-def render(rows: list[dict], start_s: float, rates: tuple[float, float], size: str, elapsed: float) -> str:
+SHARED = ROOT.parent / "shared" / "eval"
+
+
+def stage_rates(work: Path, articles: int = 100, adequacy_pairs: int = 48) -> dict[str, float]:
+    """What one CPU core does of the per-article work that now runs in Ray tasks and actors: reading
+    (decode, segment, detect the language) CNN/DailyMail test articles, and the checks of a translation
+    (cheap ones; the adequacy check apart) on FLORES-200 en -> ru reference pairs."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    from summarizer.inputs.reading import list_inputs
+    from summarizer.options import QualityOptions
+    from summarizer.pipeline import read_one
+    from summarizer.quality.review import TranslationReviewer
+
+    folder = work / "stage-articles"
+    folder.mkdir()
+    lines = (SHARED / "cnndm-test" / "sample-500.jsonl").read_text(encoding="utf-8").splitlines()[:articles]
+    for i, line in enumerate(lines):
+        record = json.loads(line)
+        text = record.get("article") or record.get("text") or record.get("document")
+        (folder / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
+    inputs = list_inputs(sorted(str(p) for p in folder.glob("*.txt")))
+    read_one(inputs[0], lang="auto", encoding=None, url_deadline=30)  # language ID loads once
+    started = time.perf_counter()
+    sentences, failed = 0, []
+    for item in inputs:
+        article, _ = read_one(item, lang="auto", encoding=None, url_deadline=30)
+        if isinstance(article, Exception):
+            failed.append(f"{item.source}: {article}")
+        else:
+            sentences += len(article.sentences)
+    read_s = time.perf_counter() - started
+    read_ok = len(inputs) - len(failed)
+    en = (SHARED / "flores200-devtest" / "en.txt").read_text(encoding="utf-8").splitlines()
+    ru = (SHARED / "flores200-devtest" / "ref.ru.txt").read_text(encoding="utf-8").splitlines()
+    cheap = TranslationReviewer("ru", "en", QualityOptions())
+    started = time.perf_counter()
+    cheap.review(en, ru)
+    checks_s = time.perf_counter() - started
+    deep = TranslationReviewer("ru", "en", QualityOptions(adequacy=True))
+    deep.review(en[:2], ru[:2])  # the embedding model loads once
+    started = time.perf_counter()
+    deep.review(en[-adequacy_pairs:], ru[-adequacy_pairs:])
+    adequacy_s = time.perf_counter() - started
+    return {
+        "articles_s": len(inputs) / read_s,
+        "sentences_per_article": sentences / max(1, read_ok),
+        "read_failed": failed,
+        "checks_s": len(en) / checks_s,
+        "adequacy_s": adequacy_pairs / adequacy_s,
+    }
+
+
+def peers_rates() -> dict[str, float]:
+    """Our CTranslate2 int8 rates at default settings from benchmarks/peers.py's last run (sentences/s)."""
+    path = ROOT / "benchmarks" / "results" / "peers.json"
+    if not path.exists():
+        return {}
+    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    return {"beam4": rows["4:ours-default"]["items_s"], "greedy": rows["1:ours-default"]["items_s"]}
+
+
+def render(
+    rows: list[dict], start_s: float, rates: tuple[float, float], size: str, elapsed: float, stages: dict[str, float]
+) -> str:
     by = {(r["engine"], r["articles"]): r for r in rows}
     local_small, local_big = by["local", "small"], by["local", "big"]
 
@@ -117,7 +182,7 @@ def render(rows: list[dict], start_s: float, rates: tuple[float, float], size: s
         f"{SUMMARY_TOKENS} tokens forced) and full text + summary into ru and ar (marian, greedy, {NEW_TOKENS} "
         "tokens forced), quality retries off; each run a fresh CLI process with an empty cache. "
         "`small` is the same job on its first article only.",
-        "- Local: `--engine local`, torch on all cores. Ray: a local instance on all cores; `1 actor` has "
+        "- Local: `--engine local`, the default backend (auto: CTranslate2 int8 here) on all cores. Ray: a local instance on all cores; `1 actor` has "
         "`cpus_per_actor = 2`, `2 actors` has `cpus_per_actor = 1` (one actor pool per model and target: "
         "summaries, ru, ar).",
         "",
@@ -143,27 +208,36 @@ def render(rows: list[dict], start_s: float, rates: tuple[float, float], size: s
         f"| driver cache writes (batches of 64) | {rates[0]:,.0f} entries/s |",
         f"| driver cache reads (batches of 512) | {rates[1]:,.0f} entries/s |",
         "",
-        "The fixed overhead is mostly actor start-up: each pool (summaries, ru, ar) starts its own actor "
-        "processes, which import torch and load their model before the first batch, and the pools run one "
-        "after another. It is paid once per `ray.window` (1,000 articles by default), not per article.",
+        "The fixed overhead is mostly actor start-up: each pool (summaries, ru, ar, and the checks of each "
+        "language) starts its own actor processes, which import the model libraries and load their model before the first "
+        "batch; the language pools run at once, the summary pool first (a translated summary needs it). It is "
+        "paid once per `ray.window` (1,000 articles by default), not per article.",
         "",
-        *sizing(local_slope, rates[0]),
+        f"Per-article work that runs in Ray tasks and actors, one CPU core each (CNN/DailyMail test articles, "
+        f"FLORES-200 en→ru reference pairs): reading {stages['articles_s']:.1f} articles/s "
+        f"({stages['sentences_per_article']:.0f} sentences each), a translation's cheap checks "
+        f"{stages['checks_s']:,.0f} sentences/s, the adequacy check {stages['adequacy_s']:.1f} sentences/s.",
+        "",
+        *sizing(local_slope, rates[0], stages),
     ]
     return "\n".join(lines) + "\n"
 
 
 # Measured elsewhere, kept here so the sizing below says where each figure comes from.
 GPU_MARIAN_BEAM4 = 96.6  # sentences/s, base Marian, CUDA fp16, 4 beams, one process (benchmarks/gpu_check.py, H200)
-CPU_CT2_MARIAN_BEAM4 = 10.04  # sentences/s on 2 cores, CTranslate2 int8, 4 beams (main table above)
-CPU_TORCH_MARIAN_BEAM4 = 2.67  # sentences/s on 2 cores, our torch path, 4 beams (main table above)
+CPU_CT2_MARIAN_BEAM4 = 10.04  # sentences/s on 2 cores, CTranslate2 int8, 4 beams (main table), if peers.json is missing
 CPU_CT2_BART_BEAM4 = 0.332  # articles/s on 2 cores, CTranslate2 int8, 4 beams (main table above)
 
 
-def sizing(local_slope: float, cache_writes: float) -> list[str]:
-    """A day of wire copy on paper: 50,000 articles into three languages."""
+def sizing(local_slope: float, cache_writes: float, stages: dict[str, float]) -> list[str]:
+    """A day of wire copy on paper: 50,000 articles into three languages, per stage."""
     day, articles, langs, sentences = 86_400, 50_000, 3, 28  # ~25 sentences + a 3-sentence summary
     outputs = articles * langs * sentences
     per_s = outputs / day
+    ct2 = peers_rates().get("beam4", CPU_CT2_MARIAN_BEAM4)
+    reads = articles / stages["articles_s"] / day
+    checks = outputs / stages["checks_s"] / day
+    adequacy = outputs / stages["adequacy_s"] / day
     return [
         "### On paper: a day of 50,000 articles into three languages",
         "",
@@ -171,31 +245,30 @@ def sizing(local_slope: float, cache_writes: float) -> list[str]:
         f"sentences per language: {outputs / 1e6:.1f} M translations and {articles:,} summaries a day "
         f"({per_s:.0f} translations/s on average), before job-wide deduplication (which only removes work).",
         "",
-        "| model work | hardware per actor | rate per actor | actors for 24 h |",
+        "| stage (where it runs) | hardware per worker | rate per worker | workers for 24 h |",
         "|---|---|---:|---:|",
-        f"| translations, greedy, torch (this run: {local_slope:.3f} s per output on 2 cores) | 2 CPU cores | "
-        f"{1 / local_slope:.1f}/s | {outputs * local_slope / day:.0f} |",
-        f"| translations, 4 beams, torch | 2 CPU cores | {CPU_TORCH_MARIAN_BEAM4}/s | {outputs / CPU_TORCH_MARIAN_BEAM4 / day:.0f} |",
-        f"| translations, 4 beams, CTranslate2 int8 | 2 CPU cores | {CPU_CT2_MARIAN_BEAM4}/s | {outputs / CPU_CT2_MARIAN_BEAM4 / day:.1f} |",
-        f"| translations, 4 beams, CUDA fp16 | 1 H200 (shared by the 3 language actors) | {GPU_MARIAN_BEAM4}/s | "
-        f"{outputs / GPU_MARIAN_BEAM4 / day:.2f} GPUs |",
-        f"| summaries, BART base, 4 beams, CTranslate2 int8 | 2 CPU cores | {CPU_CT2_BART_BEAM4} articles/s | "
-        f"{articles / CPU_CT2_BART_BEAM4 / day:.1f} |",
+        f"| reading: decode, extract, segment, language ID (Ray tasks) | 1 CPU core | {stages['articles_s']:.1f} articles/s | {reads:.2f} |",
+        f"| translations, 4 beams, CTranslate2 int8, default settings (actors; benchmarks/peers.py) | 2 CPU cores | {ct2:.2f}/s | {outputs / ct2 / day:.1f} |",
+        f"| translations and summaries, greedy, CTranslate2 int8 (this run: {local_slope:.3f} s per output on 2 cores) | 2 CPU cores | {1 / local_slope:.1f}/s | {outputs * local_slope / day:.0f} |",
+        f"| translations, 4 beams, CUDA fp16 (actors) | 1 H200 (shared by the 3 language actors) | {GPU_MARIAN_BEAM4}/s | {outputs / GPU_MARIAN_BEAM4 / day:.2f} GPUs |",
+        f"| summaries, BART base, 4 beams, CTranslate2 int8 (actors) | 2 CPU cores | {CPU_CT2_BART_BEAM4} articles/s | {articles / CPU_CT2_BART_BEAM4 / day:.1f} |",
+        f"| cheap checks of every translation (check actors) | 1 CPU core | {stages['checks_s']:,.0f}/s | {checks:.2f} |",
+        f"| adequacy check, if on (check actors) | 1 CPU core | {stages['adequacy_s']:.1f}/s | {adequacy:.1f} |",
+        f"| cache writes (the driver, one SQLite file) | 1 core | {cache_writes:,.0f}/s | {outputs / cache_writes / day:.4f} |",
         "",
-        "So one GPU machine (one actor per language at `gpus_per_actor = 0.33`, finishing in about half a "
-        "day) plus 4–6 CPU cores for the summaries does a day's wire; on CPUs only, about 5 CTranslate2 "
-        "actors of 2 cores for the translations at 4 beams. Peak hours need headroom: the same figures "
-        "over an 8-hour window mean three times the actors. The GPU rate is one process on an H200 in an "
-        "earlier session; BART on a GPU was not measured.",
+        f"So on CPUs only: about {outputs / ct2 / day:.0f} CTranslate2 translation actors of 2 cores, "
+        f"{articles / CPU_CT2_BART_BEAM4 / day:.0f} summary actors of 2 cores, and a core or two for reading and "
+        f"the cheap checks; with the adequacy check on, about {adequacy:.0f} more cores for its embeddings. "
+        "Or one GPU machine for the translations plus the CPU actors for the summaries. Peak hours need "
+        "headroom: the same work in an 8-hour window means three times the workers.",
         "",
-        f"Where the driver stops scaling: its cache is one SQLite file, which took {cache_writes:,.0f} "
-        f"writes/s here against the {per_s:.0f}/s needed, so the cache is not the limit. The limits are "
-        "the single driver process itself (it reads, segments and deduplicates every article and runs the "
-        "cheap quality checks, about 3,700 sentences/s on one core; the adequacy check, at about 23 "
-        "sentences/s, would be the bottleneck at this volume) and that SQLite wants a local disk, so "
-        "drivers on several machines can't share one cache. The next step is to shard the input across "
-        "drivers by article (each with its own cache, or one cache server behind the same `Cache` "
-        "interface) and to run the embedding checks on Ray as well.",
+        "What the driver still does alone: the cache lookups and writes (one SQLite file: "
+        f"{cache_writes:,.0f} writes/s against {per_s:.0f}/s needed), job-wide deduplication, the feed's state "
+        "and a summary's own checks (one per article), and writing the outputs. The next bottleneck is "
+        "that one driver and its one SQLite file on a local disk: drivers on several machines can't share it. "
+        "Past a day's wire, shard the input across drivers by article (each with its own cache, or one cache "
+        "server behind the same `Cache` interface). Adequacy embeddings computed on Ray are not cached, so a "
+        "warm re-run with the adequacy check on recomputes them.",
     ]
 
 
@@ -230,7 +303,9 @@ def main() -> int:
                 rows.append({"engine": name, "articles": articles, **result})
         start_s = ray_start_seconds()
         rates = cache_rates(work)
-    text = render(rows, start_s, rates, size, time.perf_counter() - started)
+        stages = stage_rates(work, articles=10 if args.quick else 100, adequacy_pairs=4 if args.quick else 48)
+        log(f"stages: {stages}")
+    text = render(rows, start_s, rates, size, time.perf_counter() - started, stages)
     write_section(output, "ray", text)
     log(f"wrote the Ray section of {output}")
     print(text)

@@ -242,3 +242,54 @@ def test_digest_and_summarize_endpoints(server):
     assert status == 200 and summary["method"] == "lead" and summary["summary"]
     metrics = urllib.request.urlopen(server.url + "/metrics", timeout=10).read().decode()
     assert 'summarizer_requests_total{endpoint="/digest",status="200"}' in metrics
+
+
+def test_the_real_backend_is_called_once_for_concurrent_requests(job, tmp_path):
+    """In this process, so the real backend's generate() can be counted: eight requests that arrive together
+    are one model call, and each answer is its own sentence's translation."""
+    import uvicorn
+
+    from summarizer.config.merge import resolve_job
+    from summarizer.server.app import Service, make_app
+    from summarizer.server.settings import ServerOptions
+
+    port = _free_port()
+    settings = resolve_job(job)
+    service = Service(settings, ServerOptions(port=port, batch_wait_ms=200))
+    backend = service.pipeline.translator("ru", "en").handle.backend
+    real, calls = backend.generate, []
+
+    def counted(texts, *args, **kwargs):
+        calls.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    backend.generate = counted
+    server = uvicorn.Server(uvicorn.Config(make_app(service), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        client = Server.__new__(Server)
+        client.url = f"http://127.0.0.1:{port}"
+        texts = [f"The {n} delegates met in Baku." for n in range(8)]
+        answers: dict[int, dict] = {}
+
+        def ask(i: int) -> None:
+            answers[i] = json.loads(client.post("/translate", {"q": texts[i], "source": "en", "target": "ru"})[1])
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(texts))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert len(answers) == len(texts)
+        assert calls and calls[0] == len(texts), calls  # one generate() over all eight (retries come after)
+        alone = [t.text for t in service.pipeline.translator("ru", "en").translate(texts).translations]
+        assert [answers[i]["translatedText"] for i in range(len(texts))] == alone
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        service.batcher.close()
