@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import ModelUnavailableError, SummarizerError, UnknownLanguageError
-from ..inputs.reading import Input, detect_language
+from ..inputs.reading import Input, detect_language, read_input
 from ..inputs.segmenting import split_sentences
 from ..languages import AUTO, ENGLISH, LANGUAGES, language_name, same_language
 from ..models.catalogue import pair_model
@@ -416,9 +416,9 @@ def make_app(service: Service):
             raise HttpError(400, "Invalid request: sentences must be a number") from None
         if not 1 <= count <= 50:
             raise HttpError(400, "Invalid request: sentences must be 1 to 50")
-        from ..inputs.reading import read_input
-
-        article = await asyncio.wait_for(service.batcher.run(read_input, item, lang=service.settings.source_lang), options.timeout_s)  # fmt: skip
+        # Reading (a URL's fetch, extraction) in a thread of its own: the model thread stays free for others.
+        reading = asyncio.to_thread(read_input, item, lang=service.settings.source_lang)
+        article = await asyncio.wait_for(reading, options.timeout_s)
         section = service.settings.summary
         model = section.model if section is not None and method == "abstractive" else None
         gen = dict(section.params.as_dict()) if section is not None and method == "abstractive" else {}
