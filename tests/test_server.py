@@ -113,6 +113,20 @@ def test_libretranslatepy_translates_detects_and_lists_languages(server):
     assert all(s["cached"] for s in sentences) and all(isinstance(s["flags"], list) for s in sentences)
     assert answer["summarizer"]["model"]["model"]
 
+    # A multipart form (curl -F) works as well, and alternatives asked for come back empty (one translation only).
+    boundary = "summarizerboundary"
+    parts = [("q", text), ("source", "en"), ("target", "ru"), ("alternatives", "2")]
+    data = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in parts)
+    data += f"--{boundary}--\r\n"
+    req = urllib.request.Request(
+        server.url + "/translate",
+        data=data.encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with urllib.request.urlopen(req, timeout=60) as r:
+        answer = json.loads(r.read())
+    assert answer["translatedText"] == out and answer["alternatives"] == []
+
     # q as a list, source auto: a list back, detected languages per item.
     status, body, _ = server.post("/translate", {"q": [text, "Second item here."], "source": "auto", "target": "ar"})
     answer = json.loads(body)

@@ -226,6 +226,20 @@ async def read_body(request: Any, limit: int) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise HttpError(400, "Invalid request: the body is not UTF-8") from None
         return {**params, **{k: (v if k == "q" and len(v) > 1 else v[-1]) for k, v in form.items()}}
+    if kind == "multipart/form-data":
+        from starlette.requests import Request as Replayed
+
+        async def replay() -> dict:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        try:
+            form = await Replayed(request.scope, replay).form()
+        except Exception:  # a malformed multipart body
+            raise HttpError(400, "Invalid request: the multipart body can't be read") from None
+        fields = {k: form.getlist(k) for k in form}
+        if any(not isinstance(v, str) for values in fields.values() for v in values):
+            raise HttpError(400, "Invalid request: files are not translated here; send the text as q")
+        return {**params, **{k: (v if k == "q" and len(v) > 1 else v[-1]) for k, v in fields.items()}}
     raise HttpError(400, f"Invalid request: unsupported content type {kind}")
 
 
@@ -342,6 +356,8 @@ def make_app(service: Service):
         body: dict[str, Any] = {"translatedText": [r["text"] for r in results] if many else results[0]["text"]}
         if detected is not None:
             body["detectedLanguage"] = detected if many else detected[0]
+        if str(params.get("alternatives") or "0") not in ("0", ""):  # asked for: we make one translation only
+            body["alternatives"] = [[] for _ in texts] if many else []
         body["summarizer"] = extra if many else extra[0]
         return JSONResponse(body)
 
