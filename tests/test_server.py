@@ -225,7 +225,10 @@ def test_a_job_and_the_server_share_one_cache(job, tmp_path, marian):
         server.stop()
 
 
-def test_sigterm_finishes_the_requests_in_flight(server):
+def test_sigterm_finishes_the_requests_in_flight(job, tmp_path):
+    # Long outputs (forced), so the requests are still being translated when the signal comes.
+    job.write_text(job.read_text().replace("max_new_tokens = 6", "max_new_tokens = 120\nmin_new_tokens = 120"))
+    server = Server(job, "--no-batching", cache=tmp_path / "cache")
     texts = [f"Report {n}: the delegates met again on the second day of the summit in Baku." for n in range(6)]
     results: list[int] = []
 
@@ -233,13 +236,20 @@ def test_sigterm_finishes_the_requests_in_flight(server):
         results.append(server.post("/translate", {"q": text, "source": "en", "target": "ar"})[0])
 
     threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
-    for t in threads:
-        t.start()
-    time.sleep(0.3)  # in flight: sent, not yet answered
-    server.proc.send_signal(signal.SIGTERM)
-    for t in threads:
-        t.join(timeout=120)
-    assert server.proc.wait(timeout=60) == 0
+    try:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while _metric(server, "summarizer_model_calls_total") < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first request is with the model
+        in_flight = len(texts) - len(results)
+        server.proc.send_signal(signal.SIGTERM)
+        for t in threads:
+            t.join(timeout=120)
+        assert server.proc.wait(timeout=60) == 0
+    finally:
+        server.stop()
+    assert in_flight > 1, "the requests were answered before the signal"
     assert results == [200] * len(texts), results
 
 
