@@ -219,3 +219,24 @@ def test_the_api_runs_on_ray_when_the_runtime_says_so(marian, bart, seed_text):
     import ray
 
     assert not ray.is_initialized(), "the call must stop the Ray instance it started"
+
+
+def test_an_extractive_job_on_ray_gives_the_local_digests(tmp_path, marian):
+    """Extractive summaries on Ray: a window's sentence embeddings computed by the engine's workers, the
+    sentences chosen on the driver from them: the same summaries and digests as the local engine."""
+    inputs = _corpus_inputs(tmp_path, 3)
+    job = tmp_path / "extractive.toml"
+    job.write_text(
+        f'inputs = {json.dumps(inputs)}\ntranslate = "summary"\n'
+        '[summary]\nmethod = "extractive"\nsentences = 2\n'
+        f"[targets.ru]\nmodel = {json.dumps(str(marian))}\n[targets.ru.params]\nnum_beams = 1\nmax_new_tokens = 6\n"
+        '[output]\nformats = ["json"]\n',
+        encoding="utf-8",
+    )
+    local = run_cli("translate", "--config", str(job), "--cache-dir", "c-local", "--out", "out-local")
+    assert local.returncode == 0, local.stderr.decode()
+    ray = run_cli("translate", "--config", str(job), "--cache-dir", "c-ray", "--out", "out-ray", *RAY)
+    assert ray.returncode == 0, ray.stderr.decode()
+    expected = _digests(tmp_path / "out-local")
+    assert len(expected) == 4 and _digests(tmp_path / "out-ray") == expected
+    assert all(d["summary"]["method"] == "extractive" for name, d in expected.items() if name != "index.json")

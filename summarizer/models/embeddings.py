@@ -7,6 +7,7 @@ no download. Vectors are L2-normalised, so a dot product is the cosine similarit
 from __future__ import annotations
 
 import base64
+import functools
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -147,8 +148,37 @@ def _unpack(value: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(value), dtype="<f4")
 
 
-def cached_embed(embedder: Embedder, texts: Sequence[str], *, cache: Any = None, query: bool = True) -> np.ndarray:
-    """`embedder.embed(texts)` with each distinct text computed once and kept in the cache."""
+class EmbedWorker:
+    """An embedder in another process (a Ray actor): texts in, packed float32 vectors out (`_unpack` reads
+    one). Built from the embedding model's name and the runtime, never a live embedder."""
+
+    def __init__(self, name: str, runtime: Any, models_dir: Path | None, query: bool):
+        self.embedder = get_embedder(name, runtime=runtime, models_dir=models_dir)
+        self.query = query
+
+    def load(self) -> None:
+        self.embedder.embed(["ready"], query=self.query)  # the model, once, before the first batch
+
+    def remote_compute(self, texts: list[str]) -> list[dict]:
+        return [{"v": _pack(v)} for v in self.embedder.embed(texts, query=self.query)]
+
+
+def _unpacked(value: dict) -> np.ndarray:
+    return _unpack(value["v"])
+
+
+def cached_embed(
+    embedder: Embedder,
+    texts: Sequence[str],
+    *,
+    cache: Any = None,
+    query: bool = True,
+    engine: Any = None,
+    remote: tuple[str, Any, Path | None] | None = None,
+) -> np.ndarray:
+    """`embedder.embed(texts)` with each distinct text computed once and kept in the cache. With a remote
+    `engine` and `remote` (the embedding model's name, the runtime options, the models folder) the misses
+    are computed by the engine's workers (`EmbedWorker`); the cache stays here."""
     import numpy as np
 
     cache = cache if cache is not None else NullCache()
@@ -161,7 +191,19 @@ def cached_embed(embedder: Embedder, texts: Sequence[str], *, cache: Any = None,
     vectors = {t: _unpack(found[keys[t]]) for t in unique if keys[t] in found}
     misses = [t for t in unique if t not in vectors]
     if misses:
-        computed = embedder.embed(misses, query=query)
+        if engine is not None and engine.name != "local" and remote is not None:
+            from ..engines import Work
+
+            work = Work(
+                name=f"embeddings with {embedder.info.name}",
+                compute=lambda group: list(embedder.embed(group, query=query)),
+                factory=functools.partial(EmbedWorker, *remote, query),
+                decode=_unpacked,
+            )
+            done = {t: v for pairs in engine.map(work, misses) for t, v in pairs}
+            computed = [done[t] for t in misses]
+        else:
+            computed = embedder.embed(misses, query=query)
         cache.put_many(
             [
                 CacheEntry(key=keys[t], task=TASK, model=embedder.info.name, value=_pack(v))

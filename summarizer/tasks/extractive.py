@@ -199,6 +199,7 @@ class ExtractiveSummarizer(BaseSummarizer):
         lang: str = "en",
         cache: Any = None,
         scoring: ScoringParams = DEFAULT_SCORING,
+        engine: Any = None,
     ):
         if summary.method not in ("extractive", "lead"):
             raise ValueError(f"method must be extractive or lead, got {summary.method!r}")
@@ -211,6 +212,9 @@ class ExtractiveSummarizer(BaseSummarizer):
         self.quality = worker.quality
         self.scoring = scoring
         self.embedder = None
+        self.engine = engine  # a remote engine computes a window's embeddings in its workers (summarize_each)
+        self._remote = (summary.embedding_model, worker.runtime, worker.models_dir)
+        self._vectors: dict[str, Any] = {}  # one summarize_each call's embeddings, by text
         if self.method == "extractive":
             self.embedder = get_embedder(summary.embedding_model, runtime=worker.runtime, models_dir=worker.models_dir)
 
@@ -229,7 +233,19 @@ class ExtractiveSummarizer(BaseSummarizer):
 
     def _embed(self, units: Sequence[Sentence]) -> tuple[np.ndarray, list[bool]]:
         """The units' embeddings (cached) and which of them are real sentences."""
-        return cached_embed(self.embedder, [u.text for u in units], cache=self.cache), [usable(u.text) for u in units]
+        import numpy as np
+
+        texts = [u.text for u in units]
+        self._fetch(texts)
+        return np.stack([self._vectors[t] for t in texts]), [usable(t) for t in texts]
+
+    def _fetch(self, texts: Sequence[str]) -> None:
+        """Embeddings of the texts not yet at hand: from the cache, else computed (by the engine's workers
+        when it is a remote one)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            vectors = cached_embed(self.embedder, missing, cache=self.cache, engine=self.engine, remote=self._remote)
+            self._vectors.update(zip(missing, vectors, strict=True))
 
     def rank(self, units: Sequence[Sentence]) -> list[int]:
         """Indices of `units`, most salient first."""
@@ -280,14 +296,32 @@ class ExtractiveSummarizer(BaseSummarizer):
         """One Summary per input, or the error that input gave (the others go on). Runs in this
         process whatever the engine: choosing sentences costs little next to generating text."""
         out: Results = []
-        for item in items:
-            try:
-                out.append(self._one(item))
-            except SummarizerError as exc:
-                if exc.fatal:
-                    raise
-                out.append(exc)
-                continue
-            if progress:
-                progress(1)
+        try:
+            if self.embedder is not None and self.engine is not None and self.engine.name != "local":
+                self._fetch(self._to_embed(items))  # the window's embeddings in one remote call
+            for item in items:
+                try:
+                    out.append(self._one(item))
+                except SummarizerError as exc:
+                    if exc.fatal:
+                        raise
+                    out.append(exc)
+                    continue
+                if progress:
+                    progress(1)
+        finally:
+            self._vectors = {}
         return out
+
+    def _to_embed(self, items: Sequence[Article | str]) -> list[str]:
+        """The texts `_one` will embed: the units of each article whose summary isn't cached and that has
+        more of them than the summary takes."""
+        todo: list[tuple[str, list[Sentence]]] = []
+        for item in items:
+            article_id = item.id if isinstance(item, Article) else "text"
+            sentences = item.sentences if isinstance(item, Article) else segment_article(item, article_id, self.lang)
+            units = pieces(sentences)
+            if sentences and len(units) > self.k:
+                todo.append((self._key(" ".join(s.text for s in sentences)), units))
+        found = {} if self.refresh else self.cache.get_many([key for key, _ in todo])
+        return [u.text for key, units in todo if key not in found for u in units]

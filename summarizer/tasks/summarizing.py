@@ -257,7 +257,7 @@ class Summarizer(LanguageFallback):
         def make(code: str) -> BaseSummarizer:
             from .extractive import ExtractiveSummarizer
 
-            return ExtractiveSummarizer(extract, worker, lang=code, cache=cache)
+            return ExtractiveSummarizer(extract, worker, lang=code, cache=cache, engine=engine)
 
         name = Path(self.model.ref.name).name
         super().__init__(CachedSummaries(self.model, engine), languages, make, model_name=name, lang=lang)
@@ -271,14 +271,15 @@ def make_summarizer(
     summary: SummaryOptions, worker: WorkerOptions, *, lang: str, cache: Any = None, engine: Engine | None = None
 ) -> BaseSummarizer:
     """The summarizer a `[summary]` section asks for: abstractive (a `Summarizer`, on `engine`), or
-    extractive or lead (in this process; per language when `lang` is auto)."""
+    extractive or lead (chosen in this process, the embeddings by a remote `engine`'s workers; per language
+    when `lang` is auto)."""
     if summary.method == "abstractive":
         return Summarizer(summary, worker, lang=lang, cache=cache, engine=engine)
     from .extractive import ExtractiveSummarizer
 
     if lang == AUTO:
-        return PerLanguage(lambda code: ExtractiveSummarizer(summary, worker, lang=code, cache=cache))
-    return ExtractiveSummarizer(summary, worker, lang=lang, cache=cache)
+        return PerLanguage(lambda code: ExtractiveSummarizer(summary, worker, lang=code, cache=cache, engine=engine))
+    return ExtractiveSummarizer(summary, worker, lang=lang, cache=cache, engine=engine)
 
 
 def _primary(code: str) -> str:
