@@ -53,6 +53,8 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.2)
+        self.proc.kill()  # no process outlives a failed start
+        self.proc.wait()
         raise AssertionError("the server did not answer /health within 120 s")
 
     def post(self, path: str, body: dict, headers: dict | None = None, timeout: float = 120):
