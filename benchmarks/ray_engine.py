@@ -253,7 +253,7 @@ def sizing(local_slope: float, cache_writes: float, stages: dict[str, float]) ->
         f"| translations, 4 beams, CUDA fp16 (actors) | 1 H200 (shared by the 3 language actors) | {GPU_MARIAN_BEAM4}/s | {outputs / GPU_MARIAN_BEAM4 / day:.2f} GPUs |",
         f"| summaries, BART base, 4 beams, CTranslate2 int8 (actors) | 2 CPU cores | {CPU_CT2_BART_BEAM4} articles/s | {articles / CPU_CT2_BART_BEAM4 / day:.1f} |",
         f"| cheap checks of every translation (check actors) | 1 CPU core | {stages['checks_s']:,.0f}/s | {checks:.2f} |",
-        f"| adequacy check, if on (check actors) | 1 CPU core | {stages['adequacy_s']:.1f}/s | {adequacy:.1f} |",
+        f"| adequacy check, if on (embedding actors) | 1 CPU core | {stages['adequacy_s']:.1f}/s | {adequacy:.1f} |",
         f"| cache writes (the driver, one SQLite file) | 1 core | {cache_writes:,.0f}/s | {outputs / cache_writes / day:.4f} |",
         "",
         f"So on CPUs only: about {outputs / ct2 / day:.0f} CTranslate2 translation actors of 2 cores, "
@@ -267,8 +267,7 @@ def sizing(local_slope: float, cache_writes: float, stages: dict[str, float]) ->
         "and a summary's own checks (one per article), and writing the outputs. The next bottleneck is "
         "that one driver and its one SQLite file on a local disk: drivers on several machines can't share it. "
         "Past a day's wire, shard the input across drivers by article (each with its own cache, or one cache "
-        "server behind the same `Cache` interface). Adequacy embeddings computed on Ray are not cached, so a "
-        "warm re-run with the adequacy check on recomputes them.",
+        "server behind the same `Cache` interface).",
     ]
 
 

@@ -222,15 +222,16 @@ def test_the_api_runs_on_ray_when_the_runtime_says_so(marian, bart, seed_text):
 
 
 def test_an_extractive_job_on_ray_gives_the_local_digests(tmp_path, marian):
-    """Extractive summaries on Ray: a window's sentence embeddings computed by the engine's workers, the
-    sentences chosen on the driver from them: the same summaries and digests as the local engine."""
+    """Extractive summaries and the adequacy check on Ray: a window's sentence embeddings computed by the
+    engine's workers, the sentences chosen and the similarities taken on the driver: the same summaries,
+    flags and digests as the local engine."""
     inputs = _corpus_inputs(tmp_path, 3)
     job = tmp_path / "extractive.toml"
     job.write_text(
         f'inputs = {json.dumps(inputs)}\ntranslate = "summary"\n'
         '[summary]\nmethod = "extractive"\nsentences = 2\n'
         f"[targets.ru]\nmodel = {json.dumps(str(marian))}\n[targets.ru.params]\nnum_beams = 1\nmax_new_tokens = 6\n"
-        '[output]\nformats = ["json"]\n',
+        '[output]\nformats = ["json"]\n[quality]\nadequacy = true\n',
         encoding="utf-8",
     )
     local = run_cli("translate", "--config", str(job), "--cache-dir", "c-local", "--out", "out-local")
@@ -240,3 +241,11 @@ def test_an_extractive_job_on_ray_gives_the_local_digests(tmp_path, marian):
     expected = _digests(tmp_path / "out-local")
     assert len(expected) == 4 and _digests(tmp_path / "out-ray") == expected
     assert all(d["summary"]["method"] == "extractive" for name, d in expected.items() if name != "index.json")
+    codes = {
+        f["code"]
+        for d in expected.values()
+        for ld in d.get("languages", [])
+        for t in ld["summary"]["translations"]
+        for f in t["flags"]
+    }
+    assert "low-adequacy" in codes  # the check ran (a stand-in's noise says nothing like its source)

@@ -21,17 +21,22 @@ def threshold(target: str) -> float:
     return THRESHOLDS.get(target.split("-")[0].lower(), DEFAULT_THRESHOLD)
 
 
-def similarities(sources: Sequence[str], outputs: Sequence[str], *, cache: Any = None) -> list[float]:
-    from ..models.embeddings import cached_embed, default_embedder
+def similarities(
+    sources: Sequence[str], outputs: Sequence[str], *, cache: Any = None, engine: Any = None
+) -> list[float]:
+    """Cosine similarity of each source with its output. With a remote `engine` the embeddings that aren't
+    cached are computed by its workers; the cache and the similarities stay here."""
+    from ..models.embeddings import BUNDLED, cached_embed, default_embedder
 
     embedder = default_embedder()
-    src = cached_embed(embedder, sources, cache=cache)
-    out = cached_embed(embedder, outputs, cache=cache)
+    remote = (BUNDLED, None, None)
+    src = cached_embed(embedder, sources, cache=cache, engine=engine, remote=remote)
+    out = cached_embed(embedder, outputs, cache=cache, engine=engine, remote=remote)
     return [float(x) for x in (src * out).sum(axis=1)]
 
 
 def check_adequacy(
-    sources: Sequence[str], outputs: Sequence[str], *, target: str, cache: Any = None
+    sources: Sequence[str], outputs: Sequence[str], *, target: str, cache: Any = None, engine: Any = None
 ) -> list[tuple[QualityFlag, ...]]:
     """A `low-adequacy` flag for each output less similar to its source than the language's threshold."""
     limit = threshold(target)
@@ -39,7 +44,7 @@ def check_adequacy(
     flags: list[tuple[QualityFlag, ...]] = [()] * len(sources)
     if not pairs:
         return flags
-    scores = similarities([s for _, s, _ in pairs], [o for _, _, o in pairs], cache=cache)
+    scores = similarities([s for _, s, _ in pairs], [o for _, _, o in pairs], cache=cache, engine=engine)
     for (i, _, _), score in zip(pairs, scores, strict=True):
         if score < limit:
             message = f"the output says something else than the source (similarity {score:.2f} < {limit:.2f})"

@@ -65,23 +65,28 @@ class TranslationReviewer:
                 f + tuple(check_terms(s, o, target=self.target, glossary=glossary, source_lang=self.source_lang))
                 for f, s, o in zip(flags, sources, outputs, strict=True)
             ]
-        if self.options.adequacy:
-            extra = check_adequacy(sources, outputs, target=self.target, cache=self.cache)
-            flags = [f + a for f, a in zip(flags, extra, strict=True)]
-        return flags
+        return self.with_adequacy(flags, sources, outputs)
+
+    def with_adequacy(
+        self, flags: list[tuple[QualityFlag, ...]], sources: Sequence[str], outputs: Sequence[str], engine: Any = None
+    ) -> list[tuple[QualityFlag, ...]]:
+        """`flags` with the adequacy check's, when it is on (embeddings by a remote `engine`'s workers)."""
+        if not self.options.adequacy:
+            return flags
+        extra = check_adequacy(sources, outputs, target=self.target, cache=self.cache, engine=engine)
+        return [f + a for f, a in zip(flags, extra, strict=True)]
 
 
 class ReviewWorker:
-    """A TranslationReviewer in another process (a Ray actor): (source, output) pairs in as JSON, flags out
-    as plain values (`flags_from` turns one back). The adequacy check's embeddings are computed there and
-    not cached (the cache stays with the driver)."""
+    """The cheap and glossary checks of a TranslationReviewer in another process (a Ray actor): (source,
+    output) pairs in as JSON, flags out as plain values (`flags_from` turns one back). The adequacy check
+    is not run there: its embeddings go to embedding workers and the driver's cache (see `adequacy_flags`)."""
 
     def __init__(self, target: str, source_lang: str, options: QualityOptions):
-        self.reviewer = TranslationReviewer(target, source_lang, options)
+        self.reviewer = TranslationReviewer(target, source_lang, replace(options, adequacy=False))
 
     def load(self) -> None:
-        if self.reviewer.options.adequacy:  # the embedding model, once, before the first batch
-            check_adequacy(["ready"], ["ready"], target=self.reviewer.target)
+        pass  # the cheap checks load nothing heavy
 
     def remote_compute(self, items: list[str]) -> list[dict]:
         pairs = [json.loads(item) for item in items]

@@ -280,14 +280,19 @@ class Translator:
 
     def _review(self, sources: Sequence[str], outputs: Sequence[str]) -> list[tuple]:
         """The reviewer's flags for each (source, output) pair: here on the local engine; on a remote one,
-        in its workers (a pool of `ReviewWorker`s), so that no check runs on the driver alone."""
+        the cheap and glossary checks in its workers (a pool of `ReviewWorker`s) and the adequacy check's
+        embeddings in its embedding workers, cached here, so that no check runs on the driver alone."""
         if self.engine.name == "local" or not sources:
             return self.reviewer.review(sources, outputs)
         items = [json.dumps([s, o], ensure_ascii=False) for s, o in zip(sources, outputs, strict=True)]
 
+        cheap = TranslationReviewer(
+            self.target, self.source_lang, replace(self.quality, adequacy=False), cache=self.cache
+        )
+
         def compute(group: list[str]) -> list[tuple]:
             pairs = [json.loads(item) for item in group]
-            return self.reviewer.review([p[0] for p in pairs], [p[1] for p in pairs])
+            return cheap.review([p[0] for p in pairs], [p[1] for p in pairs])
 
         work = Work(
             name=f"checks into {self.target}",
@@ -298,7 +303,7 @@ class Translator:
         found: dict[str, tuple] = {}
         for pairs in self.engine.map(work, list(dict.fromkeys(items))):
             found.update(pairs)
-        return [found[item] for item in items]
+        return self.reviewer.with_adequacy([found[item] for item in items], sources, outputs, engine=self.engine)
 
     def translate(
         self, sentences: Sequence[Sentence] | Sequence[str], *, progress: OnProgress | None = None
