@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from run import build_models, log, machine, prepare_ct2, torch_default_threads  # noqa: E402
+from run import _rss_mb, build_models, log, machine, prepare_ct2, torch_default_threads  # noqa: E402
 from run import run_worker as run_process  # noqa: E402
 from sections import write_section  # noqa: E402
 
@@ -44,12 +44,6 @@ TOKEN = ">>rus<<"
 ARGOS_BATCH = 32  # argostranslate.settings.batch_size (ARGOS_BATCH_SIZE), in tokens
 EASYNMT_BATCH = 16  # EasyNMT.translate(batch_size=16)
 SEARCH_BATCHES = (("examples", 16), ("examples", 32), ("examples", 64), ("examples", 128), ("tokens", 1024), ("tokens", 2048), ("tokens", 4096))  # fmt: skip
-
-
-def _rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- worker: one workload in this (fresh) process -------------------------------------------------

@@ -85,9 +85,6 @@ class ReviewWorker:
     def __init__(self, target: str, source_lang: str, options: QualityOptions):
         self.reviewer = TranslationReviewer(target, source_lang, replace(options, adequacy=False))
 
-    def load(self) -> None:
-        pass  # the cheap checks load nothing heavy
-
     def remote_compute(self, items: list[str]) -> list[dict]:
         pairs = [json.loads(item) for item in items]
         flags = self.reviewer.review([p[0] for p in pairs], [p[1] for p in pairs])

@@ -286,18 +286,11 @@ class Translator:
             return self.reviewer.review(sources, outputs)
         items = [json.dumps([s, o], ensure_ascii=False) for s, o in zip(sources, outputs, strict=True)]
 
-        cheap = TranslationReviewer(
-            self.target, self.source_lang, replace(self.quality, adequacy=False), cache=self.cache
-        )
-
-        def compute(group: list[str]) -> list[tuple]:
-            pairs = [json.loads(item) for item in group]
-            return cheap.review([p[0] for p in pairs], [p[1] for p in pairs])
-
+        checker = functools.partial(ReviewWorker, self.target, self.source_lang, self.quality)
         work = Work(
             name=f"checks into {self.target}",
-            compute=compute,
-            factory=functools.partial(ReviewWorker, self.target, self.source_lang, self.quality),
+            compute=lambda group: [flags_from(v) for v in checker().remote_compute(group)],  # in this process
+            factory=checker,
             decode=flags_from,
         )
         found: dict[str, tuple] = {}
