@@ -247,6 +247,38 @@ def test_sigterm_writes_the_index_of_what_is_done_and_exits_130(tmp_path, marian
     assert not list(out.glob(".staging-*")), "no staging folder is left"
 
 
+def _signal_inside(monkeypatch, module, name: str, signum: int) -> None:
+    """`module.name` sends `signum` to this process while it runs (after making a folder, before removing one)."""
+    real = getattr(module, name)
+
+    def signalled(*args, **kwargs):
+        if name == "rmtree":
+            os.kill(os.getpid(), signum)
+        result = real(*args, **kwargs)
+        if name == "mkdtemp":
+            os.kill(os.getpid(), signum)
+        return result
+
+    monkeypatch.setattr(module, name, signalled)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("where", ["mkdtemp", "rmtree"])
+def test_a_signal_while_a_file_set_is_written_waits_until_its_staging_folder_is_gone(
+    tmp_path, monkeypatch, where, signum
+):
+    """The race CI once lost: a signal between making the staging folder and naming it (or inside its
+    removal) left `.staging-*` behind. Now the interrupt comes after the set is written and the folder gone."""
+    from summarizer.cli.base import _sigterm_as_ctrl_c
+
+    _signal_inside(monkeypatch, files.tempfile if where == "mkdtemp" else files.shutil, where, signum)
+    with pytest.raises(KeyboardInterrupt), _sigterm_as_ctrl_c():
+        files.atomic_write_text(tmp_path / "story.txt", "written whole")
+    assert not list(tmp_path.glob(".staging-*"))
+    assert (tmp_path / "story.txt").read_text(encoding="utf-8") == "written whole"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "the handlers are given back"
+
+
 def _stale(out: Path, name: str) -> Path:
     """A staging folder as a killed writer leaves it: a partial file, and old enough not to be just made."""
     staging = out / name

@@ -199,19 +199,24 @@ def _setup_logging(opts: RunOptions) -> None:
 def _sigterm_as_ctrl_c():
     """While a command runs, SIGTERM (what a container stop or a scheduler sends) ends it as Ctrl-C does:
     the job keeps what it finished and writes its index, staging folders are removed, the same message,
-    exit 130. Only the main thread may set handlers (CliRunner in a thread: left as it is)."""
+    exit 130. Both signals wait while a file set is being written (`interrupts_deferred`), so none can
+    leave a staging folder behind. Only the main thread may set handlers (CliRunner in a thread: left as
+    it is)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    from ..output.files import defer_interrupt  # a command's first step loads the outputs anyway
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        if not defer_interrupt():
+            raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Callable:

@@ -21,10 +21,11 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -317,6 +318,40 @@ def _hold(folder: Path) -> int | None:
 # ---- writing -----------------------------------------------------------------------------------
 
 
+class _Interrupts:
+    """How deep the main thread is in sections that a signal must not cut, and whether one came meanwhile."""
+
+    depth = 0
+    pending = False
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold an interrupt (Ctrl-C, or SIGTERM as the CLI takes it) that arrives inside the block until the
+    block has finished, then raise KeyboardInterrupt. It works with a signal handler that asks
+    `defer_interrupt` first (the CLI installs one for SIGINT and SIGTERM); Python runs handlers in the main
+    thread only, so other threads are never cut and need nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _Interrupts.depth += 1
+    try:
+        yield
+    finally:
+        _Interrupts.depth -= 1
+        if not _Interrupts.depth and _Interrupts.pending:
+            _Interrupts.pending = False
+            raise KeyboardInterrupt
+
+
+def defer_interrupt() -> bool:
+    """For a signal handler: True (and the interrupt noted) when it must wait for `interrupts_deferred`."""
+    if _Interrupts.depth and threading.current_thread() is threading.main_thread():
+        _Interrupts.pending = True
+        return True
+    return False
+
+
 def _write_set(
     folder: str | os.PathLike[str],
     files: Sequence[tuple[str, str]],
@@ -342,27 +377,30 @@ def _write_set(
     _make_folder(folder)
     current = folder  # what an error names: the file being written, not the staging copy
     staging = held = None
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
-        held = _hold(staging)
-        for path, (name, blob) in zip(paths, data, strict=True):
-            current = path
-            _write_synced(staging / name, blob, _mode(path))
-        if guard is not None:
-            current = folder / MANIFEST
-            _record(folder, [(name, blob) for name, blob in data if not _marked(name, blob[:_HEAD], blob[-_TAIL:])])
-        for path, (name, _) in zip(paths, data, strict=True):
-            current = path
-            os.replace(staging / name, path)
-        current = folder
-        _fsync_dir(folder)
-    except OSError as exc:
-        raise _output_error(current, exc) from None
-    finally:
-        if staging is not None:
-            _remove(staging)
-        if held is not None:
-            os.close(held)
+    # Ctrl-C or SIGTERM between making the staging folder and naming it, or inside its removal, would leave
+    # it behind: the signal waits until the folder is gone (see `interrupts_deferred`).
+    with interrupts_deferred():
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+            held = _hold(staging)
+            for path, (name, blob) in zip(paths, data, strict=True):
+                current = path
+                _write_synced(staging / name, blob, _mode(path))
+            if guard is not None:
+                current = folder / MANIFEST
+                _record(folder, [(name, blob) for name, blob in data if not _marked(name, blob[:_HEAD], blob[-_TAIL:])])
+            for path, (name, _) in zip(paths, data, strict=True):
+                current = path
+                os.replace(staging / name, path)
+            current = folder
+            _fsync_dir(folder)
+        except OSError as exc:
+            raise _output_error(current, exc) from None
+        finally:
+            if staging is not None:
+                _remove(staging)
+            if held is not None:
+                os.close(held)
     return paths
 
 
