@@ -13,6 +13,7 @@ EXIT_USAGE = 2  # bad arguments, config, input path, or a broken model folder
 EXIT_MODEL_UNAVAILABLE = 3  # a model is not available locally and the Hub can't be reached
 EXIT_CACHE = 4  # the cache database is unusable
 EXIT_OUTPUT = 5  # an output can't be written (disk full, read-only folder, --out is a file)
+EXIT_LISTEN = 6  # `serve` can't listen: the port is in use, or --host can't be resolved or bound
 EXIT_INTERRUPTED = 130
 
 
@@ -92,3 +93,10 @@ class EngineError(SummarizerError):
     """The engine that runs model work (a Ray cluster) can't be reached or failed."""
 
     exit_code = EXIT_MODEL_UNAVAILABLE
+
+
+class ListenError(SummarizerError):
+    """`summarizer serve` can't listen where it was told: the port is taken, or the host is not an address
+    of this machine (or can't be resolved)."""
+
+    exit_code = EXIT_LISTEN

@@ -6,6 +6,10 @@ them by length as every batch job does, and each request gets back exactly its o
 own order. Model calls run one at a time in a worker thread, so the event loop keeps taking requests
 while the model works: what arrives meanwhile gathers into the next call, which starts as soon as the
 model is free (continuous batching). With `enabled=False` every request is a model call of its own.
+
+A model call takes at most `max_sentences`; a larger batch is several calls, and before each one the
+requests that were abandoned (their deadline passed, their client left: the awaiting task cancelled)
+are dropped, so abandoned work holds the model for one call at most.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ Translate = Callable[[str, str, list[str]], Sequence[Any]]  # (source, target, s
 class _Waiting:
     sentences: list[str]
     future: asyncio.Future
+    results: list[Any] = field(default_factory=list)  # of its sentences, in order, as the calls return
+
+    @property
+    def live(self) -> bool:
+        return not self.future.done() and len(self.results) < len(self.sentences)
 
 
 @dataclass
@@ -53,8 +62,12 @@ class Batcher:
         if not sentences:
             return []
         loop = asyncio.get_running_loop()
-        if not self.enabled:
-            return list(await loop.run_in_executor(self._model, self._call, (source, target), list(sentences)))
+        if not self.enabled:  # call by call: a cancelled request stops after the call it is in
+            out: list[Any] = []
+            for start in range(0, len(sentences), self.max_sentences):
+                part = list(sentences[start : start + self.max_sentences])
+                out += await loop.run_in_executor(self._model, self._call, (source, target), part)
+            return out
         future: asyncio.Future = loop.create_future()
         key = (source, target)
         pair = self._pairs.setdefault(key, _Pair())
@@ -91,24 +104,32 @@ class Batcher:
         return await loop.run_in_executor(self._model, lambda: fn(*args, **kwargs))
 
     async def _run(self, key: tuple[str, str], waiting: list[_Waiting]) -> None:
-        flat = [s for w in waiting for s in w.sentences]
         loop = asyncio.get_running_loop()
         try:
-            results = await loop.run_in_executor(self._model, self._call, key, flat)
-        except Exception as exc:  # every request of the batch gets the error
+            while live := [w for w in waiting if w.live]:  # a request that timed out is gone
+                chunk: list[str] = []
+                takes: list[tuple[_Waiting, int]] = []
+                for w in live:
+                    start = len(w.results)
+                    part = w.sentences[start : start + self.max_sentences - len(chunk)]
+                    chunk += part
+                    takes.append((w, len(part)))
+                    if len(chunk) >= self.max_sentences:
+                        break
+                results = await loop.run_in_executor(self._model, self._call, key, chunk)
+                offset = 0
+                for w, n in takes:
+                    w.results += results[offset : offset + n]
+                    offset += n
+                    if len(w.results) == len(w.sentences) and not w.future.done():
+                        w.future.set_result(list(w.results))
+        except Exception as exc:  # every request of the batch still waiting gets the error
             for w in waiting:
                 if not w.future.done():
                     w.future.set_exception(exc)
-            return
         finally:
             self._busy = False
             self._dispatch()  # what gathered meanwhile goes next
-        offset = 0
-        for w in waiting:
-            mine = list(results[offset : offset + len(w.sentences)])
-            offset += len(w.sentences)
-            if not w.future.done():  # a request that timed out is gone
-                w.future.set_result(mine)
 
     def _call(self, key: tuple[str, str], sentences: list[str]) -> Sequence[Any]:
         results = self._translate(key[0], key[1], sentences)
@@ -117,4 +138,4 @@ class Batcher:
         return results
 
     def close(self) -> None:
-        self._model.shutdown(wait=True)
+        self._model.shutdown(wait=True, cancel_futures=True)  # the call in progress ends; queued ones don't start
