@@ -26,7 +26,7 @@ from .inputs.reading import Input, list_inputs, read_input
 from .inputs.segmenting import segment_article
 from .models.backends import set_limit
 from .models.backends.base import guarded
-from .models.hub import offline_message
+from .models.hub import SUMMARY_USE, offline_message
 from .options import JobSettings
 from .output.files import is_own_output
 from .quality.fact_table import fact_table
@@ -232,42 +232,62 @@ class Pipeline:
 
     def prepare(self, languages: Iterable[str] | None = None) -> None:
         """Resolve every model up front, so a missing model fails before any article is read; when
-        several are missing, one message names them all (not one per run). The translators are those
-        from `languages` (default: the job's source language). With source_lang auto the articles'
-        languages are known only once read: up front come the summary model and the models the job
-        names; `_run_window` then prepares each window's new pairs, again all in one message."""
-        from .errors import UnknownLanguageError
+        several are missing, one message names them all, each with what it is for (not one per run).
+        The translators are those from `languages` (default: the job's source language). With
+        source_lang auto the articles' languages are known only once read: up front come the summary
+        model and the models the job names, and, only when one of those is missing (the job fails
+        anyway), the registry's models from English (as `models pull --config` takes them) join the
+        message; `_run_window` then prepares each window's new pairs, again all in one message."""
         from .languages import AUTO, ENGLISH
 
         auto = self.settings.source_lang == AUTO
-        steps = []
+        steps: list[tuple[str | None, Callable[[], object]]] = []  # (what the model is for, resolve it)
+        likely: list[tuple[str | None, Callable[[], object]]] = []  # auto: named only beside a missing one
         if languages is None:
             languages = [] if auto else [self.settings.source_lang]
-            steps.append(lambda: self.summarizer)
+            summary = self.settings.summary
+            use = SUMMARY_USE if summary is not None and summary.method == "abstractive" else None
+            steps.append((use, lambda: self.summarizer))
             if auto:  # a model the job names serves every source language: check it (and its options) now
-                named = [t.lang for t in self.settings.targets if t.model is not None and t.lang != ENGLISH]
-                steps += [lambda lang=lang: self.translator(lang, ENGLISH) for lang in named]
+                for t in self.settings.targets:
+                    if t.lang != ENGLISH:
+                        step = (t.lang, lambda lang=t.lang: self.translator(lang, ENGLISH))
+                        (steps if t.model is not None else likely).append(step)
         for source in languages:
             for target in self.settings.targets:
                 if (source, target.lang) in self._translators or self._same_language(source, target.lang):
                     continue
-                steps.append(lambda lang=target.lang, source=source: self.translator(lang, source))
-        missing: list[ModelUnavailableError] = []
-        for step in steps:
+                steps.append((target.lang, lambda lang=target.lang, source=source: self.translator(lang, source)))
+        missing = self._missing(steps, auto)
+        if missing and likely:
+            missing += self._missing(likely, auto)
+        if not missing:
+            return
+        named = [e for _, e in missing if e.model is not None]
+        if len(named) == len(missing) and len({e.why for e in named}) == 1 and named[0].why is not None:
+            uses: dict[str, list[str]] = {}
+            for use, exc in missing:
+                uses.setdefault(exc.model, []).extend([use] if use else [])
+            why = named[0].why
+            raise ModelUnavailableError(offline_message(list(uses), why, uses), model=named[0].model, why=why)
+        raise missing[0][1]
+
+    @staticmethod
+    def _missing(steps, auto: bool) -> list[tuple[str | None, ModelUnavailableError]]:
+        """Run each (use, resolve) step; the models that are not available, with their use."""
+        from .errors import UnknownLanguageError
+
+        missing = []
+        for use, step in steps:
             try:
                 step()
             except ModelUnavailableError as exc:
-                missing.append(exc)
+                missing.append((use, exc))
             except UnknownLanguageError:
                 if not auto:
                     raise
                 # With auto, an article in a language no model covers fails alone (see `_translate_pair`).
-        named = [e for e in missing if e.model is not None]
-        if len(missing) > 1 and len(named) == len(missing) and len({e.why for e in named}) == 1:
-            models = list(dict.fromkeys(e.model for e in named))
-            raise ModelUnavailableError(offline_message(models, named[0].why), why=named[0].why)
-        if missing:
-            raise missing[0]
+        return missing
 
     def inputs(self, paths: Iterable[str | Input] | None = None, *, out_dir: str | Path | None = None) -> list[Input]:
         """The articles `paths` (default: the job's inputs) hold, in order: files, folders, globs, URLs

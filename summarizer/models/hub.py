@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,23 +220,53 @@ def display_folder(name: str) -> str:
         return path.name or name
 
 
-def offline_message(names: list[str], why: str) -> str:
+SUMMARY_USE = "summary"  # what `offline_message` calls the summary model's use; a target's use is its language
+
+
+def offline_message(names: list[str], why: str, uses: Mapping[str, Iterable[str]] | None = None) -> str:
     """What to do about models (one or several) that are not local when the Hub can't serve them: how to
-    get them, and what works without them right now."""
+    get them, and what works without them right now. `uses` says what each model is for (SUMMARY_USE or
+    a target language) where the caller knows, so the hints fit the job: --method extractive only when
+    the summary model is missing, and a stand-in passed with `--model LANG=DIR` for each target missing."""
+    uses = {name: list(dict.fromkeys(uses[name])) for name in names if uses and uses.get(name)}
     them = "them" if len(names) > 1 else "it"
-    what = f"model {names[0]} is" if len(names) == 1 else f"{len(names)} models are"
-    listed = "" if len(names) == 1 else f" ({', '.join(names)})"
+
+    def named(name: str) -> str:
+        roles = ["the summary" if role == SUMMARY_USE else role for role in uses.get(name, [])]
+        return f"{name} for {' and '.join(roles)}" if roles else name
+
+    what = f"model {named(names[0])} is" if len(names) == 1 else f"{len(names)} models are"
+    listed = "" if len(names) == 1 else f" ({', '.join(named(name) for name in names)})"
     pull = f"`summarizer models pull {' '.join(names)}`"
     get = (
         f"unset HF_HUB_OFFLINE and run {pull}"
         if why == OFFLINE
         else f"run {pull} where the Hub can be reached and copy its Hugging Face cache (HF_HOME) here"
     )
+    head = f"{what} not available locally{listed} and {why}. To get {them}: {get}, or pass a local folder made with save_pretrained"
+    if not uses:  # what the models are for is not known here: the general hints
+        return (
+            f"{head} instead of the id. Without a download: --method extractive makes a real summary with the "
+            "bundled multilingual-e5-small, and `summarizer models stand-in DIR` builds a stand-in (random "
+            "weights, its output is noise) to try the whole pipeline"
+        )
+    summary = any(SUMMARY_USE in roles for roles in uses.values())
+    targets = list(dict.fromkeys(role for roles in uses.values() for role in roles if role != SUMMARY_USE))
+    folders = (["--summary-model FOLDER"] if summary else []) + [f"--model {lang}=FOLDER" for lang in targets]
+    head = f"{head} in its place ({', '.join(folders)}). Without a download: "
+    stand_in = " ".join(f"--model {lang}=DIR" for lang in targets)
+    if not targets:
+        return (
+            f"{head}add `--method extractive` for a real summary with the bundled multilingual-e5-small, or build a "
+            "stand-in summary model (random weights, its output is noise) with `summarizer models stand-in --kind "
+            "bart DIR` and add `--summary-model DIR`"
+        )
+    build = "`summarizer models stand-in DIR` builds a stand-in translation model (random weights, its output is noise)"
+    if not summary:
+        return f"{head}{build}; then add `{stand_in}` to the command to try the job"
     return (
-        f"{what} not available locally{listed} and {why}. To get {them}: {get}, or pass a local folder made "
-        "with save_pretrained instead of the id. Without a download: --method extractive makes a real summary "
-        "with the bundled multilingual-e5-small, and `summarizer models stand-in DIR` builds a stand-in "
-        "(random weights, its output is noise) to try the whole pipeline"
+        f"{head}{build}; then add `--method extractive {stand_in}` to the command: a real summary with the "
+        "bundled multilingual-e5-small, and noise for the translations"
     )
 
 
