@@ -21,6 +21,9 @@ from typing import Annotated, Any
 import typer
 
 from ..config.flags import (
+    INPUTS_PANEL,
+    OUTPUT_PANEL,
+    PANELS,
     Flag,
     RunOptions,
 )
@@ -34,8 +37,11 @@ app = typer.Typer(
 )
 
 Paths = Annotated[list[str] | None, typer.Argument(help="Files, folders, globs, or - for stdin.", show_default=False)]
-ConfigPath = Annotated[Path | None, typer.Option("--config", "-c", help="TOML job file (see docs/job-file.md).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.", metavar="")]
+ConfigPath = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="TOML job file (see docs/job-file.md).", rich_help_panel=INPUTS_PANEL),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.", metavar="", rich_help_panel=OUTPUT_PANEL)]
 
 DIGEST_LANGS = ("az", "ru", "ar")  # what `digest` translates into without --to, and `models pull` fetches
 
@@ -94,7 +100,14 @@ def _parameters(flag: Flag) -> list[inspect.Parameter]:
         if not decls:
             continue
         metavar = "" if flag.type is bool else None
-        option = typer.Option(*decls, help=flag.help, show_default=False, metavar=metavar, hidden=hidden)
+        option = typer.Option(
+            *decls,
+            help=flag.help,
+            show_default=False,
+            metavar=metavar,
+            hidden=hidden,
+            rich_help_panel=flag.panel or None,
+        )
         if flag.type is bool:
             annotation, default = Annotated[bool, option], False
         elif flag.kind == "pairs":
@@ -219,15 +232,33 @@ def _sigterm_as_ctrl_c():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Callable:
+def _panel_rank(param: inspect.Parameter) -> int:
+    """Where `param`'s --help panel comes: the unnamed panels (arguments, options) first, then PANELS in
+    order; a command's own panel goes with the inputs."""
+    info = next((m for m in typing.get_args(param.annotation)[1:] if hasattr(m, "rich_help_panel")), None)
+    panel = getattr(info, "rich_help_panel", None)
+    if not panel:
+        return -1
+    return PANELS.index(panel) if panel in PANELS else 0
+
+
+def examples(*lines: str) -> str:
+    """A command's --help epilog: `lines`, each a command line a user can copy, one per line."""
+    return "\n\n".join(("Examples:", *(f"  {line}" for line in lines)))
+
+
+def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...], epilog: str | None = None) -> Callable:
     """Register `func` as a command with its own parameters plus the flag `groups`, which reach it as
-    `opts: RunOptions`. Known errors print one line and exit with their code."""
+    `opts: RunOptions`; `epilog` ends its --help (see `examples`). Known errors print one line and exit
+    with their code."""
     flags = tuple(f for group in groups for f in group)
 
     def decorate(func: Callable) -> Callable:
         hints = typing.get_type_hints(func, include_extras=True)
         own = [
-            p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values() if p.name != "opts"
+            p.replace(annotation=hints[p.name], kind=inspect.Parameter.KEYWORD_ONLY)  # Typer passes keywords
+            for p in inspect.signature(func).parameters.values()
+            if p.name != "opts"
         ]
         wants_opts = "opts" in inspect.signature(func).parameters
 
@@ -247,10 +278,12 @@ def command(typer_app: typer.Typer, name: str, *groups: tuple[Flag, ...]) -> Cal
                 say_error("interrupted; everything finished so far is in the cache, re-run to resume")
                 raise typer.Exit(EXIT_INTERRUPTED) from None
 
-        params = own + [p for f in flags for p in _parameters(f)]
+        # Typer lists panels in the order it first meets them: PANELS' order (a stable sort keeps the
+        # arguments' order, and a command's own panels come next to its inputs).
+        params = sorted(own + [p for f in flags for p in _parameters(f)], key=_panel_rank)
         del wrapper.__wrapped__  # Typer must see the signature below, not func's
         wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in params}
-        return typer_app.command(name)(wrapper)
+        return typer_app.command(name, epilog=epilog)(wrapper)
 
     return decorate

@@ -18,6 +18,8 @@ from ..config.flags import (
     EVALUATE,
     GENERATION,
     GLOSSARY,
+    INPUTS_PANEL,
+    OUTPUT_PANEL,
     QUALITY,
     RUNTIME,
     SUMMARY_METHOD,
@@ -25,7 +27,7 @@ from ..config.flags import (
     RunOptions,
 )
 from ..errors import ConfigError
-from .base import AsJson, app, command, printable, say
+from .base import AsJson, app, command, examples, printable, say
 
 EXIT_FLAGGED = 1  # `check`, as linters do: something was flagged
 
@@ -72,15 +74,40 @@ def _one_language(source: str | None, target: str | None) -> str | None:
     return source or target
 
 
-@command(app, "evaluate", EVALUATE, SUMMARY_METHOD, GENERATION, CACHE, QUALITY, RUNTIME, UI)
+@command(
+    app,
+    "evaluate",
+    EVALUATE,
+    SUMMARY_METHOD,
+    GENERATION,
+    CACHE,
+    QUALITY,
+    RUNTIME,
+    UI,
+    epilog=examples(
+        "summarizer evaluate --src en.txt --ref ref.ru.txt --hyp out.ru.txt --to ru",
+        "summarizer evaluate --task summarize test.jsonl --method extractive",
+    ),
+)
 def evaluate(
     jsonl: Annotated[Path | None, typer.Argument(help="--task summarize: JSONL with article and reference.")] = None,
-    task: Annotated[str, typer.Option("--task", help="translate or summarize.")] = "translate",
-    src: Annotated[Path | None, typer.Option("--src", help="Source sentences, one per line.")] = None,
-    ref: Annotated[Path | None, typer.Option("--ref", help="Reference translations, line-aligned.")] = None,
-    hyp: Annotated[Path | None, typer.Option("--hyp", help="Translations to score (default: translate --src).")] = None,
+    task: Annotated[
+        str, typer.Option("--task", help="translate or summarize.", rich_help_panel=INPUTS_PANEL)
+    ] = "translate",
+    src: Annotated[
+        Path | None, typer.Option("--src", help="Source sentences, one per line.", rich_help_panel=INPUTS_PANEL)
+    ] = None,
+    ref: Annotated[
+        Path | None,
+        typer.Option("--ref", help="Reference translations, line-aligned.", rich_help_panel=INPUTS_PANEL),
+    ] = None,
+    hyp: Annotated[
+        Path | None,
+        typer.Option("--hyp", help="Translations to score (default: translate --src).", rich_help_panel=INPUTS_PANEL),
+    ] = None,
     hyp_field: Annotated[
-        str | None, typer.Option("--hyp-field", help="JSONL field with the summaries to score.")
+        str | None,
+        typer.Option("--hyp-field", help="JSONL field with the summaries to score.", rich_help_panel=INPUTS_PANEL),
     ] = None,
     as_json: AsJson = False,
     *,
@@ -130,13 +157,38 @@ def evaluate(
         _print_table(result.rows())
 
 
-@command(app, "check", CHECK_LANGS, CACHE_DIR, ADEQUACY, GLOSSARY, UI)
+@command(
+    app,
+    "check",
+    CHECK_LANGS,
+    CACHE_DIR,
+    ADEQUACY,
+    GLOSSARY,
+    UI,
+    epilog=examples(
+        "summarizer check --src en.txt --hyp out.ar.txt --to ar",
+        "summarizer check --src en.txt --hyp out.az.txt --to az --glossary terms.csv --json",
+    ),
+)
 def check(
-    src: Annotated[Path | None, typer.Option("--src", help="Source sentences, one per line.")] = None,
-    hyp: Annotated[Path | None, typer.Option("--hyp", help="Their translations, line-aligned.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line of input.", metavar="")] = False,
+    src: Annotated[
+        Path | None, typer.Option("--src", help="Source sentences, one per line.", rich_help_panel=INPUTS_PANEL)
+    ] = None,
+    hyp: Annotated[
+        Path | None, typer.Option("--hyp", help="Their translations, line-aligned.", rich_help_panel=INPUTS_PANEL)
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="One JSON object per line of input.", metavar="", rich_help_panel=OUTPUT_PANEL),
+    ] = False,
     exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when lines are flagged (default: 1).", metavar="")
+        bool,
+        typer.Option(
+            "--exit-zero",
+            help="Exit 0 even when lines are flagged (default: 1).",
+            metavar="",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = False,
     *,
     opts: RunOptions,

@@ -13,6 +13,7 @@ from ..config.flags import (
     INPUT,
     OUT_DIR,
     OUTPUT,
+    OUTPUT_PANEL,
     QUALITY,
     RUNTIME,
     SUMMARY,
@@ -22,8 +23,9 @@ from ..config.flags import (
     RunOptions,
 )
 from ..errors import ConfigError
-from .base import DIGEST_LANGS, ConfigPath, Paths, app, command, printable, say
+from .base import DIGEST_LANGS, ConfigPath, Paths, app, command, examples, printable, say
 
+JOB_GROUPS = (INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, QUALITY, RUNTIME, UI)  # translate's and digest's flags
 STREAMED = ("txt", "md", "json", "jsonl")  # digest formats that `translate PATH --to` writes to stdout
 
 
@@ -99,11 +101,31 @@ def _finish(report, quiet: bool, *, tally: bool = True) -> None:
 # ---- summarize, translate, digest --------------------------------------------------------------
 
 
-@command(app, "summarize", INPUT, SUMMARY_ONLY, OUT_DIR, CACHE, QUALITY, RUNTIME, UI)
+@command(
+    app,
+    "summarize",
+    INPUT,
+    SUMMARY_ONLY,
+    OUT_DIR,
+    CACHE,
+    QUALITY,
+    RUNTIME,
+    UI,
+    epilog=examples(
+        "summarizer summarize article.txt --method extractive --sentences 3",
+        "summarizer summarize 'news/*.txt' --format json --out summaries/",
+    ),
+)
 def summarize(
     paths: Paths = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="txt, md, json (always an array) or jsonl (a line per article).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="txt, md, json (always an array) or jsonl (a line per article).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
     ] = "txt",
     *,
     opts: RunOptions,
@@ -144,7 +166,16 @@ def _one_off(opts: RunOptions) -> RunOptions:
     return opts.over(defaults)
 
 
-@command(app, "translate", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, QUALITY, RUNTIME, UI)
+@command(
+    app,
+    "translate",
+    *JOB_GROUPS,
+    epilog=examples(
+        "summarizer translate article.txt --to ru,ar",
+        "summarizer translate article.txt --to ru --summarize --format html --out out/",
+        "summarizer translate --config configs/seed.toml",
+    ),
+)
 def translate(paths: Paths = None, config: ConfigPath = None, *, opts: RunOptions) -> None:
     """Translate sentence by sentence: a batch job from --config, or PATH... --to ru,ar."""
     from ..config.merge import resolve_job
@@ -163,7 +194,16 @@ def translate(paths: Paths = None, config: ConfigPath = None, *, opts: RunOption
         _run(resolve_job(config, opts), opts)
 
 
-@command(app, "digest", INPUT, TRANSLATION, SUMMARY, OUTPUT, CACHE, QUALITY, RUNTIME, UI)
+@command(
+    app,
+    "digest",
+    *JOB_GROUPS,
+    epilog=examples(
+        "summarizer digest seeds/*.txt --to az,ru,ar --format html,md,json --out out/",
+        "summarizer digest https://example.org/rss.xml --method extractive --out out/",
+        "summarizer digest --config daily.toml",
+    ),
+)
 def digest(paths: Paths = None, config: ConfigPath = None, *, opts: RunOptions) -> None:
     """Summarize, translate and write bilingual digests (HTML, Markdown, JSON) plus an index."""
     from ..config.merge import resolve_job

@@ -18,7 +18,7 @@ the prefixed ones in `summarize`) that still work but are not shown in `--help`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class Flag:
     kind: str = "value"  # value | csv | pairs (repeatable KEY=VALUE) | set (switch stores `value`) | choice
     value: Any = True  # what a `set` switch stores
     aliases: tuple[str, ...] = ()  # spellings that work too, hidden from --help
+    panel: str = ""  # the --help panel it is listed in (one of PANELS); set by `_in` for a whole group
 
     @property
     def spelling(self) -> str:
@@ -101,6 +102,18 @@ def _gen(prefix: str, path: str, for_what: str, spell: str = "", alias: str | No
 
 # ---- the shared groups -----------------------------------------------------------------------
 
+# The --help panels, in the order a command lists them: one long list of 60 options cut the longest
+# names at 80 columns and hid what belongs together.
+INPUTS_PANEL, SUMMARY_PANEL, TRANSLATION_PANEL = "Inputs", "Summary", "Translation"
+OUTPUT_PANEL, QUALITY_PANEL, RUNTIME_PANEL, MODEL_PANEL = "Output", "Quality", "Runtime", "Model"
+PANELS = (INPUTS_PANEL, SUMMARY_PANEL, TRANSLATION_PANEL, MODEL_PANEL, OUTPUT_PANEL, RUNTIME_PANEL, QUALITY_PANEL)
+
+
+def _in(panel: str, flags: tuple[Flag, ...]) -> tuple[Flag, ...]:
+    """`flags`, listed in --help under `panel`."""
+    return tuple(replace(f, panel=panel) for f in flags)
+
+
 INPUT = (
     Flag(
         "source_lang",
@@ -150,54 +163,60 @@ FEEDS = (
         float,
     ),
 )
-INPUT = INPUT + FEEDS
-RUNTIME = (
-    Flag("device", ("runtime", "device"), ("--device",), "auto, cpu, cuda or mps (env SUMMARIZER_DEVICE)."),
-    Flag("dtype", ("runtime", "dtype"), ("--dtype",), "auto, float32, float16 or bfloat16."),
-    Flag("threads", ("runtime", "threads"), ("--threads",), "CPU threads for the models.", int),
-    Flag(
-        "batch_size",
-        ("runtime", "batch_size"),
-        ("--batch-size",),
-        "Inputs per generate() call (default: 64 sentences on ctranslate2, 64/beams on torch; 16 articles).",
-        int,
+INPUT = _in(INPUTS_PANEL, INPUT + FEEDS)
+RUNTIME = _in(
+    RUNTIME_PANEL,
+    (
+        Flag("device", ("runtime", "device"), ("--device",), "auto, cpu, cuda or mps (env SUMMARIZER_DEVICE)."),
+        Flag("dtype", ("runtime", "dtype"), ("--dtype",), "auto, float32, float16 or bfloat16."),
+        Flag("threads", ("runtime", "threads"), ("--threads",), "CPU threads for the models.", int),
+        Flag(
+            "batch_size",
+            ("runtime", "batch_size"),
+            ("--batch-size",),
+            "Inputs per generate() call (default: 64 sentences on ctranslate2, 64/beams on torch; 16 articles).",
+            int,
+        ),
+        Flag(
+            "batch_tokens",
+            ("runtime", "batch_tokens"),
+            ("--batch-tokens",),
+            "At most this many padded source tokens per generate() batch: bounds memory whatever the sentence lengths.",
+            int,
+        ),
+        Flag(
+            "parallel_batches",
+            ("runtime", "parallel_batches"),
+            ("--parallel-batches",),
+            "CTranslate2: batches decoded at once (its inter_threads), each with --threads threads.",
+            int,
+        ),
+        Flag(
+            "backend",
+            ("runtime", "backend"),
+            ("--backend",),
+            "auto (default: CTranslate2 where installed, else torch), torch or ctranslate2 (env SUMMARIZER_BACKEND).",
+        ),
+        Flag(
+            "compute_type",
+            ("runtime", "compute_type"),
+            ("--compute-type",),
+            "CTranslate2 compute type (default int8 on CPU, float16 on CUDA).",
+        ),
+        Flag(
+            "engine",
+            ("runtime", "engine"),
+            ("--engine",),
+            "Where model work runs: local or ray (env SUMMARIZER_ENGINE).",
+        ),
+        Flag(
+            "ray_address",
+            ("ray", "address"),
+            ("--ray-address",),
+            "Ray cluster for --engine ray: auto, HOST:PORT or ray://HOST:10001; empty: a local instance.",
+        ),
+        Flag("ray_actors", ("ray", "actors"), ("--ray-actors",), "Model actors per model for --engine ray.", int),
     ),
-    Flag(
-        "batch_tokens",
-        ("runtime", "batch_tokens"),
-        ("--batch-tokens",),
-        "At most this many padded source tokens per generate() batch: bounds memory whatever the sentence lengths.",
-        int,
-    ),
-    Flag(
-        "parallel_batches",
-        ("runtime", "parallel_batches"),
-        ("--parallel-batches",),
-        "CTranslate2: batches decoded at once (its inter_threads), each with --threads threads.",
-        int,
-    ),
-    Flag(
-        "backend",
-        ("runtime", "backend"),
-        ("--backend",),
-        "auto (default: CTranslate2 where installed, else torch), torch or ctranslate2 (env SUMMARIZER_BACKEND).",
-    ),
-    Flag(
-        "compute_type",
-        ("runtime", "compute_type"),
-        ("--compute-type",),
-        "CTranslate2 compute type (default int8 on CPU, float16 on CUDA).",
-    ),
-    Flag(
-        "engine", ("runtime", "engine"), ("--engine",), "Where model work runs: local or ray (env SUMMARIZER_ENGINE)."
-    ),
-    Flag(
-        "ray_address",
-        ("ray", "address"),
-        ("--ray-address",),
-        "Ray cluster for --engine ray: auto, HOST:PORT or ray://HOST:10001; empty: a local instance.",
-    ),
-    Flag("ray_actors", ("ray", "actors"), ("--ray-actors",), "Model actors per model for --engine ray.", int),
 )
 CACHE_DIR = (
     Flag(
@@ -208,89 +227,119 @@ CACHE_DIR = (
         Path,
     ),
 )
-CACHE = CACHE_DIR + (
-    Flag("no_cache", ("cache", "enabled"), ("--no-cache",), "Neither read nor write the cache.", bool, "set", False),
-    Flag(
-        "refresh", ("cache", "refresh"), ("--refresh",), "Recompute everything; overwrite cached entries.", bool, "set"
+# CACHE_DIR alone (the `cache` and `memory` commands) stays out of any panel: it is their only shared flag.
+CACHE = _in(
+    RUNTIME_PANEL,
+    CACHE_DIR
+    + (
+        Flag(
+            "no_cache", ("cache", "enabled"), ("--no-cache",), "Neither read nor write the cache.", bool, "set", False
+        ),
+        Flag(
+            "refresh",
+            ("cache", "refresh"),
+            ("--refresh",),
+            "Recompute everything; overwrite cached entries.",
+            bool,
+            "set",
+        ),
     ),
 )
-OUT_DIR = (Flag("out", ("output", "dir"), ("--out", "-o"), "Output folder.", Path),)
-OUTPUT = OUT_DIR + (
-    Flag(
-        "formats",
-        ("output", "formats"),
-        ("--format", "-f"),
-        "Output formats, comma-separated: html,md,json,jsonl,txt (translate without --out: one of txt,md,json,jsonl to stdout).",
-        str,
-        "csv",
+OUT_DIR = _in(OUTPUT_PANEL, (Flag("out", ("output", "dir"), ("--out", "-o"), "Output folder.", Path),))
+OUTPUT = OUT_DIR + _in(
+    OUTPUT_PANEL,
+    (
+        Flag(
+            "formats",
+            ("output", "formats"),
+            ("--format", "-f"),
+            "Output formats, comma-separated: html,md,json,jsonl,txt (translate without --out: one of txt,md,json,jsonl to stdout).",
+            str,
+            "csv",
+        ),
     ),
 )
-QUALITY = (
-    Flag(
-        "check",
-        ("quality", "adequacy"),
-        ("--check",),
-        "Extra check on every output: adequacy (embedding similarity to the source).",
-        str,
-        "choice",
-        "adequacy",
-    ),
-    Flag("no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False),
-    Flag(
-        "no_retry",
-        ("quality", "retry"),
-        ("--no-retry",),
-        "Don't retry flagged translations (neither with stronger decoding nor with the facts protected).",
-        bool,
-        "set",
-        False,
-    ),
-    Flag(
-        "no_protect",
-        ("quality", "protect"),
-        ("--no-protect",),
-        "Don't retry a translation that lost a number, URL or term with those spans protected.",
-        bool,
-        "set",
-        False,
+QUALITY = _in(
+    QUALITY_PANEL,
+    (
+        Flag(
+            "check",
+            ("quality", "adequacy"),
+            ("--check",),
+            "Extra check on every output: adequacy (embedding similarity to the source).",
+            str,
+            "choice",
+            "adequacy",
+        ),
+        Flag(
+            "no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False
+        ),
+        Flag(
+            "no_retry",
+            ("quality", "retry"),
+            ("--no-retry",),
+            "Don't retry flagged translations (neither with stronger decoding nor with the facts protected).",
+            bool,
+            "set",
+            False,
+        ),
+        Flag(
+            "no_protect",
+            ("quality", "protect"),
+            ("--no-protect",),
+            "Don't retry a translation that lost a number, URL or term with those spans protected.",
+            bool,
+            "set",
+            False,
+        ),
     ),
 )
 # `translate`, `digest` and `check`: the terms every translation must render (docs/job-file.md#glossary).
-GLOSSARY = (
-    Flag(
-        "glossary",
-        ("glossary", "file"),
-        ("--glossary",),
-        "Glossary file (.csv: a column per language, the source first; or .tbx): translations that miss a "
-        "term's form, or change a kept term, are flagged term-missing.",
-        Path,
+GLOSSARY = _in(
+    QUALITY_PANEL,
+    (
+        Flag(
+            "glossary",
+            ("glossary", "file"),
+            ("--glossary",),
+            "Glossary file (.csv: a column per language, the source first; or .tbx): translations that miss a "
+            "term's form, or change a kept term, are flagged term-missing.",
+            Path,
+        ),
     ),
 )
 ADEQUACY = QUALITY[:1]  # `check` runs the checks by definition: only the optional extra one is a choice
-UI = (
-    Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
-    Flag("verbose", ("ui", "verbose"), ("--verbose", "-v"), "Log what happens.", bool, "set"),
+UI = _in(
+    OUTPUT_PANEL,
+    (
+        Flag("quiet", ("ui", "quiet"), ("--quiet", "-q"), "Only errors.", bool, "set"),
+        Flag("verbose", ("ui", "verbose"), ("--verbose", "-v"), "Log what happens.", bool, "set"),
+    ),
 )
 # How a summary is made; the same flags for every command that summarizes.
-SUMMARY_METHOD = (
-    Flag("method", ("summary", "method"), ("--method",), "Summary method: abstractive, extractive or lead."),
-    Flag("sentences", ("summary", "sentences"), ("--sentences",), "Extractive and lead: sentences to keep.", int),
-    Flag(
-        "long_input",
-        ("summary", "long_input"),
-        ("--long-input",),
-        "Abstractive, input over the model's limit: map-reduce or extract.",
-    ),
-    Flag(
-        "embedding_model",
-        ("summary", "embedding_model"),
-        ("--embedding-model",),
-        "Extractive: 'bundled' (multilingual-e5-small) or a Hugging Face encoder.",
+SUMMARY_METHOD = _in(
+    SUMMARY_PANEL,
+    (
+        Flag("method", ("summary", "method"), ("--method",), "Summary method: abstractive, extractive or lead."),
+        Flag("sentences", ("summary", "sentences"), ("--sentences",), "Extractive and lead: sentences to keep.", int),
+        Flag(
+            "long_input",
+            ("summary", "long_input"),
+            ("--long-input",),
+            "Abstractive, input over the model's limit: map-reduce or extract.",
+        ),
+        Flag(
+            "embedding_model",
+            ("summary", "embedding_model"),
+            ("--embedding-model",),
+            "Extractive: 'bundled' (multilingual-e5-small) or a Hugging Face encoder.",
+        ),
     ),
 )
 # `summarizer summarize`: the summary model is the only model, so its flags are unprefixed; the
 # `--summary-` spellings of translate and digest work too (hidden).
-SUMMARY_ONLY = (
+SUMMARY_ONLY = _in(
+    SUMMARY_PANEL,
     (
         Flag(
             "summary_model",
@@ -315,10 +364,11 @@ SUMMARY_ONLY = (
         ),
     )
     + SUMMARY_METHOD
-    + _gen("summary_", "summary_params", "for the summary", alias="summary-")
+    + _gen("summary_", "summary_params", "for the summary", alias="summary-"),
 )
 # `translate` and `digest`: translation flags unprefixed, summary flags prefixed.
-SUMMARY = (
+SUMMARY = _in(
+    SUMMARY_PANEL,
     (
         Flag(
             "summary_model", ("summary", "model"), ("--summary-model",), "Summarization model: hub id or local folder."
@@ -342,40 +392,49 @@ SUMMARY = (
         ),
     )
     + SUMMARY_METHOD
-    + _gen("summary_", "summary_params", "for the summary", "summary-")
+    + _gen("summary_", "summary_params", "for the summary", "summary-"),
 )
 # `summarizer evaluate`: generation settings for whichever model it runs.
-GENERATION = _gen("", "translation_params", "for the model that makes the outputs")
+GENERATION = _in(MODEL_PANEL, _gen("", "translation_params", "for the model that makes the outputs"))
 TRANSLATION = (
-    Flag("to", ("targets",), ("--to",), "Target languages, comma-separated, e.g. az,ru,ar.", str, "csv"),
-    Flag(
-        "models",
-        ("models",),
-        ("--model", "-m"),
-        "LANG=MODEL: translation model for one language (repeatable).",
-        list,
-        "pairs",
-    ),
-    Flag(
-        "revisions",
-        ("revisions",),
-        ("--revision",),
-        "LANG=REVISION: hub branch, tag or commit of one language's model (repeatable).",
-        list,
-        "pairs",
-    ),
-    Flag("what", ("", "translate"), ("--what",), "What to translate: summary, full or both."),
-    *GLOSSARY,
-) + _gen("", "translation_params", "for translations")
+    _in(
+        TRANSLATION_PANEL,
+        (
+            Flag("to", ("targets",), ("--to",), "Target languages, comma-separated, e.g. az,ru,ar.", str, "csv"),
+            Flag(
+                "models",
+                ("models",),
+                ("--model", "-m"),
+                "LANG=MODEL: translation model for one language (repeatable).",
+                list,
+                "pairs",
+            ),
+            Flag(
+                "revisions",
+                ("revisions",),
+                ("--revision",),
+                "LANG=REVISION: hub branch, tag or commit of one language's model (repeatable).",
+                list,
+                "pairs",
+            ),
+            Flag("what", ("", "translate"), ("--what",), "What to translate: summary, full or both."),
+        )
+        + _gen("", "translation_params", "for translations"),
+    )
+    + GLOSSARY
+)
 
 
 # `check` and `evaluate`: the languages of the files they read and the model that makes outputs, which
 # they pass on themselves (`("measure", key)`: never a job setting). --source-lang and --lang are their
 # older spellings.
 def _measure_langs(source_help: str, target_help: str) -> tuple[Flag, ...]:
-    return (
-        Flag("source_lang", ("measure", "source_lang"), ("--from",), source_help, aliases=("--source-lang",)),
-        Flag("target_lang", ("measure", "target_lang"), ("--to",), target_help, aliases=("--lang",)),
+    return _in(
+        INPUTS_PANEL,
+        (
+            Flag("source_lang", ("measure", "source_lang"), ("--from",), source_help, aliases=("--source-lang",)),
+            Flag("target_lang", ("measure", "target_lang"), ("--to",), target_help, aliases=("--lang",)),
+        ),
     )
 
 
@@ -384,19 +443,22 @@ EVALUATE = _measure_langs(
     "Language of --src (default en); --task summarize: of the articles, references and summaries "
     "(default: detected from the references).",
     "Language of the translations, e.g. ru (--task translate: required); --task summarize: the same as --from.",
-) + (
-    Flag(
-        "model",
-        ("measure", "model"),
-        ("--model", "-m"),
-        "Model that makes the outputs without --hyp (--hyp-field): the translation model (--task translate) "
-        "or the summarization model (--task summarize).",
-    ),
-    Flag(
-        "summary_model",
-        ("summary", "model"),
-        ("--summary-model",),
-        "--task summarize: the summarization model (the same as --model there).",
+) + _in(
+    MODEL_PANEL,
+    (
+        Flag(
+            "model",
+            ("measure", "model"),
+            ("--model", "-m"),
+            "Model that makes the outputs without --hyp (--hyp-field): the translation model (--task translate) "
+            "or the summarization model (--task summarize).",
+        ),
+        Flag(
+            "summary_model",
+            ("summary", "model"),
+            ("--summary-model",),
+            "--task summarize: the summarization model (the same as --model there).",
+        ),
     ),
 )
 
