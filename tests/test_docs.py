@@ -395,3 +395,72 @@ def test_the_readme_examples_run_on_stand_in_models(index, tmp_path, request):
         seed = " ".join(SEED.read_text(encoding="utf-8").split())
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(result.stdout.split()))
         assert all(s in seed for s in sentences if s), "an extractive summary is the article's own sentences"
+
+
+# ---- what translate and digest do by default (docs/cli.md) ----------------------------------------
+
+
+def _defaults_table() -> dict[str, tuple[list[str], list[str]]]:
+    """docs/cli.md's table: per setting (its words before the bracket), the `code` values of each column."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = text.split("\n## What translate and digest do by default\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) == 3 and cells[0] not in ("setting", "---"):
+            rows[cells[0].split(" (")[0]] = tuple(re.findall(r"`([^`]*)`", c) for c in cells[1:])
+    return rows
+
+
+def _job(monkeypatch, *args: str):
+    """(settings, the format streamed to stdout or None) that `summarizer ARGS` would run."""
+    import summarizer.cli.run as run
+
+    seen = {}
+    monkeypatch.setattr(run, "_run", lambda settings, opts, *, to_stdout=None: seen.update(s=settings, out=to_stdout))
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0 and seen, result.output
+    return seen["s"], seen["out"]
+
+
+def _shown(settings, to_stdout) -> dict[str, list[str]]:
+    """A job's settings as the table's rows say them."""
+    summary = settings.summary
+    return {
+        "target languages": [",".join(t.lang for t in settings.targets)],
+        "summary": ["on" if summary else "off"],
+        "what is translated": [settings.translate],
+        "summary method": [summary.method, str(summary.sentences)] if summary else [],
+        "summary model": [summary.model] if summary else [],
+        "formats": [",".join(settings.output.formats)],
+        "where the output goes": ["stdout" if to_stdout else f"{settings.output.dir.as_posix()}/"],
+    }
+
+
+def test_the_defaults_table_of_translate_and_digest_is_the_code(monkeypatch, tmp_path):
+    rows = _defaults_table()
+    (tmp_path / "a.txt").write_text("The summit opened in Baku. Leaders of 120 countries came.\n", encoding="utf-8")
+    translate = _shown(*_job(monkeypatch, "translate", "a.txt", "--to", "ru"))
+    summarized = _shown(*_job(monkeypatch, "translate", "a.txt", "--to", "ru", "--summarize"))
+    to_files = _shown(*_job(monkeypatch, "translate", "a.txt", "--to", "ru", "--format", "html"))
+    digest = _shown(*_job(monkeypatch, "digest", "a.txt"))
+    assert set(rows) == set(digest), "docs/cli.md's table and this test name the same settings"
+    for setting, (in_translate, in_digest) in rows.items():
+        assert in_digest[: len(digest[setting])] == digest[setting], f"digest, {setting}: {in_digest}"
+        if setting == "target languages":
+            assert in_translate == ["required"]
+            missing = CliRunner().invoke(app, ["translate", "a.txt"])
+            assert missing.exit_code == 2 and "--to is required" in missing.output
+        elif setting in ("summary method", "summary model"):
+            assert in_translate[: len(summarized[setting])] == summarized[setting], f"translate, {setting}"
+        else:
+            assert in_translate[0] == translate[setting][0], f"translate, {setting}: {in_translate}"
+    assert rows["what is translated"][0][-1] == summarized["what is translated"][0]
+    assert rows["where the output goes"][0][-1] == to_files["where the output goes"][0]
+    # With a job file, what it leaves out is the digest column's.
+    (tmp_path / "job.toml").write_text('inputs = ["a.txt"]\ntargets = ["ru"]\n', encoding="utf-8")
+    for command in ("translate", "digest"):
+        job = _shown(*_job(monkeypatch, command, "--config", "job.toml"))
+        assert {k: v for k, v in job.items() if k != "target languages"} == {
+            k: v for k, v in digest.items() if k != "target languages"
+        }
