@@ -35,11 +35,14 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, job: Path, *args: str, cache: Path, env: dict | None = None):
+    """`summarizer serve` in a process of its own on a free port of 127.0.0.1 (`job`: its --config, or None
+    for a server from flags alone), answering /health before the test goes on."""
+
+    def __init__(self, job: Path | None, *args: str, cache: Path, env: dict | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "summarizer", "serve", "--config", str(job), "--port", str(self.port)]
-        cmd += ["--cache-dir", str(cache), *args]
+        cmd = [sys.executable, "-m", "summarizer", "serve", *(["--config", str(job)] if job else [])]
+        cmd += ["--port", str(self.port), "--cache-dir", str(cache), *args]
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
         )
