@@ -5,8 +5,13 @@ adverts and comments.
 A fetch is bounded three ways: each read waits at most FETCH_TIMEOUT_S, the whole fetch (redirects
 included) at most its deadline, and the body is at most `max_bytes` + 1 bytes. Only http(s)
 redirects are followed, at most MAX_REDIRECTS of them. Every failure is an InputError of one line
-that names the page: an HTTP status, a network error, a refused redirect, the deadline, or a page
-with no main text.
+that names the page: an HTTP status, a network error, a refused redirect or address, the deadline,
+or a page with no main text.
+
+Where a fetch may connect is one rule, `public_address`, applied to every connection of every fetch
+(pages, feeds, robots.txt, the server's URLs), each redirect's included: with `allow_private=False`
+(the server, unless --allow-private-urls) a host's name is resolved once, each of its addresses must
+be public, and the connection goes to an address so checked, never to a second lookup's answer.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
+import ipaddress
 import re
 import socket
 import string
@@ -70,10 +76,20 @@ class Fetched:
     content_type: str | None = None  # the media type alone, lower case (`text/html`)
 
 
-def fetch(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_S, deadline: float = URL_DEADLINE_S) -> bytes:
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float = FETCH_TIMEOUT_S,
+    deadline: float = URL_DEADLINE_S,
+    allow_private: bool = True,
+) -> bytes:
     """The body of `url` (http or https), at most `max_bytes` + 1 bytes, fetched within `deadline`
-    seconds in all; an InputError of one line naming the URL and what went wrong otherwise."""
-    return fetch_response(url, max_bytes=max_bytes, timeout=timeout, deadline=deadline).body
+    seconds in all; an InputError of one line naming the URL and what went wrong otherwise. Without
+    `allow_private`, only public addresses are connected to (`public_address`)."""
+    return fetch_response(
+        url, max_bytes=max_bytes, timeout=timeout, deadline=deadline, allow_private=allow_private
+    ).body
 
 
 def fetch_response(
@@ -85,6 +101,7 @@ def fetch_response(
     etag: str | None = None,
     last_modified: str | None = None,
     accept: str = "text/html",
+    allow_private: bool = True,
 ) -> Fetched:
     """`fetch`, with its status and headers: given `etag` or `last_modified` (from an earlier fetch), a
     conditional GET, whose 304 ("not modified") comes back as a Fetched with status 304 and no body."""
@@ -98,7 +115,10 @@ def fetch_response(
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers)
     watch = _Deadline(deadline)
-    opener = urllib.request.build_opener(_Redirects(), _HTTPHandler(watch), _HTTPSHandler(watch))
+    handlers = [_Redirects(), _HTTPHandler(watch, allow_private), _HTTPSHandler(watch, allow_private)]
+    if not allow_private:  # a proxy would resolve the names itself, past the check: connect directly
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
     try:
         with watch, opener.open(request, timeout=min(timeout, deadline)) as response:
             data = _read(response, max_bytes)
@@ -214,10 +234,6 @@ class _Deadline:
         if late:
             self._expire()
 
-    def connection(self, cls: type[http.client.HTTPConnection]):
-        """A factory for `cls` connections whose sockets this deadline watches."""
-        return functools.partial(_watched(cls), self)
-
     def _expire(self) -> None:
         with self._lock:
             if self._over:
@@ -231,12 +247,15 @@ class _Deadline:
 
 @functools.cache
 def _watched(cls: type[http.client.HTTPConnection]) -> type:
-    """`cls` (an HTTP or HTTPS connection), taking a `_Deadline` first that watches its socket once connected."""
+    """`cls` (an HTTP or HTTPS connection), taking a `_Deadline` that watches its socket once connected and
+    whether private addresses are allowed first. It connects only where `connect_checked` allows; its
+    Host header and its TLS server name stay the URL's host."""
 
     class Watched(cls):
-        def __init__(self, deadline: _Deadline, *args, **kwargs):
+        def __init__(self, deadline: _Deadline, allow_private: bool, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._deadline = deadline
+            self._create_connection = functools.partial(connect_checked, allow_private=allow_private)
 
         def connect(self) -> None:
             super().connect()
@@ -246,14 +265,17 @@ def _watched(cls: type[http.client.HTTPConnection]) -> type:
 
 
 class _Watching:
-    """A handler mixin: the connections it opens are watched by one fetch's deadline."""
+    """A handler mixin: the connections it opens are watched by one fetch's deadline and checked by its rule."""
 
-    def __init__(self, deadline: _Deadline):
+    def __init__(self, deadline: _Deadline, allow_private: bool):
         super().__init__()
         self._deadline = deadline
+        self._allow_private = allow_private
 
     def do_open(self, http_class, req, **kwargs):
-        return super().do_open(self._deadline.connection(http_class), req, **kwargs)
+        return super().do_open(
+            functools.partial(_watched(http_class), self._deadline, self._allow_private), req, **kwargs
+        )
 
 
 class _HTTPHandler(_Watching, urllib.request.HTTPHandler):
@@ -262,6 +284,67 @@ class _HTTPHandler(_Watching, urllib.request.HTTPHandler):
 
 class _HTTPSHandler(_Watching, urllib.request.HTTPSHandler):
     pass
+
+
+# ---- where a fetch may connect ----------------------------------------------------------------------------
+
+_NOT_GLOBAL = (
+    ipaddress.ip_network("192.0.0.0/24"),
+)  # IETF protocol assignments: some say "global", none is a web site
+_EMBEDDING = (  # IPv6 ranges whose last 32 bits are an IPv4 address that a gateway would connect to
+    ipaddress.ip_network("::/96"),  # IPv4-compatible (deprecated)
+    ipaddress.ip_network("64:ff9b::/96"),  # NAT64
+    ipaddress.ip_network("64:ff9b:1::/48"),  # local-use NAT64
+)
+
+
+def public_address(address: str) -> bool:
+    """Whether a fetch that may not reach private networks may connect to `address` (an IP address as
+    getaddrinfo gives it): only a global unicast address (`ipaddress`'s `is_global`), and for an IPv6
+    address that carries an IPv4 one (mapped, 6to4, Teredo, NAT64), that one global too."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (`fe80::1%eth0`) is no part of it
+    if not ip.is_global or ip.is_multicast or any(ip in net for net in _NOT_GLOBAL if net.version == ip.version):
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if inner is None and any(ip in net for net in _EMBEDDING):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None:
+            return public_address(str(inner))
+    return True
+
+
+def connect_checked(
+    address: tuple[str, int],
+    timeout: object = socket._GLOBAL_DEFAULT_TIMEOUT,  # what socket.create_connection takes: http.client passes it
+    source_address: tuple[str, int] | None = None,
+    *,
+    allow_private: bool,
+) -> socket.socket:
+    """A connection to `address` (host, port), as socket.create_connection makes it, but resolved once:
+    without `allow_private`, refused (`_Refused`) unless every address of the host is a `public_address`,
+    and made to one of the addresses checked."""
+    host, port = address
+    infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    if not allow_private:
+        for *_, sockaddr in infos:
+            if not public_address(sockaddr[0]):
+                # (which address is not said: the caller is told no more of the network than that)
+                raise _Refused(f"{_one_line(host, 120)} is a private address; not fetched")
+    error: OSError | None = None
+    for family, kind, proto, _, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error or OSError(f"{host} has no address")
 
 
 def _reason(reason: object) -> str:

@@ -12,10 +12,8 @@ its deadline it is answered 503 in LibreTranslate's shape and the work it left i
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
-import socket
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable
@@ -27,8 +25,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import InputError, ModelUnavailableError, SummarizerError, UnknownLanguageError
-from ..inputs.reading import Input, detect_language, read_input
+from ..inputs.reading import MAX_BYTES, Input, detect_language, read_input
 from ..inputs.segmenting import split_sentences
+from ..inputs.web import fetch
 from ..languages import AUTO, ENGLISH, LANGUAGES, language_name, same_language
 from ..models.catalogue import pair_model
 from ..options import JobSettings, SummaryOptions
@@ -253,22 +252,21 @@ class Service:
             raise HttpError(429, "Too many request limits violations")
 
     def check_url(self, url: str) -> None:
-        """A URL this server may fetch: only with allow_urls, http(s), and not into private networks."""
+        """A URL this server may fetch: only with allow_urls, and http(s). Where it may connect (not into
+        private networks, unless allow_private_urls) is checked by `fetch_url`, at each connection."""
         if not self.options.allow_urls:
             raise HttpError(400, "Invalid request: URLs are not fetched by this server (start it with --allow-urls)")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise HttpError(400, f"Invalid request: {url!r} is not an http(s) URL")
-        if self.options.allow_private_urls:
-            return
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 80)}
-        except OSError:
-            raise HttpError(400, f"Invalid request: {parts.hostname} can't be resolved") from None
-        for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
-            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-                raise HttpError(400, f"Invalid request: {parts.hostname} is a private address; not fetched")
+
+    def fetch_url(self, url: str) -> bytes:
+        """The body of a URL `check_url` passed, fetched here under the one rule of inputs/web.py (every
+        redirect checked, each host resolved once and connected to at the address checked); never by
+        whatever reads the article later (a Ray task, say), where this server's setting would not reach."""
+        return fetch(
+            url, max_bytes=MAX_BYTES, deadline=self.settings.url_deadline, allow_private=self.options.allow_private_urls
+        )
 
 
 # ---- request bodies ---------------------------------------------------------------------------------
@@ -542,7 +540,8 @@ def make_app(service: Service):
             except ValueError:
                 raise HttpError(400, f"Invalid request: url {url[:200]!r} is not a valid URL") from None
             service.check_url(url)
-            return Input(source=url, location=url, name="request")
+            page = await asyncio.to_thread(service.fetch_url, url)  # a thread of its own, as reading is
+            return Input(source=url, location=url, name="request", page=page)
         if not isinstance(text, str) or not text.strip():
             raise HttpError(400, "Invalid request: missing text or url parameter")
         # A whole article: bounded by the body limit, not by the per-request text limit of /translate.
