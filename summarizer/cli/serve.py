@@ -8,14 +8,27 @@ from typing import Annotated
 import typer
 
 from ..config.flags import CACHE, QUALITY, RUNTIME, SUMMARY, TRANSLATION, UI, RunOptions
-from .base import DIGEST_LANGS, ConfigPath, app, command, say
+from .base import DIGEST_LANGS, ConfigPath, app, command, examples, say
 
 LISTEN = "Where it listens"
 LIMITS = "What a caller may do"
 BATCHING = "Batching and shutdown"
 
 
-@command(app, "serve", TRANSLATION, SUMMARY, CACHE, QUALITY, RUNTIME, UI)
+@command(
+    app,
+    "serve",
+    TRANSLATION,
+    SUMMARY,
+    CACHE,
+    QUALITY,
+    RUNTIME,
+    UI,
+    epilog=examples(
+        "summarizer serve --config job.toml",
+        "summarizer serve --to ru,ar --method extractive --port 5001 --api-keys keys.txt",
+    ),
+)
 def serve(
     config: ConfigPath = None,
     host: Annotated[
@@ -96,8 +109,6 @@ def serve(
     """Serve the job's models over HTTP: LibreTranslate's /translate, /detect, /languages, plus /summarize, /digest.
 
     Without --config it serves what `digest` makes: az, ru and ar, the same summary method and model.
-
-    Example: summarizer serve --to ru,ar --method extractive --port 5001
     """
     from ..config.merge import resolve_job
     from ..server import ServerOptions, listen, read_keys
