@@ -259,3 +259,23 @@ def test_requests_still_running_when_the_grace_ends_get_a_503_in_libretranslates
         if status != 200:
             assert status == 503 and json.loads(raw) == {"error": "Cannot finish the request: the server is shutting down; send it again later"}  # fmt: skip
     assert "Traceback" not in stderr, stderr
+
+
+def test_digest_requests_follow_serve_method_unless_they_name_their_own(tmp_path, marian, bart):
+    """`serve --method` is /digest's default (as `digest --method` is the command's); a request's own method
+    and sentences win, sharing the cache."""
+    from summarizer.config.flags import RunOptions
+    from summarizer.config.merge import resolve_job
+    from summarizer.server.app import Service
+    from summarizer.server.settings import ServerOptions
+
+    job = write_job(tmp_path, marian, bart, targets=("ru",))
+    service = Service(resolve_job(job, RunOptions.of(method="lead")), ServerOptions())
+    try:
+        assert service.pipeline_for(None, None) is service.pipeline
+        assert service.pipeline.settings.summary.method == "lead"
+        asked = service.pipeline_for("extractive", 2)
+        assert (asked.settings.summary.method, asked.settings.summary.sentences) == ("extractive", 2)
+        assert asked.cache is service.pipeline.cache and service.pipeline_for("extractive", 2) is asked
+    finally:
+        service.batcher.close()
