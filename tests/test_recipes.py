@@ -119,7 +119,7 @@ NOT_RUN = {
     "summarizer models pull ru ar org/some-model": "org/some-model is a placeholder id",
     "summarizer models pull": "a download from the Hub (the offline form, with --config, runs)",
     "summarizer --install-completion": "changes the user's shell start-up files",
-    "summarizer serve --to ru,ar": "a server that runs until stopped (tests/test_server.py starts it)",
+    "summarizer serve --to ru,ar": "a server that runs until stopped (tests/test_server_compat.py starts this very line)",
     "summarizer digest --config daily.toml": "a feed job (tests/test_feeds.py runs the cron line on a local feed)",
     "summarizer cache clear --model M --older-than DAYS --all --yes": "a usage line of alternatives (cache.md's runs)",
 }
