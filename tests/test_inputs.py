@@ -94,6 +94,37 @@ def test_saved_news_page_gives_its_main_text_and_metadata(page, title, author, d
     assert len({s.paragraph for s in article.sentences}) > 1
 
 
+H1_PAGE = """<!doctype html><html><head><title>Summit in Baku | Example News</title></head><body>
+<nav><a href="/">Home</a></nav><article><h1>Non-Aligned Movement leaders meet in Baku</h1>
+<p>Leaders of the Non-Aligned Movement met in Baku on Thursday to discuss the future of the movement.</p>
+<p>The summit, chaired by Azerbaijan, brought together delegations from more than 100 countries.</p>
+</article></body></html>"""
+
+
+def test_a_pages_h1_is_its_title_not_its_first_sentence(tmp_path):
+    page = tmp_path / "summit.html"
+    page.write_text(H1_PAGE, encoding="utf-8")
+    article = read_article(str(page))
+    assert article.title == "Non-Aligned Movement leaders meet in Baku"
+    assert article.sentences[0].text.startswith("Leaders of the Non-Aligned Movement met")
+    assert "meet in Baku" not in article.text
+    # `--method lead` used to print "Non-Aligned Movement leaders meet in Baku Leaders of the ..."
+    lead = run_cli("summarize", str(page), "--method", "lead", "--sentences", "1")
+    assert lead.returncode == 0, lead.stderr
+    expected = "Leaders of the Non-Aligned Movement met in Baku on Thursday to discuss the future of the movement."
+    assert lead.stdout.decode().strip() == expected
+
+
+def test_a_heading_after_the_first_paragraph_stays_in_the_text(tmp_path):
+    page = tmp_path / "late.html"
+    body = H1_PAGE.replace("<h1>Non-Aligned Movement leaders meet in Baku</h1>", "")
+    page.write_text(
+        body.replace("</article>", "<h2>Reactions abroad</h2><p>Observers welcomed the summit's results.</p></article>")
+    )
+    article = read_article(str(page))
+    assert "Reactions abroad" in article.text and article.sentences[0].text.startswith("Leaders of")
+
+
 def test_html_is_recognized_by_its_content_whatever_the_file_is_called(tmp_path):
     disguised = tmp_path / "page.txt"
     disguised.write_bytes((WEB / "bbc-style-article.html").read_bytes())

@@ -373,9 +373,19 @@ def extract(html: bytes | str, *, name: str, url: str | None = None) -> WebPage:
         raise InputError(f"{name}: no article text found in this web page")
     # trafilatura puts one paragraph (or heading, or list item) per line.
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    # The page's H1 ahead of the text is its title, not a sentence: left in, `--method lead` and the
+    # first sentence's translation ran it into the first paragraph.
+    first = document.body[0] if document.body is not None and len(document.body) else None
+    h1 = (
+        _clean("".join(first.itertext()))
+        if first is not None and (first.tag, first.get("rend")) == ("head", "h1")
+        else None
+    )
+    if h1 and len(paragraphs) > 1 and _clean(paragraphs[0]) == h1:
+        paragraphs = paragraphs[1:]
     return WebPage(
         text="\n\n".join(paragraphs),
-        title=_clean(document.title),
+        title=_clean(document.title) or h1,
         author=_clean(document.author),
         date=_clean(document.date),
         site=_clean(document.sitename),
