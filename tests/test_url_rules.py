@@ -232,10 +232,10 @@ def test_the_server_refuses_redirects_and_rebinding_into_private_addresses(netwo
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
 
-    def post(url: str):
+    def post(url: str, path: str = "/summarize"):
         body = json.dumps({"url": url, "method": "extractive", "sentences": 1}).encode()
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/summarize", data=body, headers={"Content-Type": "application/json"}
+            f"http://127.0.0.1:{port}{path}", data=body, headers={"Content-Type": "application/json"}
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -253,7 +253,12 @@ def test_the_server_refuses_redirects_and_rebinding_into_private_addresses(netwo
         assert status == 200 and "public page" in answer["summary"], answer
         status, answer = post(f"http://127.0.0.1:{internal.port}/page")
         assert status == 400 and "is a private address" in answer["error"], answer
-        assert internal.seen == [] and lookups.count("rebind.example") == 1
+        status, answer = post(f"http://news.example:{public.port}/start", "/digest")  # read by the pipeline
+        assert status == 400 and "127.0.0.1 is a private address; not fetched" in answer["error"], answer
+        names["rebind.example"] = [PUBLIC, "127.0.0.1"]  # (its second answer was given: it is asked again)
+        status, answer = post(f"http://rebind.example:{internal.port}/page", "/digest")
+        assert status == 200 and "public page" in json.dumps(answer), answer
+        assert internal.seen == [] and lookups.count("rebind.example") == 2  # once per request
     finally:
         server.should_exit = True
         thread.join(timeout=30)
