@@ -1,6 +1,6 @@
 """The name check measured on cases it did not choose: FLORES-200 devtest, en -> ru, ar, az.
 
-    python benchmarks/names_quality.py [--eval DIR] [--write]
+    python benchmarks/names_quality.py [--eval DIR] [--write] [--half tuning|held-out]
 
 Every name that `summarizer.facts()` finds on the English side is a case when its rendering can be found
 in the human reference by a method that shares nothing with `quality/names.py`: the name's longest word
@@ -187,9 +187,21 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=None, help="the folder holding flores200-devtest/")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "names_quality.json")
     parser.add_argument("--write", action="store_true", help="also write QUALITY.md's names section")
+    parser.add_argument(
+        "--half",
+        choices=sorted(HALVES),
+        default=None,
+        help="measure one half only (tune on `tuning`); not with --write",
+    )
     args = parser.parse_args()
+    if args.half and args.write:
+        sys.exit("--write needs both halves: leave out --half")
     folder = eval_dir(args.eval)
-    result = {"halves": {half: {lang: measure(folder, part, lang) for lang in LANGS} for half, part in HALVES.items()}}
+    halves = {args.half: HALVES[args.half]} if args.half else HALVES
+    result = {"halves": {half: {lang: measure(folder, part, lang) for lang in LANGS} for half, part in halves.items()}}
+    if args.half:  # one half is a tuning run: printed, not written over the recorded figures
+        print(table(result))
+        return
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     text = table(result)
