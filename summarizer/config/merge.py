@@ -313,8 +313,10 @@ def _check_pairs(settings: JobSettings, src: _Source, *, from_flag: bool) -> Non
 
 
 def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
-    """Paths from the command line are taken as given; the file's paths and globs are relative to it."""
+    """Paths from the command line are taken as given; the file's paths and globs are relative to it, and
+    its http(s) URLs (a feed or a page) are inputs as they are: fetched when the job runs, never globbed."""
     from ..inputs.paths import expand_paths
+    from ..inputs.web import is_url
 
     given = options.get("", "inputs")
     if given:
@@ -324,6 +326,10 @@ def _inputs(raw: Any, options: RunOptions, src: _Source) -> tuple[str, ...]:
     for pattern in patterns:
         if not isinstance(pattern, str):
             raise ConfigError(f"{src.file}: inputs must be a list of path or glob strings")
+        if is_url(pattern.strip()):
+            if pattern.strip() not in found:
+                found.append(pattern.strip())
+            continue
         full = pattern if os.path.isabs(pattern) else os.path.normpath(src.path(pattern))
         try:
             found += [p for p in expand_paths([full]) if p not in found]

@@ -173,6 +173,8 @@ def _read_item(item: Input, feeds: FeedReader, *, lang: str, max_bytes: int) -> 
             text = page.text
             meta = {k: v or meta.get(k) for k, v in _page_meta(page).items()} | {"url": entry.link}
             meta["site"] = meta.get("site") or entry.feed_title
+            # The feed's published/updated date is the item's: a page's body names other years too.
+            meta["date"] = entry.date or meta.get("date")
         except InputError as exc:
             if not entry.text:
                 raise InputError(f"{entry.where}: {exc}") from None
@@ -590,6 +592,16 @@ def _language(text: str, lang: str, meta: _Meta) -> tuple[str, str, float | None
 # ---- articles -------------------------------------------------------------------------------------------
 
 
+def article_text(text: str, source: str = STDIN) -> tuple[str, _Meta]:
+    """The words of a text that the models see, and the metadata taken off its top: normalized, front matter
+    and a leading `date YYYY-MM-DD` stripped, Markdown heading marks dropped (a `.md` source). The one reading
+    of a text, whether a file, stdin or a string given to the Python API."""
+    text, found = _metadata(normalize(text), source)
+    if source.lower().endswith((".md", ".markdown")):
+        text = _strip_markdown(text)
+    return text.strip(), found
+
+
 def article_from_text(
     text: str,
     *,
@@ -608,13 +620,10 @@ def article_from_text(
     JSON-lines record's): it wins over front matter's. `where` is how errors name the input (default:
     `source`; a JSON-lines record adds its line). `feed`: (the feed, its title, the item's id) of a feed's item."""
     where = where or source
-    text, found = _metadata(normalize(text), source)
+    text, found = article_text(text, source)
     if meta:
         given = _Meta.of(meta, where=where)
         found = _Meta(**{k: getattr(given, k) or getattr(found, k) for k in found.__dataclass_fields__})
-    if source.lower().endswith((".md", ".markdown")):
-        text = _strip_markdown(text)
-    text = text.strip()
     if not text:
         raise InputError(f"{where}: has no text after its metadata")
     code, origin, probability, notes = _language(text, lang, found)
