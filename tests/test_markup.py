@@ -3,6 +3,7 @@ that was not in the request, whatever the translation says: the issue's cases, r
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -207,3 +208,24 @@ def test_answers_run_no_script_in_chromium(tmp_path):
         assert checked >= 25, checked
     finally:
         driver.quit()
+
+
+@pytest.mark.slow
+def test_the_server_answers_html_with_the_requests_markup_and_refuses_ambiguous_markup(tmp_path, marian, bart):
+    from test_jobs import write_job
+    from test_server import Server
+
+    server = Server(write_job(tmp_path, marian, bart, targets=("ru",), translate="full"), cache=tmp_path / "cache")
+    try:
+        scripted = "<script>for(i=0;i<n;i++){x()}</script><p>The summit opened.</p><p>Delegates met.</p>"
+        for markup in (ISSUE_IMG, scripted):
+            body = {"q": markup, "source": "en", "target": "ru", "format": "html"}
+            status, raw, _ = server.post("/translate", body)
+            out = json.loads(raw)["translatedText"]
+            assert status == 200 and elements(out) == elements(markup), out
+        assert "The summit opened." not in out and "Delegates met." not in out  # translated, after the script
+        body = {"q": "<p>a</p></><p>b</p>", "source": "en", "target": "ru", "format": "html"}  # a browser drops </>
+        status, raw, _ = server.post("/translate", body)
+        assert status == 400 and "line 1, column 9" in json.loads(raw)["error"], raw
+    finally:
+        server.stop()

@@ -79,8 +79,9 @@ def html_pieces(markup: str) -> list[Piece]:
             end = event.offset + len(event.text)
             if markup[event.offset : end] != event.text:
                 _differ(markup, event.offset)
-        if _browser_end(markup, event.offset) != end:
-            _differ(markup, event.offset)
+        stop = _browser_end(markup, event.offset)
+        if stop != end:  # said where the two part: past a construct both end alike, or at its start
+            _differ(markup, stop if stop is not None and event.offset < stop < end else event.offset)
         index += 1
         if event.kind in ("start", "startend") and event.name in _RAW_TEXT:
             close = _raw_end(markup, end, event.name)  # its content, up to its end tag as a browser finds it
