@@ -64,6 +64,14 @@ def _texts(value: Any, what: str, allow: tuple[type, ...] = (str,)) -> None:
             raise InputError(f"{what}: item {i} is {type(item).__name__}, expected {names}")
 
 
+def _read(text: str) -> str:
+    """A text as the CLI reads a file: normalized, its metadata (a leading `date YYYY-MM-DD`, front matter)
+    off the top, so the API and `summarizer summarize FILE` see the same sentences."""
+    from .inputs.reading import article_text
+
+    return article_text(text, "text")[0]
+
+
 @overload
 def summarize(
     text: str,
@@ -147,8 +155,8 @@ def summarize(
     summarizer = make_summarizer(section, worker, lang=lang, cache=_cache(cache), engine=engine)
     try:
         if isinstance(text, str):
-            return summarizer.summarize(text)
-        return summarizer.summarize_many(list(text))
+            return summarizer.summarize(_read(text))
+        return summarizer.summarize_many([_read(t) for t in text])
     finally:
         if engine is not None:
             engine.close()
@@ -175,7 +183,7 @@ def translate(
     does; `checks=False` turns the checks off as well (no `Translation.flags`, no retry).
     """
     from .inputs.reading import detect_language
-    from .inputs.segmenting import normalize, segment_article
+    from .inputs.segmenting import segment_article
     from .languages import AUTO, check_language_code
     from .options import TargetOptions
     from .tasks.translating import Translator
@@ -187,7 +195,7 @@ def translate(
     else:
         check_language_code(source_lang, where="source_lang")
     if isinstance(sentences, str):
-        sentences = segment_article(normalize(sentences), "text", source_lang)
+        sentences = segment_article(_read(sentences), "text", source_lang)
     worker = _worker(runtime, quality)
     engine = _engine(worker.runtime)
     section = TargetOptions(target, model, revision=revision, target_token=target_token, params=gen)

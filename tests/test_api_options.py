@@ -11,6 +11,9 @@ import pytest
 import summarizer
 from summarizer import QualityOptions, RuntimeOptions, TargetOptions, Translator, WorkerOptions
 from summarizer.errors import InputError
+from summarizer.inputs.reading import read_article
+
+from conftest import SEED, run_cli
 
 # Random-weight stand-ins write noise: every translation comes out flagged (wrong language), and so retried.
 SENTENCES = ["The summit opened in Baku on Thursday.", "Leaders of 120 countries attended.", "It ended on Friday."]
@@ -65,3 +68,21 @@ def test_a_ctranslate2_translator_needs_no_models_folder(marian, tmp_path):
     result = ru.translate(SENTENCES[:2])
     assert result.model.backend == "ctranslate2:int8" and len(result.translations) == 2
     assert any((tmp_path / "cache" / "ctranslate2").iterdir())  # converted into the cache folder
+
+
+def test_the_api_reads_a_files_text_as_the_cli_reads_the_file(marian, tmp_path):
+    """The seed starts `date 2023-03-02 BAKU, Azerbaijan, March 1. ...`: the CLI takes the date off the top, and
+    the API kept it, so its sentence 1 was `date 2023-03-02 BAKU, ...`. One reading now: the same sentences."""
+    text = SEED.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("date 2023-03-02 BAKU")
+    cli = run_cli("summarize", str(SEED), "--method", "lead", "--sentences", "2")
+    assert cli.returncode == 0, cli.stderr
+    api = summarizer.summarize(text, method="lead", sentences=2)
+    assert api.text == cli.stdout.decode().strip()
+    assert api.text.startswith("BAKU, Azerbaijan, March 1. Currently") and "date 2023" not in api.text
+    # translate() splits a string the same way: its sources are the file's sentences, in order.
+    file = [s.text for s in read_article(str(SEED)).sentences]
+    first = text.split("\n\n", 1)[0]
+    ts = summarizer.translate(first, "ru", model=str(marian), quality=QualityOptions(checks=False), **FAST)
+    assert [t.source for t in ts.translations] == file[: len(ts.translations)]
+    assert ts.translations[0].source == "BAKU, Azerbaijan, March 1."
