@@ -19,7 +19,15 @@ from .inputs.feeds import feeds_line
 from .inputs.reading import Input
 from .languages import plural
 from .options import FeedOptions, JobSettings, check_formats
-from .output.edition import EDITION_NAMES, build_edition, feed_names, recent_stories, write_edition
+from .output.edition import (
+    EDITION_NAMES,
+    archived_editions,
+    build_edition,
+    feed_names,
+    kept_edition,
+    recent_stories,
+    write_edition,
+)
 from .output.files import (
     INDEX_NAMES,
     OutputGuard,
@@ -50,6 +58,7 @@ class JobReport:
     interrupted: bool = False
     all_items: bool = False  # feeds: --all digested every item again
     edition: list[Path] = field(default_factory=list)  # a job that read feeds: the edition and translated feeds
+    edition_kept: str | None = None  # nothing new: the day of the last edition with stories, which stays
 
     @property
     def skipped(self) -> int:
@@ -74,6 +83,8 @@ class JobReport:
         fed = feeds_line(s.feeds, all_items=self.all_items)
         if fed:
             line += "\n" + fed
+        if self.edition_kept:
+            line += f"\nedition: nothing new; edition.html still shows the last one with stories ({self.edition_kept})"
         if s.flagged_outputs or s.retried or s.protected:
             line += "\n" + self._quality_line()
         if s.stand_in:
@@ -127,7 +138,9 @@ def run_job(
             guard = OutputGuard(out_dir, sources, settings.inputs)
             targets = [t.lang for t in settings.targets]
             # A job that reads feeds also writes the edition and a translated feed per language.
+            # A feed that failed (HTTP 500) yields no item: an earlier edition in the folder still says it is one.
             feeds = any(s.item is not None for s in sources) or any(report.stats.feeds.values())
+            feeds = feeds or (any(s.error for s in sources) and (Path(out_dir) / EDITION_NAMES[-1]).is_file())
             edition = settings.feeds if feeds else None
             return DigestFiles(guard, output_names(sources), settings.output.formats, targets, report, edition)
         several = len(sources) > 1
@@ -282,6 +295,11 @@ class DigestFiles:
 
         now = datetime.datetime.now(datetime.UTC)
         digests = [d for d, _ in self.digests]
+        kept = None if digests else kept_edition(self.out_dir)
+        if kept is not None:  # nothing new (or only broken feeds): the last edition with stories stays
+            write_edition(kept, self.out_dir, keep=self.edition.keep, base_url=None, guard=self.guard, again=True)
+            self.report.edition_kept = kept.created[:10]
+            return
         titles = pipeline.translate_titles(digests)
         earlier = recent_stories(self.out_dir, now=now) if digests else []
         groups = _story_groups(digests, earlier, pipeline)
@@ -310,7 +328,10 @@ class DigestFiles:
         if self.edition is not None:  # feeds: each run digests what is new; the index lists every digest so far
             entries = entries + _earlier_entries(self.out_dir, {e.source for e in entries})
         if entries:
-            self.report.index = write_index(entries, self.out_dir, guard=self.guard)
+            edition = self.edition is not None and (self.out_dir / EDITION_NAMES[0]).is_file()
+            self.report.index = write_index(
+                entries, self.out_dir, guard=self.guard, editions=archived_editions(self.out_dir) if edition else None
+            )
 
 
 def _earlier_entries(out_dir: Path, current: set[str]) -> list[IndexEntry]:

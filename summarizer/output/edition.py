@@ -5,7 +5,8 @@ and a translated feed per language (RSS 2.0 and Atom, a rolling window of the la
 `build_edition` makes the plain `Edition` from the run's digests, their translated titles and story groups
 (the job computes those: translation and embeddings are model work); `write_edition` writes
 `edition.html`, `edition.email.html`, `edition.json` and `feeds/<lang>.xml` / `feeds/<lang>.atom` beside
-the digests, each file atomically.
+the digests, each file atomically, and archives an edition with stories in `editions/` (kept
+ARCHIVE_DAYS days). A run with nothing new writes the last edition with stories again (`kept_edition`).
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ __all__ = [
     "build_edition",
     "disagreements",
     "feed_names",
+    "kept_edition",
     "recent_stories",
     "write_edition",
 ]
 
 EDITION_NAMES = ("edition.html", "edition.email.html", "edition.json")
 FEEDS_FOLDER = "feeds"
-ARCHIVE_FOLDER = "editions"  # each run's edition.json, kept: the stories of the last few days, for grouping
+ARCHIVE_FOLDER = "editions"  # each edition with stories, as JSON (for grouping) and HTML (for readers)
+ARCHIVE_DAYS = 30  # archived editions are kept this long (the newest always): docs/how-it-works.md#feeds
 RECENT_DAYS = 3  # stories this recent are grouped with a run's new ones
 LEAD_SENTENCES = 3  # a story shown without a translated summary: its first translated sentences
 
@@ -201,26 +204,109 @@ def feed_names(targets: Sequence[str]) -> list[str]:
     return [f"{FEEDS_FOLDER}/{t}.{ext}" for t in targets for ext in ("xml", "atom")]
 
 
+def archive_stamp(edition: Edition) -> str:
+    """The edition's time as its archived files name it: `20230302T101500`."""
+    return re.sub(r"[^0-9T]", "", edition.created.split("+")[0])
+
+
+def kept_edition(out_dir: str | os.PathLike[str]) -> Edition | None:
+    """The last edition with stories in `out_dir`: `edition.json` when it has some, else the newest archived
+    one that has (a folder whose edition an older version blanked); None when there is none."""
+    from .render.json import edition_from_json
+
+    out = Path(out_dir)
+    archive = out / ARCHIVE_FOLDER
+    found = sorted(archive.glob("edition-*.json"), reverse=True) if archive.is_dir() else []
+    for path in (out / "edition.json", *found):
+        try:
+            edition = edition_from_json(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SummarizerError):
+            continue
+        if edition.stories:
+            return edition
+    return None
+
+
+def prune_archive(out_dir: str | os.PathLike[str], *, now: datetime.datetime, days: int = ARCHIVE_DAYS) -> list[Path]:
+    """Remove the archived editions (this tool's `editions/edition-<time>.json` and `.html`) older than
+    `days` before `now`, always keeping the newest; return what was removed."""
+    from .files import is_own_output
+
+    folder = Path(out_dir) / ARCHIVE_FOLDER
+    if not folder.is_dir():
+        return []
+    stamps = sorted({m.group(1) for p in folder.iterdir() if (m := _ARCHIVED.fullmatch(p.name))}, reverse=True)
+    cutoff = (now - datetime.timedelta(days=days)).strftime("%Y%m%dT%H%M%S")
+    removed = []
+    for stamp in stamps[1:]:
+        if stamp >= cutoff:
+            continue
+        for path in (folder / f"edition-{stamp}.json", folder / f"edition-{stamp}.html"):
+            if path.is_file() and is_own_output(path):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def archived_editions(out_dir: str | os.PathLike[str]) -> list[dict[str, str]]:
+    """The archived edition pages in `out_dir/editions/`, newest first: each one's `href` (relative to
+    `out_dir`) and `when` (`2023-03-02 10:15 UTC`)."""
+    folder = Path(out_dir) / ARCHIVE_FOLDER
+    names = sorted((p.name for p in folder.glob("edition-*.html")), reverse=True) if folder.is_dir() else []
+    out = []
+    for name in names:
+        m = _ARCHIVED.fullmatch(name)
+        if m:
+            s = m.group(1)
+            when = f"{s[0:4]}-{s[4:6]}-{s[6:8]} {s[9:11]}:{s[11:13]} UTC"
+            out.append({"href": f"{ARCHIVE_FOLDER}/{name}", "when": when})
+    return out
+
+
+_ARCHIVED = re.compile(r"edition-(\d{8}T\d{6})\.(?:json|html)")
+
+
 def write_edition(
-    edition: Edition, out_dir: str | os.PathLike[str], *, keep: int, base_url: str | None, guard=None
+    edition: Edition,
+    out_dir: str | os.PathLike[str],
+    *,
+    keep: int,
+    base_url: str | None,
+    guard=None,
+    again: bool = False,
 ) -> list[Path]:
     """Write the edition's three files and each language's two feeds (merged with the items those feeds
-    already hold, the newest `keep` kept); return their paths."""
+    already hold, the newest `keep` kept); return their paths. An edition with stories is archived too
+    (`editions/edition-<time>.json` and `.html`), the archive pruned to the last ARCHIVE_DAYS days and
+    listed on the page. `again`: the last edition with stories written again on a run with nothing new
+    (its three files only: nothing archived, the feeds left as they are)."""
     from .render.edition import render_edition_email, render_edition_html, render_edition_json
     from .render.feeds import render_feeds
 
     out = Path(out_dir)
+    now = datetime.datetime.fromisoformat(edition.created)
+    if edition.groups and not again:
+        name = f"edition-{archive_stamp(edition)}"
+        (out / ARCHIVE_FOLDER).mkdir(exist_ok=True)
+        archive = out / ARCHIVE_FOLDER
+        atomic_write_text(archive / f"{name}.json", render_edition_json(edition), guard=guard)
+        atomic_write_text(archive / f"{name}.html", render_edition_html(edition, root="../"), guard=guard)
+    prune_archive(out, now=max(now, datetime.datetime.now(datetime.UTC)))
+    listed = archived_editions(out)
     written = []
     for name, text in zip(
         EDITION_NAMES,
-        (render_edition_html(edition), render_edition_email(edition), render_edition_json(edition)),
+        (
+            render_edition_html(edition, archives=listed, archive_days=ARCHIVE_DAYS),
+            render_edition_email(edition),
+            render_edition_json(edition),
+        ),
         strict=True,
     ):
         atomic_write_text(out / name, text, guard=guard)
         written.append(out / name)
-    stamp = re.sub(r"[^0-9T]", "", edition.created.split("+")[0])  # 20230302T101500
-    (out / ARCHIVE_FOLDER).mkdir(exist_ok=True)
-    atomic_write_text(out / ARCHIVE_FOLDER / f"edition-{stamp}.json", render_edition_json(edition), guard=guard)
+    if again:
+        return written
     (out / FEEDS_FOLDER).mkdir(exist_ok=True)
     for target in edition.targets:
         rss_path, atom_path = out / FEEDS_FOLDER / f"{target}.xml", out / FEEDS_FOLDER / f"{target}.atom"

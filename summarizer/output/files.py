@@ -589,8 +589,11 @@ def write_index(
     title: str = "Digests",
     *,
     guard: OutputGuard | None = None,
+    editions: Sequence[dict[str, str]] | None = None,
 ) -> Path:
-    """Write `index.json` and `index.html` as one set (see `_write_set`); return the HTML path."""
+    """Write `index.json` and `index.html` as one set (see `_write_set`); return the HTML path. `editions`
+    (a feed job's): the page links the edition and lists these archived ones (`href`, `when`)."""
     entries = list(entries)
-    files = list(zip(INDEX_NAMES, (render_index_json(entries, title), render_index(entries, title)), strict=True))
+    page = render_index(entries, title, editions=editions)
+    files = list(zip(INDEX_NAMES, (render_index_json(entries, title), page), strict=True))
     return _write_set(out_dir, files, guard=guard)[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape  # the standard library's (this module is the package's own `html`)
 
 from ...languages import direction, language_name, language_tag, plural
@@ -156,8 +156,11 @@ def render_notebook(digest: Digest) -> str:
 set_html_repr(render_notebook)  # Digest._repr_html_: results may not import render, so render registers itself
 
 
-def render_index(entries: Iterable[IndexEntry], title: str = "Digests") -> str:
-    """The job's index page: one row per input, linking every digest file or showing its error."""
+def render_index(
+    entries: Iterable[IndexEntry], title: str = "Digests", *, editions: Sequence[Mapping[str, str]] | None = None
+) -> str:
+    """The job's index page: one row per input, linking every digest file or showing its error; with
+    `editions` (a feed job's), a link to its edition and to each archived one (`href`, `when`)."""
     rows = []
     for e in entries:
         combined = [link for link in e.links if link.target is None]
@@ -178,5 +181,6 @@ def render_index(entries: Iterable[IndexEntry], title: str = "Digests") -> str:
         "title_origins": TITLE_ORIGINS,
         "language_name": language_name,
         "language_tag": language_tag,
+        "editions": editions,
     }
     return _env().get_template("index.html").render(context)
