@@ -168,6 +168,8 @@ BAD_CSV = [
     pytest.param("en,,ru\nNAM,,ДН\n", ["row 1", "column 2 has no language code"], id="empty-column"),
     pytest.param("en,ru,RU\nNAM,ДН,ДН\n", ["row 1", "ru column is given twice"], id="duplicate-column"),
     pytest.param("en,ru\nNAM,\nNAM,ДН\n", ["row 3", "kept as written in row 2"], id="kept-and-translated"),
+    # Read loosely, the open quote made "Trend,Тренд OPEC,ОПЕК" one term and the file was taken without a word.
+    pytest.param('en,ru\nNAM,ДН\n"Trend,Тренд\nOPEC,ОПЕК\n', ["line 3", "never closed"], id="unterminated-quote"),
 ]
 
 
@@ -261,6 +263,83 @@ def test_terms_are_whole_words_and_ordinary_words_take_either_case_first():
 def test_the_longest_overlapping_term_wins():
     g = Glossary.from_mapping({"NAM": {"ru": "ДН"}, "NAM summit": {"ru": "саммит ДН"}}, "t")
     assert terms_in(g, "The NAM summit opened; NAM said.") == [("NAM summit", (4, 14)), ("NAM", (23, 26))]
+
+
+def _big_glossary(n: int, *extra: str) -> Glossary:
+    """`n` made-up terms (one to three words of letters) besides `extra`, each with a Russian form."""
+    import random
+    import string
+
+    rng = random.Random(32)
+    terms = {t: {"ru": f"т{i}"} for i, t in enumerate(extra)}
+    while len(terms) < n + len(extra):
+        words = ("".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9))) for _ in range(rng.randint(1, 3)))
+        terms.setdefault(" ".join(words), {"ru": "х"})
+    return Glossary(terms, ("NAM",), "en")
+
+
+def test_a_large_glossary_costs_a_sentence_a_few_lookups_not_a_try_of_every_term(monkeypatch):
+    """Issue 32 point 7: matching tried every term at every place (12.8 s a sentence at 100,000 terms). Now a
+    term's own pattern runs only where the keys of the text's words equal the term's: as often with 20,000
+    terms as with 3."""
+    from summarizer.quality import glossary as module
+
+    tried: list[str] = []
+    real = module._term_regex
+
+    def counting(term: str, exact: bool):
+        tried.append(term)
+        return real(term, exact)
+
+    monkeypatch.setattr(module, "_term_regex", counting)
+    sentence = f"The {NAM} met; NAM and the non-aligned movement said so, as did Baku."
+    small = Glossary({NAM: FORMS, "Baku": {"ru": "Баку"}}, ("NAM",), "en")
+    found = terms_in(small, sentence)
+    small_tries = len(tried)
+    tried.clear()
+    big = _big_glossary(20_000, NAM, "Baku")
+    assert (
+        terms_in(big, sentence)
+        == found
+        == [
+            (NAM, (4, 24)),
+            ("NAM", (30, 33)),
+            (NAM, (42, 62)),
+            ("Baku", (79, 83)),
+        ]
+    )
+    assert len(tried) == small_tries == 4  # one try per place a term is, whatever the glossary's size
+
+
+@pytest.mark.slow
+def test_check_with_a_100000_row_csv_glossary_is_quick(tmp_path):
+    """Issue 32 point 7, end to end: `check` of 3 lines with a 100,000-row CSV took 83 s and 516 MB. It now
+    takes a few seconds (reading the file and building the index once); the bound is generous."""
+    import time
+
+    big = _big_glossary(100_000, "Baku")
+    rows = "".join(f"{term},{forms['ru']}\n" for term, forms in big.terms.items())
+    terms = _csv(tmp_path, "en,ru\n" + rows)
+    src, hyp = tmp_path / "en.txt", tmp_path / "ru.txt"
+    src.write_text("The summit opened in Baku.\nLeaders met today.\nThey signed 12 agreements.\n", encoding="utf-8")
+    hyp.write_text("Саммит открылся.\nЛидеры встретились.\nОни подписали 12 соглашений.\n", encoding="utf-8")
+    started = time.monotonic()
+    result = runner.invoke(app, ["check", "--src", str(src), "--hyp", str(hyp), "--to", "ru", "--glossary", terms])
+    assert time.monotonic() - started < 60
+    assert "line 1: term-missing" in result.stdout and "“Baku” → “т0”" in result.stdout
+    assert "1 of 3 lines flagged" in result.stdout + result.stderr
+
+
+def test_a_term_of_signs_only_is_checked_like_any_other():
+    """Issue 32 point 12: a form without letters (`*.*`) passed every translation, the one that lost it too."""
+    g = Glossary({"*.*": {"ru": "*.*"}, "§": {"ru": "§"}}, (), "en")
+    source = "Delete *.* under § 5."
+    assert [t for t, _ in terms_in(g, source)] == ["*.*", "§"]
+    assert check_terms(source, "Удалите *.* по § 5.", target="ru", glossary=g) == []
+    assert check_terms(source, "Удалите * . * по § 5.", target="ru", glossary=g) == []  # spaced as it likes
+    flags = check_terms(source, "Удалите все файлы по § 5.", target="ru", glossary=g)
+    assert codes(flags) == [TERM_MISSING] and "“*.*” → “*.*”" in flags[0].message
+    assert not renders("Удалите все файлы.", "*.*", "ru")
 
 
 # ---- term-missing --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ class _Entries:
     def __init__(self, name: str, source: str):
         self.name, self.source = name, source
         self.terms: dict[str, dict[str, str]] = {}
-        self.keep: list[str] = []
+        self.keep: dict[str, None] = {}  # in file order; a dict, so a lookup is not a scan of every term
         self.origins: dict[str, str] = {}
 
     def add(self, term: str, forms: Mapping[str, str], where: str) -> None:
@@ -96,8 +97,8 @@ class _Entries:
                     )
         if forms:
             self.terms.setdefault(term, {}).update(forms)
-        elif term not in self.keep:
-            self.keep.append(term)
+        else:
+            self.keep[term] = None
         self.origins.setdefault(term, where)
 
     def glossary(self) -> Glossary:
@@ -116,12 +117,14 @@ def _read_csv(name: str, data: bytes) -> Glossary:
     except UnicodeDecodeError as exc:
         row = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{name}: row {row}: not UTF-8 text; save the glossary as UTF-8") from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.partition("\n")[0]))
+    # strict: a quote that is never closed is an error, not a last cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.partition("\n")[0]), strict=True)
     header: list[str] = []
     entries: _Entries | None = None
-    row = 0
+    row = line = 0  # the last row read, and the line it ended on (a quoted cell may hold line breaks)
     try:
         for row, cells in enumerate(reader, 1):
+            line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
             if entries is None:
@@ -137,6 +140,11 @@ def _read_csv(name: str, data: bytes) -> Glossary:
             }
             entries.add(term, forms, where)
     except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise ConfigError(
+                f'{name}: line {line + 1}: a quote (") opened in this row is never closed, so the rest of the '
+                "file would be one cell; close the quote or remove it"
+            ) from None
         raise ConfigError(f"{name}: row {row + 1}: not a readable CSV row ({exc})") from None
     if entries is None:
         raise ConfigError(f"{name}: empty; a glossary starts with a header row of language codes, e.g. en,ru,az,ar")
@@ -244,23 +252,115 @@ def _term_pattern(term: str, *, exact: bool) -> str:
     return "".join(out)
 
 
+# The source is cut into tokens (a run of letters and digits, a run of whitespace, any other character
+# alone), and so is each term: a term found in a text always covers whole tokens, the same number as its
+# own. Each token has a key (whitespace as one space, a word's first letter folded to one case), so every
+# place a term can match is one dictionary lookup of a run of keys: the work per sentence grows with its
+# tokens and the distinct token counts of the terms, never with the number of terms (a 100,000-term
+# glossary costs what a 10-term one does). A key match is only a candidate: the term's own pattern
+# decides, at that place, with every rule of the module docstring.
+_TOKENS = re.compile(r"[^\W_]+|\s+|.", re.DOTALL)
+
+
+def _fold(ch: str) -> str:
+    """One spelling for every case form `_first_letter` accepts of a letter (`A` and `a`; `İ`, `ı`, `I`, `i`)."""
+    if ch in "İıIi":
+        return "i"
+    lower = ch.lower()
+    if len(lower) != 1:
+        return ch
+    upper = lower.upper()
+    return upper.lower() if len(upper) == 1 and len(upper.lower()) == 1 else lower
+
+
+def _key(token: str) -> str:
+    if token[0].isspace():
+        return " "
+    return _fold(token[0]) + token[1:] if token[0].isalnum() else token
+
+
+def _irregular(term: str) -> bool:
+    """A term a word of which starts with a letter whose other case is two letters (`ß` and `SS`): its
+    pattern can match a text of another token count, so it is searched for with its pattern alone."""
+    return any(len(v) != 1 for w in _WORDS.findall(term) for v in (w[0].upper(), w[0].lower(), w[0].title()))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The glossary's terms by the keys of their tokens, built once per glossary."""
+
+    by_key: dict[str, tuple[str, ...]]  # the joined keys of a term's tokens -> the terms with those keys
+    lengths: tuple[int, ...]  # the token counts of the terms
+    starts: frozenset[str]  # the key of each term's first token
+    keep: frozenset[str]
+    irregular: re.Pattern[str] | None  # one pattern for the few `_irregular` terms (longest first)
+    irregular_terms: tuple[str, ...]
+
+
 @functools.lru_cache(maxsize=16)
-def _matcher(glossary: Glossary) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """One pattern for all the glossary's terms, longest first, and the term of each group."""
-    keep = set(glossary.keep)
-    terms = sorted({*glossary.terms, *glossary.keep}, key=lambda t: (-len(t), t))
-    if not terms:
-        return None, ()
-    groups = "|".join(f"({_term_pattern(t, exact=t in keep)})" for t in terms)
-    return re.compile(rf"(?<!\w)(?:{groups})(?!\w)"), tuple(terms)
+def _index(glossary: Glossary) -> _Index:
+    keep = frozenset(glossary.keep)
+    by_key: dict[str, list[str]] = {}
+    lengths: set[int] = set()
+    starts: set[str] = set()
+    odd: list[str] = []
+    for term in dict.fromkeys((*glossary.terms, *glossary.keep)):
+        if _irregular(term):
+            odd.append(term)
+            continue
+        keys = [_key(t) for t in _TOKENS.findall(term)]
+        by_key.setdefault("".join(keys), []).append(term)
+        lengths.add(len(keys))
+        starts.add(keys[0])
+    odd.sort(key=_rank)
+    pattern = None
+    if odd:
+        groups = "|".join(f"({_term_pattern(t, exact=t in keep)})" for t in odd)
+        pattern = re.compile(rf"(?<!\w)(?:{groups})(?!\w)")
+    return _Index(
+        {k: tuple(v) for k, v in by_key.items()}, tuple(sorted(lengths)), frozenset(starts), keep, pattern, tuple(odd)
+    )
+
+
+def _rank(term: str) -> tuple[int, str]:
+    """Where two terms match at one place, the longer wins (then the first in code-point order)."""
+    return (-len(term), term)
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_regex(term: str, exact: bool) -> re.Pattern[str]:
+    """One term's pattern, a whole word at both ends."""
+    return re.compile(rf"(?<!\w){_term_pattern(term, exact=exact)}(?!\w)")
 
 
 def terms_in(glossary: Glossary, source: str) -> list[tuple[str, tuple[int, int]]]:
-    """Each glossary term (as the glossary spells it) found in `source`, with its span, in text order."""
-    pattern, terms = _matcher(glossary)
-    if pattern is None:
-        return []
-    return [(terms[m.lastindex - 1], m.span()) for m in pattern.finditer(source) if m.lastindex]
+    """Each glossary term (as the glossary spells it) found in `source`, with its span, in text order;
+    where terms overlap, the one that starts first wins, and of those the longest."""
+    index = _index(glossary)
+    tokens = [(m.start(), m.group()) for m in _TOKENS.finditer(source)]
+    keys = [_key(t) for _, t in tokens]
+    found: list[tuple[int, tuple[int, str], int]] = []  # (start, rank, end)
+    for i, (at, _) in enumerate(tokens):
+        if keys[i] not in index.starts:
+            continue
+        for n in index.lengths:
+            if i + n > len(keys):
+                break
+            for term in index.by_key.get("".join(keys[i : i + n]), ()):
+                m = _term_regex(term, term in index.keep).match(source, at)
+                if m:
+                    found.append((at, _rank(term), m.end()))
+    if index.irregular is not None:
+        for m in index.irregular.finditer(source):
+            if m.lastindex:
+                found.append((m.start(), _rank(index.irregular_terms[m.lastindex - 1]), m.end()))
+    out: list[tuple[str, tuple[int, int]]] = []
+    end = 0
+    for start, (_, term), stop in sorted(found):
+        if start >= end:
+            out.append((term, (start, stop)))
+            end = stop
+    return out
 
 
 # ---- matching in the translation -----------------------------------------------------------------
@@ -318,8 +418,8 @@ def renders(output: str, form: str, lang: str) -> bool:
     if lang in UNSPACED:
         return "".join(wanted.split()) in "".join(text.split())
     words, form_words = _WORDS.findall(text), _WORDS.findall(wanted)
-    if not form_words:
-        return True
+    if not form_words:  # a form of signs only (`*.*`, `§`): those signs, spaced as they like
+        return "".join(wanted.split()) in "".join(text.split())
     n = len(form_words)
     return any(
         all(_word_matches(words[i + j], form_words[j], lang) for j in range(n)) for i in range(len(words) - n + 1)
@@ -328,7 +428,7 @@ def renders(output: str, form: str, lang: str) -> bool:
 
 def kept(output: str, term: str) -> bool:
     """`term` exactly as written, a whole word (a suffix after an apostrophe or hyphen is fine)."""
-    return re.search(rf"(?<!\w){_term_pattern(term, exact=True)}(?!\w)", output) is not None
+    return _term_regex(term, True).search(output) is not None
 
 
 # ---- the check -----------------------------------------------------------------------------------
@@ -358,9 +458,10 @@ def check_terms(
     if source_lang is not None and not same_language(_primary(source_lang), glossary.source_lang):
         return []
     code = _target_code(target)
+    keep = _index(glossary).keep
     checked, missing = 0, []
     for term in dict.fromkeys(term for term, _ in terms_in(glossary, source)):
-        if term in glossary.keep:
+        if term in keep:
             checked += 1
             if not kept(output, term):
                 missing.append(f"“{term}” (kept as written)")
