@@ -341,6 +341,8 @@ class Cache:
             raise CacheError(
                 f"can't create cache folder {self.cache_dir}: {why}; pass another --cache-dir or set SUMMARIZER_CACHE_DIR"
             ) from err
+        if (error := self._not_a_database()) is not None:
+            raise error
         try:
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write never
             # starts as a read and then fails to upgrade its lock.
@@ -357,7 +359,19 @@ class Cache:
 
     # -- connection and errors ------------------------------------------------------------
 
+    def _not_a_database(self) -> CacheError | None:
+        """What to say when something other than a file sits where the database belongs (a folder, a FIFO)."""
+        if not self.path.exists() or self.path.is_file():
+            return None
+        what = "a folder" if self.path.is_dir() else "not a regular file"
+        return CacheError(
+            f"{self.path} is {what}, where the cache database belongs: move it aside (summarizer then starts "
+            "a new cache there), or give another --cache-dir"
+        )
+
     def _connect_readonly(self) -> sqlite3.Connection:
+        if (error := self._not_a_database()) is not None:
+            raise error
         if not self.path.is_file():
             raise CacheError(f"there is no cache at {self.path}")
         uri = self.path.resolve().as_uri()

@@ -127,6 +127,26 @@ def test_cache_dir_that_is_a_file(tmp_path: Path) -> None:
     assert str(not_a_dir) in str(err.value)
 
 
+def test_a_folder_where_the_database_belongs_is_named_as_a_folder(tmp_path: Path) -> None:
+    """Issue 32 point 19: `cache stats` said "there is no cache" when a folder sat where the database file
+    belongs. Readers and writers now say what is there and what to do, and leave it as it is."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli.app import app
+
+    (tmp_path / DB_NAME / "keep.txt").parent.mkdir()
+    (tmp_path / DB_NAME / "keep.txt").write_text("someone's file")
+    for args in (["cache", "stats"], ["memory", "list"]):
+        result = CliRunner().invoke(app, [*args, "--cache-dir", str(tmp_path)])
+        assert result.exit_code == 4, result.output
+        (line,) = result.stderr.strip().splitlines()
+        assert f"{tmp_path / DB_NAME} is a folder, where the cache database belongs" in line
+        assert "move it aside" in line and "--cache-dir" in line and "there is no cache" not in line
+    with pytest.raises(CacheError, match="is a folder, where the cache database belongs"):
+        Cache(tmp_path)
+    assert (tmp_path / DB_NAME / "keep.txt").read_text() == "someone's file"
+
+
 # -- storage ----------------------------------------------------------------------------------
 
 
