@@ -133,6 +133,8 @@ def _key(word: str, script: str, lang: str = "") -> str:
 
     if lang == "az":
         word = word.translate(_AZ)
+    elif script == "Cyrl":  # ё renders the o of foreign names (Kőrösi: Кёрёши, Gödel: Гёдель)
+        word = word.replace("ё", "о").replace("Ё", "О")
     text = re.sub(r"[^a-z]", "", anyascii(word).casefold())
     if lang == "en" and len(text) > 3 and text.endswith("e"):  # a silent e: Stone, Hale (Стоун, Хейл)
         text = text[:-1]
@@ -144,6 +146,9 @@ def _key(word: str, script: str, lang: str = "") -> str:
         text = text.replace("g", "k").replace("j", "k")
         text = _SKELETON_DROP.sub("", text)
     else:
+        if lang == "en":  # c before e, i, y sounds s (Cincinnati: Цинциннати)
+            text = re.sub(r"c(?=[eiy])", "s", text)
+        text = text.replace("ts", "s")
         for pattern, repl in _FOLD_RE:
             text = pattern.sub(repl, text)
     return re.sub(r"(.)\1+", r"\1", text)
@@ -185,11 +190,62 @@ def _key_words(name: str, translated: frozenset[str]) -> list[str]:
     dictionary has in lower case, not translated."""
     if name.casefold() in translated:
         return []
-    words = [w for w in _WORDS.findall(name) if len(w) > 1]
+    words = [re.sub(r"['’]s$", "", w) for w in _WORDS.findall(name)]  # Australia's: Australia
+    words = [w for w in words if len(w) > 1]
     if re.sub(r"^(?:al|el)-", "", name.casefold()) in translated:
         return []
     keep = [w for w in words if w.casefold() not in GENERIC and w.casefold() not in translated and not _common_word(w)]
-    return [w for w in keep if w.casefold() not in ("of", "de", "del", "la", "le", "van", "von", "bin", "and")]
+    return [w for w in keep if w.casefold() not in _CONNECTOR_WORDS]
+
+
+_CONNECTOR_WORDS = frozenset(("of", "de", "del", "la", "le", "van", "von", "bin", "and", "the"))
+
+
+@lru_cache(maxsize=16)
+def _cldr(lang: str) -> dict[str, tuple[str, ...]]:
+    """English names of territories, languages and currencies (CLDR, through Babel), casefolded, to their
+    names in `lang`: what a translation is expected to write for them. Empty where CLDR lacks `lang`."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        target = Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return {}
+    english = Locale("en")
+    out: dict[str, set[str]] = {}
+    for attr in ("territories", "languages", "currencies"):
+        theirs = getattr(target, attr)
+        for code, name in getattr(english, attr).items():
+            rendering = theirs.get(code)
+            if rendering and not code.isdigit():
+                out.setdefault(re.sub(r"\s*\(.*\)", "", name).casefold(), set()).add(rendering)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _stem_words(text: str, script: str) -> list[str]:
+    """A rendering's or an output's words as compared by stem: casefolded, Arabic alef forms made one and
+    Arabic clitics (و، ب، ل، ال) taken off."""
+    words = [w.casefold() for w in _WORDS.findall(text)]
+    if script == "Arab":
+        words = [_CLITICS.sub("", w.translate(ALEF)) for w in words]
+    return words
+
+
+# Arabic clitics before a word: و and ف (and), ب، ل، ك (in, for, like), ال (the), لل (for the).
+_CLITICS = re.compile(r"^(?:[وف]?(?:[بكل]?ال|لل|[بكل])|[وف])(?=...)")
+
+
+def _has_rendering(rendering: str, out_stems: list[str], script: str) -> bool:
+    """Whether the output has `rendering` (a CLDR name, a glossary's target), in any case form: each of its
+    longer words begins an output word, less the last two letters (Германия: Германии, Almaniya: Almaniyada)."""
+    words = [w for w in _stem_words(rendering, script) if len(w) > 2] or _stem_words(rendering, script)
+    if not words:
+        return False
+    for word in words:
+        stem = word[: max(3, len(word) - 2)]
+        if not any(out.startswith(stem) for out in out_stems):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -224,20 +280,56 @@ def must_come_through(name: str, *, translated: Iterable[str] = ()) -> bool:
     return bool(_key_words(name, TRANSLATED_NAMES | frozenset(t.casefold() for t in translated)))
 
 
-def find_name(name: str, output: str, *, target: str, translated: Iterable[str] = ()) -> dict[str, _Match | None]:
-    """Each word of `name` that must come through, with where it is in `output` (None: not found)."""
+def _known(translated: Mapping[str, str] | Iterable[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """A caller's known names: those it skips (a list) and those with their renderings (a mapping)."""
+    if isinstance(translated, Mapping):
+        return frozenset(), {k.casefold(): (v,) for k, v in translated.items() if v}
+    return frozenset(t.casefold() for t in translated), {}
+
+
+def find_name(
+    name: str, output: str, *, target: str, translated: Mapping[str, str] | Iterable[str] = ()
+) -> dict[str, _Match | None]:
+    """Each word of `name` that must come through, with where it is in `output` (None: not found).
+
+    A name with an expected rendering (a glossary's, or CLDR's for a country, a language, a currency) is
+    one entry: found when the output has that rendering in any case form, or the name transliterated.
+    """
     script, lang = _script(target), _lang(target)
     spec = _SCRIPTS[script]
-    skip = TRANSLATED_NAMES | frozenset(t.casefold() for t in translated)
+    skip, renderings = _known(translated)
     out_words = [(w, _key(w, script, lang)) for w in _WORDS.findall(output)]
+    latin = {w.casefold() for w, _ in out_words}
+    stems = _stem_words(output, script)
+    whole = renderings.get(name.casefold()) or _cldr(lang).get(name.casefold())
+    if whole:
+        for rendering in whole:
+            if _has_rendering(rendering, stems, script):
+                return {name: _Match(rendering, rendering, 100.0)}
     found: dict[str, _Match | None] = {}
-    for word in _key_words(name, skip):
+    for word in _key_words(name, (frozenset() if whole else TRANSLATED_NAMES) | skip):
+        if word.casefold() in latin:  # copied in Latin letters (a brand, an acronym): there
+            found[word] = _Match(word, word.casefold(), 100.0)
+            continue
+        expected = renderings.get(word.casefold()) or _cldr(lang).get(word.casefold()) or ()
+        hit = next((r for r in expected if _has_rendering(r, stems, script)), None)
+        if hit is not None:  # a country inside a longer name: Singapore's Deputy Prime Minister
+            found[word] = _Match(hit, hit, 100.0)
+            continue
         key = _key(word, script, "en")
         if len(key) < spec.min_key:
             continue
         match = _best(key, out_words, spec)
         found[word] = match if match is not None and match.score >= spec.threshold else None
+    if whole and found and not all(found.values()):  # neither the expected rendering nor a transliteration
+        return {name: None}
     return found
+
+
+def _required(words: list[str]) -> set[str]:
+    """The words of a name that must each be found: the surname (the last word) and the longest word, the
+    ones a translation keeps and transliterates most reliably; first names vary (Stephen: Стивен, Стефан)."""
+    return {words[-1], max(words, key=len)} if words else set()
 
 
 def _flag(code: str, message: str, score: float | None = None) -> QualityFlag:
@@ -245,14 +337,15 @@ def _flag(code: str, message: str, score: float | None = None) -> QualityFlag:
 
 
 def checkable_name(source: str, fact: Fact) -> bool:
-    """A name worth checking: not an acronym (translators expand or translate them: GDP -> ВВП, ÜDM), and
-    not one word at a sentence start, where a capital is no evidence ("Scientists say", "Several")."""
-    if fact.kind != "name" or _acronym_name(fact.value):
+    """A name worth checking: not a people's name or adjective (Italians, Chinese: translated), and not one
+    common word at a sentence start, where a capital is no evidence ("Scientists say", "Several")."""
+    if fact.kind != "name" or _acronym_name(fact.value):  # acronyms are expanded or translated: GDP, ВВП
         return False
-    # Peoples and their adjectives (Italians, Chinese, Turkish) are translated.
     if " " not in fact.value and fact.value.casefold().endswith(("ans", "ese", "ish")):
         return False
-    return " " in fact.value or "-" in fact.value or not sentence_start(source, fact.start)
+    if " " in fact.value or "-" in fact.value or not sentence_start(source, fact.start):
+        return True
+    return not _common_word(fact.value)
 
 
 def _acronym_name(text: str) -> bool:
@@ -278,7 +371,7 @@ def check_names(
     if source_lang.split("-")[0].lower() != "en" or not output.strip():
         return []
     found = source_facts if source_facts is not None else facts(source, source_lang)
-    translated = list(translated_names or ())
+    translated = translated_names if isinstance(translated_names, Mapping) else list(translated_names or ())
     # A name the output copies in Latin letters (a brand, an acronym) is there, whatever the script.
     out_folded = output.casefold()
     missing = []
@@ -287,7 +380,7 @@ def check_names(
         if name.casefold() in out_folded:
             continue
         words = find_name(name, output, target=target, translated=translated)
-        if words and not any(words.values()):
+        if words and any(words[w] is None for w in _required(list(words))):
             missing.append(name)
     if not missing:
         return []
