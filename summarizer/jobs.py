@@ -71,6 +71,8 @@ class JobReport:
     def describe(self) -> str:
         s = self.stats
         line = f"articles: {s.done} done, {s.failed} failed, {self.skipped} skipped"
+        if self.skipped:
+            line += f" ({self._skipped_why()})"
         if s.translated or s.from_cache or s.human:
             line += f"; distinct sentences: {s.translated} translated, {s.from_cache} from cache"
             if s.human:
@@ -90,6 +92,16 @@ class JobReport:
         if s.stand_in:
             line += f"\nnote: stand-in models (random weights) made {self._stand_in_parts()}: that output is noise"
         return line
+
+    def _skipped_why(self) -> str:
+        """Why articles listed were not digested: feed items whose article reads as before, the rest not
+        reached before an interruption."""
+        same = min(self.stats.feeds["same_article"], self.skipped)
+        rest = self.skipped - same
+        why = [f"{same} feed {'item' if same == 1 else 'items'} whose article reads as before"] if same else []
+        if rest:
+            why.append(f"{rest} not reached{': interrupted' if self.interrupted else ''}")
+        return "; ".join(why)
 
     def _quality_line(self) -> str:
         """One number per thing: translations flagged of those checked (after any retry), summaries flagged,

@@ -31,11 +31,15 @@ class Site:
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.broken: dict[str, int] = {}  # paths that answer this HTTP status instead
         self.log: list[tuple[str, int, int]] = []  # (path, status, bytes sent)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if self.path in site.broken:
+                    self._send(site.broken[self.path], "text/plain", b"server error")
+                    return
                 found = site.files.get(self.path)
                 if found is None:
                     self._send(404, "text/plain", b"not found")
@@ -217,6 +221,14 @@ def test_only_what_is_new_is_digested_and_a_304_costs_nothing(tmp_path, marian):
         fourth = digest(feed, "out", marian)
         assert "feed items: 0 new, 1 changed, 2 unchanged" in fourth.output, fourth.output
 
+        # An entry that changes (a new title) while its page reads as before: read, not digested, and said why.
+        retitled = [*changed[:1], ("g-b", "A summit on recovery (corrected)", "/b"), *changed[2:]]
+        site.files["/feed.xml"] = ("application/rss+xml", rss(site, retitled))
+        fifth = digest(feed, "out", marian)
+        assert fifth.exit_code == 0, fifth.output
+        assert "articles: 0 done, 0 failed, 1 skipped (1 feed item whose article reads as before)" in fifth.output
+        assert "feed items: 0 new, 0 changed, 3 unchanged (1 of them: its entry changed but its article" in fifth.output
+
         # --all digests everything again.
         again = digest(feed, "out", marian, "--all")
         assert "feed items: 3 new" in again.output or "3 changed" in again.output, again.output
@@ -227,7 +239,11 @@ def test_only_what_is_new_is_digested_and_a_304_costs_nothing(tmp_path, marian):
     assert len(parsed.entries) == 3
     assert all(e.link.startswith("http://127.0.0.1") for e in parsed.entries)  # the article, not a file
     assert all("Digest: file://" in e.summary for e in parsed.entries)
+    # A stand-in made them: every item says so, in a category and in its title (issue 31 point 4).
+    assert all(e.title.startswith("[STAND-IN, NOISE] ") for e in parsed.entries), [e.title for e in parsed.entries]
+    assert all("stand-in" in {t.term for t in e.get("tags", [])} for e in parsed.entries)
     assert {t.term for e in parsed.entries for t in e.get("tags", [])} <= {
+        "stand-in",
         "number-mismatch",
         "wrong-language",
         "length-ratio",
@@ -239,6 +255,8 @@ def test_only_what_is_new_is_digested_and_a_304_costs_nothing(tmp_path, marian):
     }
     atom = feedparser.parse(Path("out/feeds/ru.atom").read_bytes())
     assert atom.version == "atom10" and len(atom.entries) == 3
+    assert all(e.title.startswith("[STAND-IN, NOISE] ") for e in atom.entries)
+    assert all("stand-in" in {t.term for t in e.get("tags", [])} for e in atom.entries)
     edition = json.loads(Path("out/edition.json").read_text(encoding="utf-8"))
     assert edition["schema"] == "summarizer.edition" and edition["stories"] == 3
     # The index lists every digest so far, not only this run's.
@@ -372,7 +390,9 @@ def test_the_edition_groups_a_story_across_languages_and_reads_on_a_phone(tmp_pa
         assert driver.execute_script("return document.styleSheets.length") == 0, (
             "the e-mail variant: inline styles only"
         )
-        assert driver.execute_script("return document.querySelector('table[width=\"600\"]') !== null")
+        # A fluid column of at most 600 px (a fixed 600 px table cut Arabic lines on a 390 px phone).
+        assert driver.execute_script("return document.querySelector('table[width=\"600\"]') === null")
+        assert "max-width:600px" in Path("out/edition.email.html").read_text(encoding="utf-8")
     finally:
         driver.quit()
 
@@ -418,3 +438,111 @@ def test_guids_that_change_every_fetch_are_matched_by_link_and_duplicates_read_o
     many = atom([(f"urn:{n}", f"https://e.org/{n}", "2023-03-02") for n in range(3000)])
     capped = FeedReader(FeedOptions(max_items=100), cache=MemoryCache(), job="j").items(many, feed="big")
     assert len(capped) == 100
+
+
+# ---- faults found with hostile feeds (issue 32) ------------------------------------------------------
+
+
+DOCTYPE_FEED = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+  <!ENTITY publisher "Baku Wire">
+]>
+<rss version="2.0"><channel><title>&publisher;</title><link>https://example.org/</link><description>d</description>
+<item><title>Summit in Baku</title><guid>urn:doctype:1</guid>
+<description>Leaders of 120 countries met in Baku on Thursday, said &publisher;.</description></item></channel></rss>"""
+
+
+def test_a_feed_whose_doctype_has_an_internal_subset_is_a_feed_by_file_and_by_url(tmp_path, marian):
+    """Before: as a file, one article titled `<?xml version="1.0"?>`; by URL, "no article text found"."""
+    assert is_feed(DOCTYPE_FEED)
+    assert not is_feed(b'<!DOCTYPE html [<!ENTITY x "y">]><html><body>rss</body></html>')
+    (tmp_path / "wire.xml").write_bytes(DOCTYPE_FEED)
+    args = ["--to", "ru", "--from", "en", "--model", f"ru={marian}", "--max-new-tokens", "8", "--num-beams", "1"]
+    result = runner.invoke(app, ["translate", "wire.xml", *args, "--out", "out", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in Path("out").glob("*.json")]
+    (data,) = [d for d in found if d.get("schema") == "summarizer.digest"]
+    assert data["article"]["title"] == "Summit in Baku" and data["article"]["feed_title"] == "Baku Wire"
+    with Site() as site:
+        site.files["/wire.xml"] = ("application/xml", DOCTYPE_FEED)
+        by_url = runner.invoke(app, ["translate", f"{site.url}/wire.xml", *args, "--out", "out2", "--format", "json"])
+    assert by_url.exit_code == 0, by_url.output
+    assert "feed items: 1 new" in by_url.output
+
+
+def test_a_feed_answering_http_500_keeps_the_index_and_the_edition(tmp_path, marian):
+    """Before: index.json listed only the failure, and a later good run with nothing new didn't bring
+    the earlier digests back; the edition said "Nothing new"."""
+    with Site() as site:
+        site.page("/a", "Azerbaijan chairs NAM", seed_paragraphs(0, 2))
+        site.page("/b", "A summit on recovery", seed_paragraphs(3, 2))
+        site.files["/feed.xml"] = (
+            "application/rss+xml",
+            rss(site, [("g-a", "Azerbaijan chairs NAM", "/a"), ("g-b", "A summit on recovery", "/b")]),
+        )
+        feed = f"{site.url}/feed.xml"
+        assert digest(feed, "out", marian).exit_code == 0
+        site.broken["/feed.xml"] = 500
+        broken = digest(feed, "out", marian)
+        assert broken.exit_code == 1, broken.output
+        assert "HTTP 500" in broken.output
+        assert "edition: nothing new; edition.html still shows the last one with stories" in broken.output
+        index = json.loads(Path("out/index.json").read_text(encoding="utf-8"))
+        assert sorted(e["status"] for e in index["entries"]) == ["failed", "ok", "ok"], index
+        assert "Azerbaijan chairs NAM" in Path("out/edition.html").read_text(encoding="utf-8")
+        del site.broken["/feed.xml"]
+        quiet = digest(feed, "out", marian)
+        assert quiet.exit_code == 0, quiet.output
+    index = json.loads(Path("out/index.json").read_text(encoding="utf-8"))
+    assert [e["status"] for e in index["entries"]] == ["ok", "ok"], index
+
+
+def _edition(days_ago: int, title: str):
+    import datetime
+
+    from summarizer.results import Edition, EditionGroup, EditionLanguage, EditionStory
+
+    when = datetime.datetime(2026, 12, 7, 6, 30, tzinfo=datetime.UTC) - datetime.timedelta(days=days_ago)
+    story = EditionStory(title, f"feed#{title}", "en", (EditionLanguage("ru", title, "Текст."),), "Text.")
+    return Edition("Edition", when.isoformat(), ("ru",), (EditionGroup((story,)),))
+
+
+def test_the_archive_of_editions_keeps_a_window_of_days(tmp_path):
+    """Before: a file every run, empty editions included, never removed (issue 32 point 9)."""
+    from summarizer.output.edition import ARCHIVE_DAYS, write_edition
+    from summarizer.output.files import OutputGuard
+    from summarizer.results import Edition
+
+    guard = OutputGuard(tmp_path / "out", [])
+    guard.open()
+    (tmp_path / "out" / "editions").mkdir()
+    foreign = tmp_path / "out" / "editions" / "edition-20200101T000000.json"
+    foreign.write_text('{"mine": true}', encoding="utf-8")  # not this tool's: never removed
+    for days, title in ((ARCHIVE_DAYS + 10, "old"), (ARCHIVE_DAYS + 1, "older than the window"), (1, "recent")):
+        write_edition(_edition(days, title), tmp_path / "out", keep=50, base_url=None, guard=guard)
+    # An edition with no story is not archived.
+    write_edition(
+        Edition("Edition", "2026-12-07T06:30:00+00:00", ("ru",), ()),
+        tmp_path / "out",
+        keep=50,
+        base_url=None,
+        guard=guard,
+        again=True,
+    )
+    names = sorted(p.name for p in (tmp_path / "out" / "editions").iterdir() if not p.name.startswith("."))
+    assert names == ["edition-20200101T000000.json", "edition-20261206T063000.html", "edition-20261206T063000.json"]
+    page = (tmp_path / "out" / "edition.html").read_text(encoding="utf-8")
+    assert 'href="editions/edition-20261206T063000.html"' in page and "kept 30 days" in page
+
+
+def test_a_quiet_run_writes_nothing_into_the_archive(tmp_path):
+    from summarizer.output.edition import write_edition
+    from summarizer.output.files import OutputGuard
+    from summarizer.results import Edition
+
+    guard = OutputGuard(tmp_path / "out", [])
+    guard.open()
+    empty = Edition("Edition", "2026-12-07T06:30:00+00:00", ("ru",), ())
+    write_edition(empty, tmp_path / "out", keep=50, base_url=None, guard=guard)
+    assert not list((tmp_path / "out").glob("editions/edition-*"))
+    assert "Nothing new in this run." in (tmp_path / "out" / "edition.html").read_text(encoding="utf-8")

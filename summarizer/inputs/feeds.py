@@ -43,8 +43,10 @@ FULL_TEXT_CHARS = 1000  # an item whose own content is this long carries the art
 MAX_ROBOTS_BYTES = 500_000  # RFC 9309 asks crawlers to read at least 500 KiB
 ROBOTS_AGENT = "summarizer"
 _SNIFF = 65536
+# A DOCTYPE may carry an internal subset (`<!DOCTYPE rss [<!ENTITY ...>]>`), whose `>`s don't end it.
 _XML_FEED = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:(?:<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
+    rb"^(?:\xef\xbb\xbf)?\s*(?:(?:<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\]\s*)?>)\s*)*"
+    rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
     re.I | re.S,
 )
 _JSON_FEED = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.I)
@@ -364,7 +366,7 @@ class FeedReader:
         self.job, self.deadline = job, deadline
         self.polite = Politeness(pause=self.options.pause, per_host=self.options.per_host)
         self.robots = Robots(self.polite, deadline) if self.options.robots else None
-        self.counts: Counter = Counter()  # new, changed, unchanged, duplicate, older
+        self.counts: Counter = Counter()  # new, changed, unchanged (same_article of them read), duplicate, older
         self._links: dict[str, str] = {}  # normalised link -> the item that has it, across the job's feeds
         self._lock_path, self._lock_target, self._lock = lock, lock_target, None
         self._read: dict[str, tuple[FeedItem, str, str]] = {}  # input source -> (item, its text, status)
@@ -556,6 +558,7 @@ class FeedReader:
         if item.status == "changed" and item.known_content == content_hash(text) and not self.options.all:
             self.counts["changed"] -= 1
             self.counts["unchanged"] += 1
+            self.counts["same_article"] += 1  # read, then left out: the closing line says why
             self.remember(item, text)
             return "unchanged"
         return item.status
@@ -575,12 +578,21 @@ class FeedReader:
 
 
 def feeds_line(counts: Counter, *, all_items: bool = False) -> str | None:
-    """`12 new, 3 changed, 140 unchanged` (and what else was left out), or None when no feed was read."""
+    """`12 new, 3 changed, 140 unchanged` (and what else was left out, and why), or None when no feed was read."""
     if not any(counts.values()):
         return None
     line = f"feed items: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    if counts["same_article"]:
+        line += f" ({same_article(counts['same_article'])})"
     if counts["older"]:
         line += f", {counts['older']} older than --since"
     if counts["duplicate"]:
         line += f", {counts['duplicate']} read once for several entries"
     return line + (" (--all: every item digested again)" if all_items else "")
+
+
+def same_article(count: int) -> str:
+    """Why items read this run were not digested: their entries changed, their articles did not."""
+    if count == 1:
+        return "1 of them: its entry changed but its article reads as before, so it is not digested again"
+    return f"{count} of them: their entries changed but their articles read as before, so they are not digested again"

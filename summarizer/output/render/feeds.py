@@ -1,5 +1,6 @@
 """A translated feed per language (RSS 2.0 and Atom, written with feedgen): each story's title and summary
-in that language, a link to the article and to its digest, its quality flags as categories; the items of
+in that language, a link to the article and to its digest, its quality flags as categories (and a story
+a stand-in model made says so: a `stand-in` category and a title prefix); the items of
 the feed as it was (read back with feedparser) follow the new ones, the newest `keep` kept."""
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from ...results import Edition, EditionStory
 
 FLAG_SCHEME = "https://summarizer.invalid/quality-flags"  # the categories' scheme: the codes of the quality checks
+# An item a stand-in model (random weights) made says so where every reader shows it: its title and a category.
+STAND_IN_SCHEME = "https://summarizer.invalid/stand-in"
+STAND_IN_TERM = "stand-in"
+STAND_IN_TITLE = "[STAND-IN, NOISE] "
 GENERATOR = "summarizer"
 
 
@@ -75,9 +80,11 @@ def render_feeds(
             count += 1
             fe.id(ident)
             fe.guid(ident, permalink=False)
-            fe.title(lang.title)
+            fe.title(STAND_IN_TITLE + lang.title if s.stand_in else lang.title)
             digest = _href(s.digest, out_dir, base_url)
             text = lang.summary or lang.title
+            if s.stand_in:
+                text = f"Made by a stand-in model (random weights): this text is noise.\n\n{text}"
             fe.description(text + (f"\n\nDigest: {digest}" if digest else ""))
             fe.link(href=s.link or digest or _href("edition.html", out_dir, base_url), rel="alternate")
             if digest:
@@ -87,6 +94,8 @@ def render_feeds(
             fe.updated(now)
             if s.site:
                 fe.source(title=s.site, url=s.feed if s.feed and s.feed.startswith("http") else (s.link or digest))
+            if s.stand_in:
+                fe.category(term=STAND_IN_TERM, scheme=STAND_IN_SCHEME, label=STAND_IN_TERM)  # RSS shows the label
             for code in s.flags:
                 fe.category(term=code, scheme=FLAG_SCHEME, label=code)
     if previous:
@@ -111,7 +120,8 @@ def render_feeds(
             fe.updated(when)
             for tag in entry.get("tags") or []:
                 if tag.get("term"):
-                    fe.category(term=tag["term"], scheme=FLAG_SCHEME, label=tag["term"])
+                    scheme = STAND_IN_SCHEME if tag["term"] == STAND_IN_TERM else FLAG_SCHEME
+                    fe.category(term=tag["term"], scheme=scheme, label=tag.get("label") or tag["term"])
     rss = fg.rss_str(pretty=True).decode("utf-8")
     atom = fg.atom_str(pretty=True).decode("utf-8")
     return rss, atom
