@@ -348,3 +348,41 @@ def test_run_job_without_inputs_or_with_a_clean_run(tmp_path, marian, bart):
         run_job(job(tmp_path, marian, bart, []))
     report = run_job(job(tmp_path, marian, bart, write_articles(tmp_path / "in", ("rain.txt",))))
     assert report.exit_code == EXIT_OK and report.failures == [] and report.skipped == 0
+
+
+# ---- badges and the index's status (issue 31 point 11) ----------------------------------------------------
+
+
+def test_the_facts_protected_badge_is_drawn_not_a_glyph_the_fonts_lack():
+    """Before: `⛨ facts protected`, U+26E8, which no installed font has: an empty box on the page."""
+    from dataclasses import replace
+
+    from summarizer.output.render import render_html
+    from tests.test_render import make_digest
+
+    digest = make_digest(shuffle=False)
+    lang = digest.languages[0]
+    first = replace(lang.summary.translations[0], protected=True)
+    ts = replace(lang.summary, translations=(first, *lang.summary.translations[1:]))
+    digest = replace(digest, languages=(replace(lang, summary=ts), *digest.languages[1:]))
+    page = render_html(digest)
+    badge = re.search(r'<span class="protected"[^>]*>(.*?)</span>', page, re.S)
+    assert badge and "<svg" in badge.group(1) and badge.group(1).endswith(" facts protected")
+    assert "\u26e8" not in page
+    # Every character the pages' own chrome uses (not the article's text) is in the fonts they name.
+    for name in ("digest.html", "index.html", "edition.html", "edition_email.html", "_style.css"):
+        text = (Path(files.__file__).parent / "templates" / name).read_text(encoding="utf-8")
+        assert not [ch for ch in text if 0x2600 <= ord(ch) <= 0x27BF or ord(ch) > 0xFFFF], name
+
+
+def test_the_index_says_ok_only_for_a_digest_without_flags(tmp_path):
+    """Before: a green "ok" beside "84 flagged"."""
+    from summarizer.output.render import render_index
+
+    clean = IndexEntry(title="Clean", source="a.txt")
+    flagged = IndexEntry(title="Flagged", source="b.txt", flags=84)
+    page = render_index([clean, flagged])
+    rows = re.findall(r'<tr data-status="ok">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2
+    assert '<span class="status-ok">ok</span>' in rows[0] and "flagged" not in rows[0]
+    assert "status-ok" not in rows[1] and 'class="status-flagged"' in rows[1] and "84 flagged" in rows[1]

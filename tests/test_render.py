@@ -1023,7 +1023,7 @@ def test_index_shows_flag_counts_when_entries_have_them():
     counts = [a for tag, a in page.tags if tag == "span" and a.get("class") == "flag-count"]
     assert [a["data-flags"] for a in counts] == ["3"]
     text = " ".join("".join(page.text).split())
-    assert "Flagged b.txt ok · 3 flagged" in text and "With quality flags1" in text
+    assert "Flagged b.txt done · 3 flagged" in text and "With quality flags1" in text
     body = render_index([plain]).split("</style>", 1)[1]
     assert "flag" not in body, "no flags, no count"
 
