@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
 from quality import cnndm_articles  # noqa: E402
 from tune_extractive import GRID, coordinate_search  # noqa: E402
 
@@ -237,7 +238,7 @@ def _rouge_of_picks(
 
 
 def flores(shared: Path, embed: Callable[[list[str]], np.ndarray], windows: int | None) -> dict[str, Any]:
-    folder = shared / "eval" / "flores200-devtest"
+    folder = evaldata.flores_dir(shared)
     lines = {"en": folder.joinpath("en.txt").read_text(encoding="utf-8").splitlines()}
     for lang in LANGS:
         lines[lang] = folder.joinpath(f"ref.{lang}.txt").read_text(encoding="utf-8").splitlines()
@@ -305,7 +306,7 @@ def corpus_timing(shared: Path, embedder: Any) -> dict[str, Any]:
     from summarizer.inputs.reading import article_from_text
     from summarizer.options import SummaryOptions
 
-    folder = shared / "corpus"
+    folder = evaldata.corpus_dir(shared)
     articles = []
     for line in folder.joinpath("bbc-xsum-sample.jsonl").read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
@@ -512,7 +513,11 @@ def markdown(results: dict[str, Any]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        help="a folder holding eval/ and corpus/ (default: SUMMARIZER_EVAL_DIR, else ../shared/eval)",
+    )
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "summarizer-extractive-cv")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--folds", type=int, default=5)
@@ -524,8 +529,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--flores-windows", type=int, default=None, help="the first N windows only (tests)")
     parser.add_argument("--embedder", choices=("e5", "hashing"), default="e5", help="hashing: a test stand-in")
     args = parser.parse_args(argv)
-    if not (args.shared / "eval" / "cnndm-test" / "sample-500.jsonl").is_file():
-        sys.exit(f"error: {args.shared}/eval: no CNN/DailyMail sample; pass --shared to the folder holding eval/")
+    evaldata.cnndm_sample(args.shared)  # or exit, saying how to get it
     started = time.perf_counter()
     embedder = default_embedder() if args.embedder == "e5" else HashingEmbedder()
     cache = Cache(args.cache)

@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
+
 from summarizer.quality import checks, names  # noqa: E402
 from summarizer.quality.facts import facts  # noqa: E402
 
@@ -159,11 +161,15 @@ def number_detection(en: list[str], ref: list[str], lang: str, rng: random.Rando
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        help="a folder holding eval/ and corpus/ (default: SUMMARIZER_EVAL_DIR, else ../shared/eval)",
+    )
     parser.add_argument("--half", choices=sorted(HALVES), default="held")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "facts_quality.json")
     args = parser.parse_args()
-    folder = args.shared / "eval" / "flores200-devtest"
+    folder = evaldata.flores_dir(args.shared)
     part = HALVES[args.half]
     en = read(folder, "en.txt")[part]
     scores = {}

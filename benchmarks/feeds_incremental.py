@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
+
 
 def serve(files: dict[str, tuple[str, bytes]], log: list[tuple[str, int, int]]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
@@ -60,9 +62,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--feeds", type=int, default=5)
     parser.add_argument("--items", type=int, default=100)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        help="a folder holding eval/ and corpus/ (default: SUMMARIZER_EVAL_DIR, else ../shared/eval)",
+    )
     args = parser.parse_args()
-    records = [json.loads(line) for line in args.shared.joinpath("eval/cnndm-test/sample-500.jsonl").open()]
+    records = [json.loads(line) for line in evaldata.cnndm_sample(args.shared).open()]
     files: dict[str, tuple[str, bytes]] = {"/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n")}
     log: list[tuple[str, int, int]] = []
     server = serve(files, log)

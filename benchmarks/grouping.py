@@ -31,6 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
+
 from summarizer.models.embeddings import get_embedder  # noqa: E402
 from summarizer.tasks.grouping import group_by_similarity, story_text  # noqa: E402
 
@@ -40,7 +42,7 @@ WINDOW, APART = 3, 30
 def cnndm(shared: Path) -> list[tuple[str, int]]:
     """(text, story) pairs: each article's lead and its highlights, one story each."""
     out = []
-    for story, line in enumerate(shared.joinpath("eval/cnndm-test/sample-500.jsonl").open(encoding="utf-8")):
+    for story, line in enumerate(evaldata.cnndm_sample(shared).open(encoding="utf-8")):
         record = json.loads(line)
         sentences = [s.strip() for s in record["article"].split(" . ") if s.strip()]
         out.append((story_text("", sentences[:5]), story))
@@ -50,7 +52,7 @@ def cnndm(shared: Path) -> list[tuple[str, int]]:
 
 def flores(shared: Path) -> list[tuple[str, int, str]]:
     """(text, window, language): each English window and its human translation into ru, ar, az."""
-    folder = shared / "eval/flores200-devtest"
+    folder = evaldata.flores_dir(shared)
     lines = {
         lang: folder.joinpath(f"{name}.txt").read_text(encoding="utf-8").splitlines()
         for lang, name in (("en", "en"), ("ru", "ref.ru"), ("ar", "ref.ar"), ("az", "ref.az"))
@@ -94,7 +96,11 @@ def grouped(sim: np.ndarray, labels: list[int], threshold: float) -> dict[str, f
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        help="a folder holding eval/ and corpus/ (default: SUMMARIZER_EVAL_DIR, else ../shared/eval)",
+    )
     parser.add_argument("--vectors", type=Path, help="keep the embeddings in this .npz (computed once)")
     args = parser.parse_args()
     kept = dict(np.load(args.vectors)) if args.vectors and args.vectors.is_file() else {}

@@ -34,11 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
 from run import _rss_mb, build_models, log, machine, prepare_ct2, torch_default_threads  # noqa: E402
 from run import run_worker as run_process  # noqa: E402
 from sections import write_section  # noqa: E402
 
-FLORES = ROOT.parent / "shared" / "eval" / "flores200-devtest" / "en.txt"
+FLORES = evaldata.flores_dir() / "en.txt"
 PARAGRAPH = 3  # consecutive lines per paragraph
 TOKEN = ">>rus<<"
 ARGOS_BATCH = 32  # argostranslate.settings.batch_size (ARGOS_BATCH_SIZE), in tokens

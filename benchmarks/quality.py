@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
+
 from summarizer.cache import Cache  # noqa: E402
 from summarizer.models.embeddings import cached_embed, default_embedder  # noqa: E402
 from summarizer.options import SummaryOptions, TargetOptions, WorkerOptions  # noqa: E402
@@ -243,7 +245,7 @@ def cost(flagger: Flagger, en: list[str], refs: dict[str, list[str]], work: Path
 def reproductions(shared: Path) -> list[str]:
     from summarizer.measure import metrics
 
-    folder = shared / "eval" / "flores200-devtest"
+    folder = evaldata.flores_dir(shared)
     en = read(folder, "en.txt")
     rows = ["| pair | system | published BLEU | ours (sacreBLEU) | chrF |", "|---|---|---:|---:|---:|"]
     import csv
@@ -265,7 +267,7 @@ def reproductions(shared: Path) -> list[str]:
         "| CNN/DailyMail sample (500) | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | eval README |",
         "|---|---:|---:|---:|---|",
     ]
-    jsonl = shared / "eval" / "cnndm-test" / "sample-500.jsonl"
+    jsonl = evaldata.cnndm_sample(shared)
     items = metrics.read_summary_jsonl(jsonl, hyp_field=None)
     # lead-3: the first three sentences; this tokenized text ends each sentence with " . "
     lead = ["\n".join(s.strip() for s in re.split(r"(?<= \.) ", item.article)[:3]) for item in items]
@@ -287,7 +289,7 @@ def cnndm_articles(shared: Path):
     from summarizer.inputs.reading import article_from_text
     from summarizer.measure import metrics
 
-    items = metrics.read_summary_jsonl(shared / "eval" / "cnndm-test" / "sample-500.jsonl", hyp_field=None)
+    items = metrics.read_summary_jsonl(evaldata.cnndm_sample(shared), hyp_field=None)
     articles = [
         article_from_text("\n".join(s.strip() for s in re.split(r"(?<= \.) ", item.article)), source=f"{item.id}.txt")
         for item in items
@@ -327,7 +329,7 @@ def extractive_scores(shared: Path, cache: Cache) -> tuple[list[str], bool]:
             rows.append(f"| {label} | {method} | {r.rouge1:.2f} | {r.rouge2:.2f} | {r.rougeLsum:.2f} | {speed} |")
     for label in halves:
         for field in ("pointer_gen_coverage", "seq2seq_attention_baseline"):
-            items = metrics.read_summary_jsonl(shared / "eval" / "cnndm-test" / "sample-500.jsonl", hyp_field=field)
+            items = metrics.read_summary_jsonl(evaldata.cnndm_sample(shared), hyp_field=field)
             part = halves[label]
             r = metrics.summary_scores([i.hypothesis for i in items][part], refs[part], lang="en")
             rows.append(
@@ -436,11 +438,14 @@ def long_inputs(shared: Path, cache: Cache, work: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=ROOT / "QUALITY.md")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        help="a folder holding eval/ and corpus/ (default: SUMMARIZER_EVAL_DIR, else ../shared/eval)",
+    )
     args = parser.parse_args()
-    folder = args.shared / "eval" / "flores200-devtest"
-    if not folder.is_dir():
-        sys.exit(f"error: {folder}: no FLORES data; pass --shared to the folder holding eval/")
+    folder = evaldata.flores_dir(args.shared)
+    evaldata.cnndm_sample(args.shared)  # or exit now, saying how to get it, not after an hour
     started = time.perf_counter()
     en = read(folder, "en.txt")
     refs = {lang: read(folder, f"ref.{lang}.txt") for lang in LANGS}

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
 from sections import write_section  # noqa: E402
 
 ARTICLES = [*sorted((ROOT / "examples" / "corpus").glob("*.txt")), *sorted((ROOT / "seeds").glob("*.txt"))]
@@ -93,9 +94,6 @@ def cache_rates(work: Path, n: int = 20000) -> tuple[float, float]:
     return put, n / (time.perf_counter() - started)
 
 
-SHARED = ROOT.parent / "shared" / "eval"
-
-
 def stage_rates(work: Path, articles: int = 100, adequacy_pairs: int = 48) -> dict[str, float]:
     """What one CPU core does of the per-article work that now runs in Ray tasks and actors: reading
     (decode, segment, detect the language) CNN/DailyMail test articles, and the checks of a translation
@@ -110,7 +108,7 @@ def stage_rates(work: Path, articles: int = 100, adequacy_pairs: int = 48) -> di
 
     folder = work / "stage-articles"
     folder.mkdir()
-    lines = (SHARED / "cnndm-test" / "sample-500.jsonl").read_text(encoding="utf-8").splitlines()[:articles]
+    lines = evaldata.cnndm_sample().read_text(encoding="utf-8").splitlines()[:articles]
     for i, line in enumerate(lines):
         record = json.loads(line)
         text = record.get("article") or record.get("text") or record.get("document")
@@ -127,8 +125,8 @@ def stage_rates(work: Path, articles: int = 100, adequacy_pairs: int = 48) -> di
             sentences += len(article.sentences)
     read_s = time.perf_counter() - started
     read_ok = len(inputs) - len(failed)
-    en = (SHARED / "flores200-devtest" / "en.txt").read_text(encoding="utf-8").splitlines()
-    ru = (SHARED / "flores200-devtest" / "ref.ru.txt").read_text(encoding="utf-8").splitlines()
+    en = (evaldata.flores_dir() / "en.txt").read_text(encoding="utf-8").splitlines()
+    ru = (evaldata.flores_dir() / "ref.ru.txt").read_text(encoding="utf-8").splitlines()
     cheap = TranslationReviewer("ru", "en", QualityOptions())
     started = time.perf_counter()
     cheap.review(en, ru)

@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
 from run import build_models, log  # noqa: E402
 from sections import write_section  # noqa: E402
 
-FLORES = ROOT.parent / "shared" / "eval" / "flores200-devtest" / "en.txt"
+FLORES = evaldata.flores_dir() / "en.txt"
 CLIENTS = (1, 8, 32)
 TIME_BOUND_S = 900
 

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-FLORES = ROOT.parent / "shared" / "eval" / "flores200-devtest"
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
+
+FLORES = evaldata.flores_dir()
 # Target token -> reference file. No token (opus-mt-en-ru has none) is calibrated on ru as well.
 REFERENCES = {">>rus<<": "ref.ru.txt", ">>ara<<": "ref.ar.txt", ">>aze_Latn<<": "ref.az.txt", "": "ref.ru.txt"}
 SIZES = ("tiny", "base")

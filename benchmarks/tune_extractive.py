@@ -65,7 +65,11 @@ def coordinate_search(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        help="a folder holding eval/ and corpus/ (default: SUMMARIZER_EVAL_DIR, else ../shared/eval)",
+    )
     args = parser.parse_args()
     articles, refs = cnndm_articles(args.shared)
     articles, refs = articles[TUNING], refs[TUNING]

@@ -28,14 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
 import run as bench  # noqa: E402  (log, env, machine, cli: shared with the main benchmark)
 from sections import write_section  # noqa: E402
 
 from summarizer.options import TargetOptions, WorkerOptions  # noqa: E402
 
-EVAL = ROOT.parent / "shared" / "eval"
-FLORES_EN = EVAL / "flores200-devtest" / "en.txt"
-CNNDM = EVAL / "cnndm-test" / "sample-500.jsonl"
+FLORES_EN = evaldata.flores_dir() / "en.txt"
 PLAIN_BATCH = 32
 COMPUTE_TYPE = "float32"
 TOKENS = {"ru": ">>rus<<", "ar": ">>ara<<"}
@@ -351,7 +350,7 @@ def flores_part(args, models_dir: Path, cache_dir: Path, threads: int) -> dict:
 
 def write_articles(folder: Path, count: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    lines = CNNDM.read_text(encoding="utf-8").splitlines()[:count]
+    lines = evaldata.cnndm_sample().read_text(encoding="utf-8").splitlines()[:count]
     path = folder / f"cnndm-{count}.jsonl"
     path.write_text(
         "\n".join(json.dumps({"id": json.loads(x)["id"], "text": json.loads(x)["article"]}) for x in lines) + "\n",
@@ -514,7 +513,9 @@ def job_part(args, models_dir: Path, cache_dir: Path, threads: int, work: Path) 
 def raw_records(work: Path, count: int) -> Path:
     """The first `count` records as they are: the raw loop reads the `article` field itself."""
     path = work / f"cnndm-raw-{count}.jsonl"
-    path.write_text("\n".join(CNNDM.read_text(encoding="utf-8").splitlines()[:count]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(evaldata.cnndm_sample().read_text(encoding="utf-8").splitlines()[:count]) + "\n", encoding="utf-8"
+    )
     return path
 
 

@@ -17,6 +17,22 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "baku-non-aligned-movement-2023.txt"
 CORPUS = ROOT / "examples" / "corpus"
+# Evaluation data kept in the repository, so that a clone tests itself (tests/data/README.md names each
+# file's source and licence): FLORES-200 devtest whole, with the published system outputs and scores; our
+# own news articles in CNN/DailyMail's form; the shared corpus's two transformers fixtures.
+EVAL_DATA = ROOT / "tests" / "data"
+FLORES_DIR = EVAL_DATA / "flores200-devtest"
+NEWS_JSONL = EVAL_DATA / "news-en.jsonl"
+TEXT_CORPUS = EVAL_DATA / "corpus"
+# CNN/DailyMail is the news sites' own text, with no licence of theirs that lets us copy it here: the tests
+# of its published ROUGE figures read it from SUMMARIZER_EVAL_DIR (else ../shared/eval beside the project)
+# and skip, saying what to set, without it.
+EVAL_DIR = Path(os.environ.get("SUMMARIZER_EVAL_DIR") or ROOT.parent / "shared" / "eval")
+CNNDM_SAMPLE = EVAL_DIR / "cnndm-test" / "sample-500.jsonl"
+needs_cnndm = pytest.mark.skipif(
+    not CNNDM_SAMPLE.is_file(),
+    reason="CNN/DailyMail is not in the repository: set SUMMARIZER_EVAL_DIR to a folder holding cnndm-test/",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, needs_cnndm
 
 pytest.importorskip("ctranslate2")
 
@@ -80,6 +80,7 @@ VOLUMES = ROOT / "benchmarks" / "volumes.py"
 
 
 @pytest.mark.slow
+@needs_cnndm  # its CNN/DailyMail job
 def test_quick_volumes_benchmark_writes_every_table(tmp_path):
     """FLORES workloads (a, b, c, f, e at greedy and 4 beams), the CNN/DailyMail job cold and warm on both
     backends against the raw CTranslate2 loop, deduplication and the scaling rows, and the targets."""
@@ -138,11 +139,10 @@ def test_quick_volumes_benchmark_writes_every_table(tmp_path):
 
 
 EXTRACTIVE_CV = ROOT / "benchmarks" / "extractive_cv.py"
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (SHARED / "eval" / "cnndm-test").is_dir(), reason="needs ../shared/eval")
+@needs_cnndm
 def test_extractive_cross_validation_runs_end_to_end(tmp_path):
     """10 articles, 2 folds, 3 FLORES windows, a hashing stand-in for e5: every table, and honest bookkeeping."""
     import json

@@ -20,13 +20,9 @@ from summarizer.models.backends.fast_tokenizer import FastTokenizer, can_use
 from summarizer.models.hub import resolve_model
 from summarizer.options import BackendOptions, GenerationParams
 
-from conftest import SEED, run_python
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CNNDM = SHARED / "eval" / "cnndm-test" / "sample-500.jsonl"
-FLORES = SHARED / "eval" / "flores200-devtest"
-CORPUS = SHARED / "corpus"
-pytestmark = pytest.mark.skipif(not CNNDM.is_file(), reason="../shared (eval data and corpus) is not here")
+from conftest import FLORES_DIR as FLORES
+from conftest import NEWS_JSONL, SEED, run_python
+from conftest import TEXT_CORPUS as CORPUS
 
 EDGE_CASES = [
     "",
@@ -45,7 +41,9 @@ EDGE_CASES = [
 
 
 def _real_texts() -> list[str]:
-    texts = [json.loads(line)["article"] for line in CNNDM.read_text(encoding="utf-8").splitlines()[:150]]
+    texts = [json.loads(line)["article"] for line in NEWS_JSONL.read_text(encoding="utf-8").splitlines()]
+    english = (FLORES / "en.txt").read_text(encoding="utf-8").splitlines()
+    texts += [" ".join(english[i : i + 10]) for i in range(0, len(english), 10)]  # article-long, mixed case
     texts += [json.loads(line)["document"] for line in (CORPUS / "bbc-xsum-sample.jsonl").open(encoding="utf-8")]
     texts += (CORPUS / "wmt16-en-news-sample.txt").read_text(encoding="utf-8").split("\n")[:300]
     for lang in ("ru", "ar"):

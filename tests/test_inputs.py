@@ -18,10 +18,10 @@ from summarizer.inputs.paths import expand_paths
 from summarizer.inputs.reading import article_from_text, display_name, list_inputs, read_article, read_input
 from summarizer.output.files import output_names
 
-from conftest import CORPUS, SEED, run_cli
+from conftest import CORPUS, FLORES_DIR, SEED, run_cli
 
 WEB = Path(__file__).parent / "data" / "web"
-FLORES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "flores200-devtest"
+FLORES = FLORES_DIR
 FAST = ("--max-new-tokens", "8", "--num-beams", "1")
 # What a news page has besides its article; none of it may reach the models.
 CHROME = ("Related news", "Advertisement", "Follow us", "Most read", "Copyright", "gtag", "Skip to content", "Comments")
@@ -286,7 +286,6 @@ def test_malformed_front_matter_is_one_line(tmp_path):
 # ---- language ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not FLORES.is_dir(), reason="../shared/eval (FLORES-200) is not here")
 @pytest.mark.parametrize("lang", ["ru", "ar", "az"])
 def test_auto_detects_the_language_of_real_news_sentences(lang):
     lines = (FLORES / f"ref.{lang}.txt").read_text(encoding="utf-8").splitlines()[500:506]

@@ -1,5 +1,5 @@
-"""Scoring against references: published sacreBLEU and ROUGE figures reproduced on real shared data,
-ROUGE for non-Latin scripts, and the readers' errors.
+"""Scoring against references: published sacreBLEU and ROUGE figures reproduced on real data (FLORES-200
+in tests/data; CNN/DailyMail from SUMMARIZER_EVAL_DIR), ROUGE for non-Latin scripts, and the readers' errors.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from summarizer.measure.metrics import (
     translation_scores,
 )
 
-# /work/main/tests -> /work/shared/eval: real references and published system outputs (see its README).
-EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
-FLORES = EVAL_DIR / "flores200-devtest"
-CNNDM = EVAL_DIR / "cnndm-test" / "sample-500.jsonl"
+from conftest import CNNDM_SAMPLE as CNNDM
+from conftest import FLORES_DIR as FLORES
+from conftest import NEWS_JSONL, TEXT_CORPUS, needs_cnndm
 
-# Every system whose FLORES-200 devtest output is in the shared folder.
+# Every system whose FLORES-200 devtest output is in tests/data (see its README.md).
 FLORES_SYSTEMS = [
     ("google", "ru"),
     ("google", "ar"),
@@ -42,9 +41,9 @@ FLORES_SYSTEMS = [
 
 
 def shared(path: Path) -> Path:
-    """`path` under the shared evaluation folder; a missing one fails the test, as it means a broken setup."""
+    """`path` of the evaluation data; a missing one fails the test, as it means a broken checkout or setup."""
     if not path.exists():
-        pytest.fail(f"{path} is missing: these tests need the shared evaluation data in {EVAL_DIR} (see its README.md)")
+        pytest.fail(f"{path} is missing: see tests/data/README.md")
     return path
 
 
@@ -62,7 +61,7 @@ def published_bleu() -> dict[tuple[str, str], float]:
 # --- translation: sacreBLEU ---
 
 
-def test_the_shared_flores_folder_holds_exactly_the_systems_tested():
+def test_the_flores_folder_holds_exactly_the_systems_tested():
     found = {tuple(p.name.split(".")[:2]) for p in shared(FLORES).glob("*.*.txt") if not p.name.startswith("ref.")}
     assert found == set(FLORES_SYSTEMS)
 
@@ -129,6 +128,12 @@ def test_translation_scores_render_as_json_and_rows():
 
 
 @pytest.fixture(scope="module")
+def news():
+    """Our own English articles in CNN/DailyMail's form (tests/data), with their highlights as references."""
+    return read_summary_jsonl(shared(NEWS_JSONL))
+
+
+@pytest.fixture(scope="module")
 def cnndm():
     return read_summary_jsonl(shared(CNNDM), hyp_field="pointer_gen_coverage")
 
@@ -144,14 +149,17 @@ def lead3(article: str) -> str:
     return "\n".join(s.strip() for s in re.split(r"(?<= \.) ", article)[:3])
 
 
-def test_english_tokens_are_rouge_scores_own_and_other_languages_agree_on_ascii(cnndm):
+def test_english_tokens_are_rouge_scores_own_and_other_languages_agree_on_ascii(news):
     from rouge_score.tokenizers import DefaultTokenizer
 
     english, russian = RougeTokenizer("en"), RougeTokenizer("ru")
     stemmed, plain = DefaultTokenizer(use_stemmer=True), DefaultTokenizer(use_stemmer=False)
-    texts = [t for item in cnndm for t in (item.reference, item.hypothesis, lead3(item.article))]
+    texts = [t for item in news for t in (item.reference, item.article, lead3(item.article))]
+    for line in shared(TEXT_CORPUS / "bbc-xsum-sample.jsonl").read_text(encoding="utf-8").splitlines():
+        texts += [json.loads(line)["document"], json.loads(line)["summary"]]
     texts.append("The U.S. runners' 19,000-strong_field isn't RUNNING: 3.5% ... caresses")
-    # The sample has "£", curly quotes, "½" and accented names: English keeps rouge-score's handling of them.
+    texts.append("The café in Zürich paid £3½m for “its” share")
+    # XSum's BBC text has mojibake ("â‚¬78bn (Â£57bn)"): English keeps rouge-score's handling of it.
     assert not all(text.isascii() for text in texts)
     for text in texts:
         assert english.tokenize(text) == stemmed.tokenize(text), text
@@ -173,6 +181,7 @@ def test_english_tokens_are_rouge_scores_own_and_other_languages_agree_on_ascii(
         ("pointer_gen_coverage", (39.27, 16.94, 36.16), (39.30, 16.94, 36.16)),
     ],
 )
+@needs_cnndm
 def test_rouge_reproduces_the_cnndm_sample_figures(cnndm, system, ours, readme):
     hyps = [lead3(item.article) if system == "lead-3" else item.hypothesis for item in cnndm]
     scores = summary_scores(hyps, [item.reference for item in cnndm], lang="en")
@@ -183,14 +192,15 @@ def test_rouge_reproduces_the_cnndm_sample_figures(cnndm, system, ours, readme):
     assert scores.signature.startswith("rouge-score:0.1.2|tok:rouge-score|stem:porter|")
 
 
-def test_rouge_equals_rouge_scores_default_scorer_on_english(cnndm):
+def test_rouge_equals_rouge_scores_default_scorer_on_english(news):
     from rouge_score.rouge_scorer import RougeScorer
 
-    items = cnndm[:100]
+    hyps, refs = [lead3(item.article) for item in news], [item.reference for item in news]
     scorer = RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
-    per_doc = [scorer.score(item.reference, item.hypothesis) for item in items]
-    expected = [100 * sum(s[name].fmeasure for s in per_doc) / len(items) for name in ("rouge1", "rouge2", "rougeLsum")]
-    scores = summary_scores([item.hypothesis for item in items], [item.reference for item in items])
+    per_doc = [scorer.score(ref, hyp) for hyp, ref in zip(hyps, refs, strict=True)]
+    expected = [100 * sum(s[name].fmeasure for s in per_doc) / len(news) for name in ("rouge1", "rouge2", "rougeLsum")]
+    assert all(0 < x < 100 for x in expected)  # real, partial overlap
+    scores = summary_scores(hyps, refs)
     assert [scores.rouge1, scores.rouge2, scores.rougeLsum] == pytest.approx(expected, abs=1e-9)
 
 
@@ -288,7 +298,7 @@ def write_jsonl(path: Path, *objects: object) -> Path:
     return path
 
 
-def test_read_summary_jsonl_reads_items_with_and_without_hypotheses(tmp_path, cnndm):
+def test_read_summary_jsonl_reads_items_with_and_without_hypotheses(tmp_path, news):
     path = write_jsonl(
         tmp_path / "s.jsonl",
         {"id": "a", "article": "Текст.", "reference": "Итог.", "hypothesis": "Гипотеза."},
@@ -304,10 +314,13 @@ def test_read_summary_jsonl_reads_items_with_and_without_hypotheses(tmp_path, cn
         ("line-3", "B.", None),
     ]
 
-    # The real sample: multi-line references survive, and a named field is read.
-    assert len(cnndm) == 500 and cnndm[0].id == "cnndm-test-000000"
-    assert cnndm[0].reference.count("\n") >= 1 and cnndm[0].hypothesis
-    assert all(item.hypothesis is None for item in read_summary_jsonl(shared(CNNDM)))
+    # A named field is read, and only that one.
+    path.write_text('{"article": "A.", "reference": "R.", "hypothesis": "H.", "system_b": "B."}\n', encoding="utf-8")
+    assert [i.hypothesis for i in read_summary_jsonl(path, hyp_field="system_b")] == ["B."]
+
+    # Articles in CNN/DailyMail's form: ids kept, multi-line references survive, no hypothesis.
+    assert len(news) == 6 and news[0].id == "own-harbour-bridge"
+    assert all(item.reference.count("\n") >= 1 and item.hypothesis is None for item in news)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@ from summarizer.languages import LANGUAGES, NLLB_600M, get_language
 from summarizer.models.catalogue import MODEL_CARDS, MOZILLA_EVAL, model_card, target_spec
 from summarizer.options import DEFAULT_SUMMARY_MODEL, TargetOptions
 
-ROOT = Path(__file__).resolve().parents[1]
-PUBLISHED_TSV = ROOT.parent / "shared" / "eval" / "flores200-devtest" / "published-scores.tsv"
+from conftest import FLORES_DIR
+
+PUBLISHED_TSV = FLORES_DIR / "published-scores.tsv"
 # The system names in PUBLISHED_TSV for the models in the catalog.
 TSV_SYSTEMS = {
     NLLB_600M: "nllb",

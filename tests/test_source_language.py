@@ -1,7 +1,7 @@
 """The source language (issue 11): `--from auto|CODE`, the registry of (source, target) pairs, one
 translator per pair seen, and summaries in languages the summary model doesn't know.
 
-Russian and Arabic inputs are real FLORES-200 devtest sentences (../shared/eval); the registry's pair
+Russian and Arabic inputs are real FLORES-200 devtest sentences (tests/data); the registry's pair
 models are stand-ins placed in a Hugging Face cache folder under their real names.
 """
 
@@ -19,9 +19,9 @@ from summarizer.languages import LANGUAGES, NLLB_600M, NLLB_CODES
 from summarizer.models.catalogue import PAIR_MODELS, pair_model, summary_languages, target_spec
 from summarizer.options import SummaryOptions
 
+from conftest import FLORES_DIR as FLORES
 from conftest import SEED, run_cli
 
-FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "flores200-devtest"
 FAST = ["--num-beams", "1", "--max-new-tokens", "5", "--no-checks"]
 runner = CliRunner()
 # Italian: a language the registry does not know, so no model covers a pair from it.

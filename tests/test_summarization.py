@@ -12,7 +12,7 @@ from summarizer.tasks.abstractive import clean_output, model_prefix
 from summarizer.tasks.long_inputs import plan_chunks
 from summarizer.tasks.summarizing import Summarizer
 
-from conftest import SEED
+from conftest import NEWS_JSONL, SEED
 
 SHORT = dict(max_new_tokens=12, num_beams=1)
 
@@ -111,7 +111,7 @@ def test_list_in_list_out(bart):
 def _cnndm_articles(count: int) -> list[str]:
     import json
 
-    lines = (SEED.parents[2] / "shared" / "eval" / "cnndm-test" / "sample-500.jsonl").read_text(encoding="utf-8")
+    lines = NEWS_JSONL.read_text(encoding="utf-8")  # our own articles in CNN/DailyMail's form
     return [json.loads(line)["article"] for line in lines.splitlines()[:count]]
 
 
