@@ -99,3 +99,68 @@ def test_first_screen_on_a_phone_and_a_desktop(tmp_path):
         "The English summary is real: 3 of the article's own sentences, chosen by intfloat/multilingual-e5-small"
         in (banner_text)
     )
+
+
+# ---- the edition's e-mail on a phone (issue 31 point 11) ----------------------------------------------
+
+_RTL_CELLS_JS = """
+const vw = document.documentElement.clientWidth;
+const cells = [...document.querySelectorAll('[dir=rtl]')].map(el => { const b = el.getBoundingClientRect();
+  return {left: b.left, right: b.right, width: b.width}; });
+return {vw: vw, scroll: document.documentElement.scrollWidth - vw, cells: cells};
+"""
+
+
+def arabic_edition():
+    """An edition into Arabic whose summaries carry what news does: long sentences, a long URL and a long
+    hashtag (no break opportunity in it)."""
+    from summarizer.results import Edition, EditionGroup, EditionLanguage, EditionStory
+
+    url = "https://www.example.org/news/2026/12/03/leaders-of-one-hundred-and-twenty-countries-met-in-baku-on-thursday"
+    arabic = (
+        "اجتمع قادة مائة وعشرين دولة في باكو يوم الخميس لمناقشة التعافي بعد الجائحة، وقال الرئيس إلهام علييف "
+        f"إن الحركة ستواصل عملها من أجل السلام والتنمية في العالم كله. المصدر: {url} "
+        "#قمة_حركة_عدم_الانحياز_في_باكو_يوم_الخميس_الثالث_من_ديسمبر"
+    )
+    stories = tuple(
+        EditionStory(
+            title=f"Leaders of 120 countries met in Baku ({n})",
+            source=f"{url}#{n}",
+            lang="en",
+            languages=(EditionLanguage("ar", "قمة حركة عدم الانحياز في باكو", arabic, 1),),
+            summary=f"Leaders of 120 countries met in Baku on Thursday to discuss recovery. Source: {url}",
+            date="2026-12-03",
+            link=url,
+            site=None,
+            flags=("number-mismatch", "wrong-language"),
+            stand_in=True,
+        )
+        for n in range(2)
+    )
+    return Edition("Edition", "2026-12-03T06:30:00+00:00", ("ar",), (EditionGroup(stories),))
+
+
+@pytest.mark.slow
+def test_the_email_edition_is_whole_on_a_390_px_phone(tmp_path):
+    """Before: one 600 px table; on a 390 px phone the start (the right side) of every Arabic line was cut."""
+    from summarizer.output.render.edition import render_edition_email, render_edition_html
+
+    edition = arabic_edition()
+    pages = {"email": render_edition_email(edition), "page": render_edition_html(edition)}
+    driver = _driver(tmp_path)
+    try:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+        for kind, html in pages.items():
+            path = tmp_path / f"{kind}.html"
+            path.write_text(html, encoding="utf-8")
+            driver.get(path.as_uri())
+            seen = driver.execute_script(_RTL_CELLS_JS)
+            assert seen["vw"] == 390, seen
+            assert seen["scroll"] <= 1, f"the {kind} scrolls sideways by {seen['scroll']}px on a phone"
+            assert seen["cells"], f"no right-to-left cell in the {kind}"
+            for cell in seen["cells"]:
+                assert cell["left"] >= 0 and cell["right"] <= seen["vw"] + 0.5, f"{kind}: an Arabic cell is cut: {cell}"
+            shot = tmp_path / f"{kind}-390.png"
+            assert driver.save_screenshot(str(shot)) and shot.read_bytes().startswith(PNG_MAGIC)
+    finally:
+        driver.quit()
