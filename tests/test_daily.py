@@ -144,7 +144,12 @@ def test_a_quiet_rerun_keeps_the_edition_archives_it_as_html_and_lists_it(tmp_pa
         second = _cli("digest", "--config", "daily.toml")
         assert second.exit_code == 0, second.output
         assert "edition: nothing new; edition.html still shows the last one with stories" in second.output
+        # A quiet run archives nothing (an archive file every run was issue 32 point 9).
+        assert len(list(Path("news/editions").iterdir())) == 2
     html = Path("news/edition.html").read_text(encoding="utf-8")
+    # A stand-in made the translations: the kept edition says so, on the page and in the e-mail.
+    assert 'data-stand-in="true"' in html and "Stand-in models" in html
+    assert "stand-in models made parts of it: noise" in Path("news/edition.email.html").read_text(encoding="utf-8")
     assert "Nothing new in this run" not in html and "Azerbaijan chairs NAM" in html
     # The edition and the index link each other, and list the archived editions.
     index = Path("news/index.html").read_text(encoding="utf-8")
@@ -187,3 +192,16 @@ def test_a_feed_date_wins_over_a_date_in_its_page(tmp_path, marian):
         if (d := json.loads(p.read_text(encoding="utf-8"))).get("schema") == "summarizer.digest"
     }
     assert dates == {"g-2": "2026-12-02", "g-3": "2026-12-03"}
+
+
+def test_the_api_runs_a_job_file_whose_input_is_a_feed_url(tmp_path, marian):
+    """The same job through the Python API (`resolve_job` then `run_job`), as docs/api.md shows it."""
+    import summarizer
+
+    with Site() as site:
+        feed = december_site(site)
+        job_file(tmp_path, feed, marian)
+        report = summarizer.run_job(summarizer.resolve_job("daily.toml"))
+    assert report.exit_code == 0 and not report.failures
+    assert "feed items: 2 new" in report.describe()
+    assert report.edition and report.edition[0].name == "edition.html"

@@ -52,7 +52,7 @@ STALE_STAGING_SECONDS = 10.0
 _HEAD, _TAIL = 4096, 256  # how much of a file is read to find a mark
 _MANIFEST_COMPACT = 1 << 20  # a manifest past this size keeps only the last line per name
 _MARKS = {
-    "json": re.compile(rb'\A\s*\{\s*"schema"\s*:\s*"summarizer\.(?:digest|summary|index)"'),
+    "json": re.compile(rb'\A\s*\{\s*"schema"\s*:\s*"summarizer\.(?:digest|summary|index|edition)"'),
     "html": re.compile(re.escape(b'<meta name="generator" content="summarizer">')),
     "md": re.compile(re.escape(MARKDOWN_MARK.encode()) + rb"\s*\Z"),
 }
@@ -120,9 +120,10 @@ def _marked(name: str, head: bytes, tail: bytes) -> bool:
 def is_own_output(path: str | os.PathLike[str]) -> bool:
     """Did summarizer write the regular file at `path`? Known from the file itself, or from its folder:
 
-    - its mark: a JSON or JSONL file whose first key is `"schema": "summarizer.digest"`, `"summarizer.summary"`
-      or `"summarizer.index"`; an HTML page with `<meta name="generator" content="summarizer">` in its
-      first 4 KB; a Markdown file whose last line is `MARKDOWN_MARK`;
+    - its mark: a JSON or JSONL file whose first key is `"schema": "summarizer.digest"`, `"summarizer.summary"`,
+      `"summarizer.index"` or `"summarizer.edition"`; an HTML page with
+      `<meta name="generator" content="summarizer">` in its first 4 KB; a Markdown file whose last line is
+      `MARKDOWN_MARK`;
     - plain text (`.txt`), which has no room for a mark: its folder's `MANIFEST` records its name, size and
       SHA-256 as written, so a file edited since is the user's.
 
