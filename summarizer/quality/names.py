@@ -231,7 +231,7 @@ def _cldr(lang: str) -> dict[str, tuple[str, ...]]:
 def _stem_words(text: str, script: str) -> list[str]:
     """A rendering's or an output's words as compared by stem: casefolded, Arabic alef forms made one and
     Arabic clitics (و، ب، ل، ال) taken off."""
-    words = [w.casefold() for w in _WORDS.findall(text)]
+    words = [w.casefold().replace("ё", "е") for w in _WORDS.findall(text)]  # CLDR writes е for ё
     if script == "Arab":
         words = [_CLITICS.sub("", w.translate(ALEF)) for w in words]
     return words
