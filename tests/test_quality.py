@@ -135,6 +135,20 @@ def test_summary_checks():
     assert "Putin" in found[checks.UNSUPPORTED_NAME].message and "150" in found[checks.UNSUPPORTED_NUMBER].message
 
 
+def test_summary_names_come_from_the_fact_reader():
+    """check_summary finds names with quality/facts.py: a name starting a sentence counts (the old pattern
+    skipped every sentence's first word), a common word starting one does not, nor does an acronym the
+    article has, and in Russian a lone capital at a sentence start is no evidence."""
+    article = "Baku hosted the summit on 2 March 2023. Ilham Aliyev opened it; 120 countries attended."
+    (flag,) = checks.check_summary(article, "Putin opened the summit in Baku.")
+    assert flag.code == checks.UNSUPPORTED_NAME and "Putin" in flag.message
+    assert checks.check_summary(article, "Several countries attended. Aliyev opened the summit.") == ()
+    article_ru = "Саммит прошёл в Баку. Его открыл Ильхам Алиев."
+    assert checks.check_summary(article_ru, "Вчера Ильхам Алиев открыл саммит в Баку.", lang="ru") == ()
+    (flag,) = checks.check_summary(article_ru, "Вчера саммит в Баку открыл Владимир Путин.", lang="ru")
+    assert "Владимир Путин" in flag.message
+
+
 def test_stronger_decoding_for_the_retry():
     from summarizer.options import GenerationParams
 

@@ -9,7 +9,6 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 
 from ..inputs.language_id import LanguageIdentifier, default_identifier
 from ..results import QualityFlag
@@ -21,6 +20,7 @@ from .facts import (
     WORDY,
     facts,
     has_number_word,
+    name_values,
     number_word_stems,
     number_words,
     numbers,
@@ -283,15 +283,6 @@ def check_translation(
     return tuple(flags)
 
 
-def _names(text: str) -> Iterable[str]:
-    """Capitalised words that don't start a sentence: the names a summary may not invent."""
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        words = _LETTERS.findall(sentence)
-        for word in words[1:]:
-            if len(word) > 1 and word[0].isupper():
-                yield word
-
-
 def check_summary(
     article: str, summary: str, *, lang: str = "en", script: str | None = None
 ) -> tuple[QualityFlag, ...]:
@@ -304,8 +295,10 @@ def check_summary(
     invented = [n for n in dict.fromkeys(numbers(summary)) if n not in known]
     if invented:
         flags.append(_flag(UNSUPPORTED_NUMBER, f"not in the article: {', '.join(invented[:4])}", len(invented)))
+    # A name is from nowhere when one of its words is not in the article (any case form of it is not
+    # recognised: a summary in the article's language repeats its names as written).
     words = set(_letter_words(article))
-    strangers = [n for n in dict.fromkeys(_names(summary)) if n.casefold() not in words]
+    strangers = [n for n in dict.fromkeys(name_values(summary, lang)) if any(w not in words for w in _letter_words(n))]
     if strangers:
         flags.append(_flag(UNSUPPORTED_NAME, f"not in the article: {', '.join(strangers[:4])}", len(strangers)))
     if script and script != "Latn":

@@ -15,6 +15,7 @@ __all__ = [
     "Fact",
     "facts",
     "has_number_word",
+    "name_values",
     "names",
     "number_word_stems",
     "number_words",
@@ -496,6 +497,21 @@ def facts(sentence: str, lang: str = "en") -> tuple[Fact, ...]:
         unit, start, end = _unit(sentence, m.start(), m.end())
         add("number", start, end, value, unit)
     return tuple(sorted(found, key=lambda f: f.start))
+
+
+def name_values(text: str, lang: str = "en") -> list[str]:
+    """The names of a text, in order: `facts()`'s for English; for another language written with capitals,
+    the same runs of capitalised words, less the word at a sentence start (no evidence there: "Вчера")."""
+    if lang.split("-")[0].lower() == "en":
+        return [f.value for f in facts(text, lang) if f.kind == "name"]
+    out = []
+    for start, end in names(text):
+        words = text[start:end].split()
+        if sentence_start(text, start):
+            words = words[1:]
+        if words:
+            out.append(" ".join(words))
+    return out
 
 
 # ---- number words of the targets ----------------------------------------------------------------
