@@ -9,12 +9,17 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 install: $(STAMP)
 
-# torch first, pinned to the CPU wheel; then the project with its dev, ctranslate2, embeddings and ray extras.
+# torch first, pinned to the CPU wheel; then the project with its dev, ctranslate2, embeddings, ray and serve
+# extras. pip runs quiet, so each step says what it installs before the wait.
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings,ray,serve]'
-	touch $(STAMP)
+	@echo "install 1/3: the virtual environment $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "install 2/3: torch 2.13.0 (CPU), the largest download"
+	@$(PY) -m pip install -q torch==2.13.0
+	@echo "install 3/3: summarizer and its extras dev, ctranslate2, embeddings, ray, serve"
+	@$(PY) -m pip install -q -e '.[dev,ctranslate2,embeddings,ray,serve]'
+	@touch $(STAMP)
+	@echo "installed; '. $(VENV)/bin/activate' puts summarizer on PATH in this shell"
 
 # Debian's chromium and chromedriver for the real-browser test (never a browser download).
 browser:
