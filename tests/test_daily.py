@@ -132,12 +132,17 @@ def _cli(*args: str):
     return runner.invoke(app, list(args))
 
 
+def _daily(site: Site, folder: Path, marian: Path):
+    """The job file on `site`'s feed, run once in process: the first morning."""
+    job_file(folder, december_site(site), marian)
+    result = _cli("digest", "--config", "daily.toml")
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def test_a_quiet_rerun_keeps_the_edition_archives_it_as_html_and_lists_it(tmp_path, marian):
     with Site() as site:
-        feed = december_site(site)
-        job_file(tmp_path, feed, marian)
-        first = _cli("digest", "--config", "daily.toml")
-        assert first.exit_code == 0, first.output
+        _daily(site, tmp_path, marian)
         archived = sorted(Path("news/editions").glob("edition-*.html"))
         assert len(archived) == 1, "each run's edition is archived as HTML too"
         assert "Azerbaijan chairs NAM" in archived[0].read_text(encoding="utf-8")
@@ -166,10 +171,7 @@ def test_a_quiet_rerun_keeps_the_edition_archives_it_as_html_and_lists_it(tmp_pa
 
 def test_the_edition_shows_the_source_language_summary_beside_the_translations(tmp_path, marian):
     with Site() as site:
-        feed = december_site(site)
-        job_file(tmp_path, feed, marian)
-        result = _cli("digest", "--config", "daily.toml")
-        assert result.exit_code == 0, result.output
+        _daily(site, tmp_path, marian)
     edition = json.loads(Path("news/edition.json").read_text(encoding="utf-8"))
     story = edition["groups"][0]["stories"][0]
     html = Path("news/edition.html").read_text(encoding="utf-8")
