@@ -60,7 +60,8 @@ bench: $(STAMP)
 bench-ray: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/ray_engine.py
 
-# The quality checks and `evaluate` measured on ../shared/eval (FLORES-200, CNN/DailyMail): writes QUALITY.md.
+# The quality checks and `evaluate` measured on FLORES-200 and CNN/DailyMail (SUMMARIZER_EVAL_DIR, else
+# ../shared/eval; benchmarks/evaldata.py says in one line what to set when they are missing): writes QUALITY.md.
 quality: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/quality.py
 
