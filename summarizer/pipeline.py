@@ -33,7 +33,7 @@ from .quality.fact_table import fact_table
 from .quality.names import NameLedger
 from .results import Article, Digest, LanguageDigest, Sentence, Summary, TranslationSet
 from .tasks.extractive import chosen_sentences
-from .tasks.generation import OnProgress, Progress
+from .tasks.generation import PACE_S, OnProgress, Progress
 from .tasks.translating import translation_warnings
 
 log = logging.getLogger(__name__)
@@ -122,17 +122,23 @@ class Callbacks:
     summaries_total: Callable[[int], None] | None = None  # count to do
     batch_started: Callable[[str, int, int, str], None] | None = None  # (what, number from 1, batches, detail)
     decoding_step: Callable[[int], None] | None = None  # decoding steps so far in the running batch
+    # While a hook hears the model work, each model call is sized to take about this long, so that the
+    # counts move (a display that speaks less often can allow longer calls, which are faster overall).
+    pace_s: float = PACE_S
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if f.name != "article_done":
+            if f.name not in ("article_done", "pace_s"):
                 setattr(self, f.name, guarded(getattr(self, f.name)))
 
     def progress(self, what: str, done: OnProgress | None) -> Progress:
         """The task-level progress of `what` (a language, or "summaries"): `done` counts its items."""
         batch = self.batch_started
         on_batch = (lambda number, batches, detail: batch(what, number, batches, detail)) if batch else None
-        return Progress(done=done, on_batch=on_batch, on_step=self.decoding_step)
+        # A UI that hears the model work gets its calls paced, so that its counts move; none: full batches.
+        watched = any((self.sentences, self.summaries, self.batch_started, self.decoding_step))
+        pace_s = self.pace_s if watched else None
+        return Progress(done=done, on_batch=on_batch, on_step=self.decoding_step, pace_s=pace_s)
 
 
 class _Counted:

@@ -21,7 +21,7 @@ from summarizer.pipeline import Callbacks
 from summarizer.tasks.generation import Progress
 from summarizer.tasks.summarizing import Summarizer
 
-from conftest import SEED
+from conftest import SEED, run_cli
 
 STEPS = 40  # decoding steps of each batch: min = max new tokens, so every row runs them all
 LONG = GenerationParams(num_beams=1, max_new_tokens=STEPS, min_new_tokens=STEPS)
@@ -122,18 +122,13 @@ def test_translation_counts_sentences_as_each_batch_returns(tmp_path, marian, ba
     assert totals == [("total", "ru", 10), ("total", "ar", 10)]
     assert all(events.index(t) < first_sentence for t in totals)
     ru = [e for e in events if e[0] in ("sentences", "batch") and e[1] == "ru"]
-    # Batches of 3: four starts, each followed by its sentences as it returns, not all at the end.
-    assert ru == [
-        ("batch", "ru", 1, 4, ""),
-        ("sentences", "ru", 3),
-        ("batch", "ru", 2, 4, ""),
-        ("sentences", "ru", 3),
-        ("batch", "ru", 3, 4, ""),
-        ("sentences", "ru", 3),
-        ("batch", "ru", 4, 4, ""),
-        ("sentences", "ru", 1),
-    ]
-    between = events[events.index(("batch", "ru", 1, 4, "")) : events.index(("sentences", "ru", 3))]
+    # Batches of at most 3 (paced while watched: the first is 2), each start followed by its sentences as
+    # it returns, not all at the end.
+    starts, counts = ru[0::2], ru[1::2]
+    assert [e[0] for e in starts] == ["batch"] * len(starts) and [e[0] for e in counts] == ["sentences"] * len(starts)
+    assert [e[2] for e in starts] == list(range(1, len(starts) + 1)) and starts[-1][3] == len(starts) >= 4
+    assert counts[0][2] == 2 and all(e[2] <= 3 for e in counts) and sum(e[2] for e in counts) == 10
+    between = events[events.index(starts[0]) : events.index(counts[0])]
     assert [e[1] for e in between if e[0] == "step"][:3] == [1, 2, 3]  # the heartbeat, inside the batch
     assert ("summaries_total", 1) in events and events.count(("summaries", 1)) == 1
     assert events.index(("summaries", 1)) < first_sentence
@@ -207,7 +202,7 @@ def test_without_a_terminal_the_line_comes_at_its_interval_and_shows_the_batch_a
 
 
 def test_the_eta_extrapolates_articles_not_announced_yet():
-    display = ProgressDisplay(0, quiet=True, say=lambda _: None)
+    display = ProgressDisplay(0, quiet=False, say=lambda _: None)
     hooks = display.callbacks()
     hooks.articles_total(4)
     assert display.eta() is None
@@ -293,3 +288,134 @@ def test_a_heartbeat_speaks_at_once_and_then_at_its_interval(monkeypatch):
     with heartbeat(said.append, "quiet", quiet=True):
         pass
     assert "quiet" not in said
+
+
+# ---- paced model calls: counts that move on CTranslate2 at any beam size (issue 31 point 8) ---------------
+
+
+def _ct2_job(tmp_path, marian, sentences: int = 30):
+    text = " ".join(f"Sentence number {i} is about the summit of leaders in Baku." for i in range(sentences))
+    (tmp_path / "a.txt").write_text(text)
+    options = RunOptions.of(
+        [str(tmp_path / "a.txt")],
+        to=["ru"],
+        models={"ru": str(marian)},
+        what="full",
+        no_summary=True,
+        cache_dir=tmp_path / "cache",
+        backend="ctranslate2",
+        num_beams=4,  # CTranslate2 has no step callback with beams: only counts can show movement
+        max_new_tokens=48,
+        min_new_tokens=48,
+        no_retry=True,
+        source_lang="en",
+    )
+    return Pipeline(resolve_job(None, options))
+
+
+def _generate_calls(monkeypatch) -> list[int]:
+    """The number of inputs of each CTranslate2 generate() call, the real call made."""
+    from summarizer.models.backends.ctranslate2_backend import CTranslate2Backend
+
+    sizes: list[int] = []
+    real = CTranslate2Backend.generate
+
+    def spy(self, texts, *args, **kwargs):
+        sizes.append(len(texts))
+        return real(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(CTranslate2Backend, "generate", spy)
+    return sizes
+
+
+def test_ctranslate2_at_4_beams_counts_sentences_before_the_end(tmp_path, marian, monkeypatch):
+    pytest.importorskip("ctranslate2")
+    sizes = _generate_calls(monkeypatch)
+    events, callbacks = _recorder()
+    (digest,) = list(_ct2_job(tmp_path, marian).run(callbacks=callbacks))
+    assert "ctranslate2" in digest.languages[0].full.model.backend
+    counts = [e[2] for e in events if e[0] == "sentences"]
+    assert sum(counts) == 30 and len(counts) >= 3  # in steps, not all at the end
+    assert counts[0] == 2  # the first model call is small: a count and a rate come soon
+    batches = [e for e in events if e[0] == "batch"]
+    assert len(batches) == len(counts) == len(sizes) and sizes == counts
+    # Each count comes back before the next call starts: the display moves while the article is translated.
+    first_count = events.index(("sentences", "ru", counts[0]))
+    assert first_count < events.index(batches[1])
+    assert batches[-1][3] == len(batches)  # the last batch knows it is the last
+
+
+def test_ctranslate2_unwatched_keeps_its_full_batch(tmp_path, marian, monkeypatch):
+    pytest.importorskip("ctranslate2")
+    sizes = _generate_calls(monkeypatch)
+    list(_ct2_job(tmp_path, marian).run())  # nobody watches: no pacing, the fastest way through
+    assert sizes == [30]
+
+
+def test_a_quiet_display_hears_no_model_work(monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_PROGRESS_SECONDS", "60")  # a line a minute: counts need move only that often
+    display = ProgressDisplay(0, quiet=True, say=lambda line: None)
+    try:
+        hooks = display.callbacks()
+        assert hooks.progress("ru", None).pace_s is None  # --quiet keeps the full batches
+        hooks.articles_total(2)  # what `check` and `evaluate` call on it still works
+    finally:
+        display.close()
+    shown = ProgressDisplay(0, quiet=False, say=lambda line: None)
+    try:
+        assert shown.callbacks().progress("ru", None).pace_s == 30
+    finally:
+        shown.close()
+
+
+@pytest.mark.parametrize(
+    ("fixed", "per_input", "most", "expected"),
+    [
+        (0.01, 0.002, 64, [2, 4, 8, 16, 32, 64, 64, 64]),  # a fast model: full batches after a few calls
+        (0.0, 1.0, 64, [2, 2, 2, 2, 2, 2, 2, 2]),  # a second per input: two inputs take the 2 s pace
+        (0.2, 0.45, 16, [2, 3, 4, 4, 4, 4, 4, 4]),  # 0.2 + 0.45 * 4 = 2.0 s
+        # One input alone takes 4.3 s, over the pace: groups of 6 take 1.5 times that, for 4.6 times the
+        # throughput of single inputs, rather than shrinking to one input a call.
+        (3.9, 0.43, 64, [2, 1, 2, 4, 6, 6, 6, 6]),
+    ],
+)
+def test_the_pacer_sizes_calls_to_the_pace(fixed, per_input, most, expected):
+    from summarizer.engines.base import Pacer
+
+    pacer, sizes = Pacer(2.0, most), []
+    pacer.took(pacer.size, 60.0)  # the first call loads the model: not its pace
+    for _ in expected:
+        sizes.append(pacer.size)
+        pacer.took(pacer.size, fixed + per_input * pacer.size)
+    assert sizes == expected
+
+
+def test_the_pacer_follows_a_machine_that_gets_busier():
+    from summarizer.engines.base import Pacer
+
+    pacer = Pacer(2.0, 64)
+    for _ in range(11):
+        pacer.took(pacer.size, 0.05 + 0.05 * pacer.size)
+    assert pacer.size == 39  # (2.0 - 0.05) / 0.05
+    for _ in range(10):
+        pacer.took(pacer.size, 3 * (0.05 + 0.05 * pacer.size))  # three times slower
+    assert 10 <= pacer.size <= 14  # about (2.0 - 0.15) / 0.15 = 12
+
+
+@pytest.mark.slow
+def test_translate_on_ctranslate2_at_4_beams_prints_counts_that_move(tmp_path, marian):
+    """The issue's run: `translate FILE --to ru` on CTranslate2 at 4 beams, progress as lines (no terminal)."""
+    pytest.importorskip("ctranslate2")
+    text = " ".join(f"Sentence number {i} is about the summit of leaders in Baku." for i in range(40))
+    (tmp_path / "a.txt").write_text(text)
+    proc = run_cli(
+        *("translate", str(tmp_path / "a.txt"), "--to", "ru", "--model", f"ru={marian}", "--from", "en"),
+        *("--backend", "ctranslate2", "--num-beams", "4", "--max-new-tokens", "100", "--min-new-tokens", "100"),
+        *("--no-retry", "--cache-dir", str(tmp_path / "cache"), "-o", str(tmp_path / "out")),
+        env={"SUMMARIZER_PROGRESS_SECONDS": "0.2"},
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = [line for line in proc.stderr.decode().splitlines() if line.startswith("progress:")]
+    counts = {int(line.split("ru ")[1].split("/")[0]) for line in lines if "ru " in line}
+    assert counts - {0, 40}, lines  # a count between none and all: not 0/40 until the end
+    assert any("ETA" in line and "estimating" not in line for line in lines if "ru 40/" not in line)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..pipeline import Callbacks
+from ..tasks.generation import PACE_S
 
 log = logging.getLogger(__name__)
 FIRST_LINE_S = 1.0
@@ -89,12 +90,15 @@ class ProgressDisplay:
         self._stop = threading.Event()
         self._ticker = None
         self._lines = not quiet and not sys.stderr.isatty()  # periodic lines rather than bars
+        self.pace_s = PACE_S  # how long one model call may take (see Callbacks.pace_s)
         self._spoken = False
         if not quiet:
             terminal = sys.stderr.isatty()
             interval = (
                 REDRAW_S if terminal else float(os.environ.get("SUMMARIZER_PROGRESS_SECONDS") or DEFAULT_INTERVAL_S)
             )
+            # Counts must move between two lines; bars are redrawn often, so model calls get the usual pace.
+            self.pace_s = max(PACE_S, interval / 2)
             action = self._redraw if terminal else self._speak
             self._ticker = threading.Thread(target=self._tick, args=(interval, action), daemon=True, name="progress")
             self._ticker.start()
@@ -281,7 +285,10 @@ class ProgressDisplay:
             if self._lines and not self._spoken:  # the first line with the first decoding step
                 self._speak()
 
+        if self.quiet:  # nothing shown: no hooks into the model work, which keeps its full batches (unpaced)
+            return Callbacks(article_done=article, articles_total=articles)
         return Callbacks(
+            pace_s=self.pace_s,
             article_done=article,
             sentences=sentences,
             sentences_total=sentences_total,

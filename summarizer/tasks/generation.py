@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 OnProgress = Callable[[int], None]  # items done (sentences, summaries), a count at a time
 OnBatch = Callable[[int, int, str], None]  # a generate() batch starts: (its number from 1, batches, detail)
+# While progress is shown, a model call takes about this long (see `engines.Work.pace_s`), so that counts
+# move at least every few seconds however slow the model and however many beams (CTranslate2 beats per
+# decoding step only in greedy search); unwatched work keeps its full batches.
+PACE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -25,12 +29,14 @@ class Progress:
     """How far a task is, for a display. Calling it counts items done, so it serves wherever an `OnProgress`
     is taken; the tasks that run a model also report each generate() batch as it starts (`batch`) and,
     inside one, its decoding steps (`on_step`, a heartbeat the backend calls). `detail` says what the
-    batches belong to ("round 2, 3 inputs"). A hook that raises is logged once and then left alone."""
+    batches belong to ("round 2, 3 inputs"). `pace_s`, set where someone watches: each model call is sized
+    to take about that long (`engines.Work.pace_s`). A hook that raises is logged once and then left alone."""
 
     done: OnProgress | None = None
     on_batch: OnBatch | None = None
     on_step: OnStep | None = None
     detail: str = ""
+    pace_s: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("done", "on_batch", "on_step"):
@@ -51,8 +57,8 @@ class Progress:
 
     def within(self, detail: str) -> Progress:
         """The same batch and step hooks for inner work whose items are not the caller's (a summary's
-        chunks): nothing is counted done."""
-        return replace(self, done=None, detail=detail)
+        chunks): nothing is counted done, so nothing is paced either (smaller calls would only be slower)."""
+        return replace(self, done=None, detail=detail, pace_s=None)
 
 
 def cached_generate(
@@ -75,7 +81,8 @@ def cached_generate(
     it, see `engines.Work`), longest first so batches pad little. Each batch is written to the cache
     as soon as it comes back: a killed job keeps everything it finished. `progress` counts the inputs
     done (repeats included) as each batch comes back; a `Progress` also hears each batch that starts
-    in this process (`group_size` inputs each: a remote worker's batches are only heard as they return).
+    in this process (`group_size` inputs each, fewer where it paces them: a remote worker's batches
+    are only heard as they return).
     """
     progress = Progress.of(progress)
     unique = list(dict.fromkeys(texts))
@@ -93,11 +100,13 @@ def cached_generate(
     for t in texts:
         if t in counts:
             counts[t] += 1
-    batches, started = -(-len(misses) // max(1, group_size)), [0]
+    started, begun = [0], [0]
 
     def compute_one(group: list[str]) -> list[Generated]:
         started[0] += 1
-        progress.batch(started[0], batches)
+        begun[0] += len(group)
+        left = len(misses) - begun[0]  # paced groups vary: the batches still to come at this one's size
+        progress.batch(started[0], started[0] + -(-left // len(group)))
         return compute(group)
 
     work = Work(
@@ -106,6 +115,7 @@ def cached_generate(
         factory=factory,
         decode=lambda value: Generated(**value),
         group_size=group_size,
+        pace_s=progress.pace_s,
     )
     for pairs in (engine or LOCAL).map(work, misses):
         cache.put_many([CacheEntry(key=keys[t], task=task, model=model_name, value=asdict(g)) for t, g in pairs])
