@@ -136,8 +136,24 @@ _MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             ) WITHOUT ROWID""",
         ),
     ),
+    (
+        "m005_memory_exports",
+        (
+            # What `memory export` last wrote for each source and pair: the text an editor was given, so an
+            # import stores as human only the segments whose target differs from it (or that the file marks).
+            """CREATE TABLE memory_exports (
+                source_lang TEXT NOT NULL,
+                target_lang TEXT NOT NULL,
+                source_text TEXT NOT NULL,
+                target_text TEXT NOT NULL,
+                exported_at REAL NOT NULL,
+                PRIMARY KEY (source_lang, target_lang, source_text)
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )
 _MEMORY_MIGRATION = "m003_memory"
+_EXPORTS_MIGRATION = "m005_memory_exports"
 _FEEDS_MIGRATION = "m004_feed_items"
 
 T = TypeVar("T")
@@ -532,11 +548,9 @@ class Cache:
 
     # -- the translation memory -----------------------------------------------------------
 
-    def _has_memory(self) -> bool:
-        """False for a database opened read-only that predates the memory table (it then holds none)."""
-        return self._conn is not None and all(
-            name != _MEMORY_MIGRATION for name, _ in self._pending_migrations(self._conn)
-        )
+    def _has_table(self, migration: str = _MEMORY_MIGRATION) -> bool:
+        """False for a database opened read-only that predates `migration`'s table (it then holds none)."""
+        return self._conn is not None and all(name != migration for name, _ in self._pending_migrations(self._conn))
 
     def put_human(self, entries: Sequence[HumanTranslation]) -> int:
         """Store editors' translations in ONE transaction (all or none), replacing any of the same source
@@ -548,27 +562,52 @@ class Cache:
             (memory_lang(e.source_lang), memory_lang(e.target_lang), e.source.strip(), e.target, e.origin, e.note, now)
             for e in entries
         ]
+        return self._replace_rows(
+            "memory (source_lang, target_lang, source_text, target_text, origin, note, created_at)", rows
+        )
+
+    def _replace_rows(self, into: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        """INSERT OR REPLACE `rows` into `into` (a table and its columns) in ONE transaction; how many."""
+        marks = ", ".join("?" * len(rows[0])) if rows else ""
 
         def op(conn: sqlite3.Connection) -> None:
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                "INSERT OR REPLACE INTO memory (source_lang, target_lang, source_text, target_text, origin, note, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            conn.executemany(f"INSERT OR REPLACE INTO {into} VALUES ({marks})", rows)
             conn.execute("COMMIT")
 
-        self._retrying(op)
+        if rows:
+            self._retrying(op)
         return len(rows)
 
     def human_for(self, sources: Sequence[str], source_lang: str, target: str) -> dict[str, str]:
         """The editors' translations of those `sources` (matched exactly, after stripping) from `source_lang`
         into `target`: source as given -> translation; sources without one are absent."""
+        return self._by_source("memory", _MEMORY_MIGRATION, sources, source_lang, target)
+
+    def put_exported(self, entries: Sequence[HumanTranslation]) -> int:
+        """Record what `memory export` wrote (source -> the target it gave the editor, per pair), replacing an
+        earlier export's text for the same source and pair. One transaction; returns how many."""
+        rows = [
+            (memory_lang(e.source_lang), memory_lang(e.target_lang), e.source.strip(), e.target, time.time())
+            for e in entries
+        ]
+        return self._replace_rows(
+            "memory_exports (source_lang, target_lang, source_text, target_text, exported_at)", rows
+        )
+
+    def exported_for(self, sources: Sequence[str], source_lang: str, target: str) -> dict[str, str]:
+        """The targets the last `memory export` wrote for those `sources` of the pair (as `human_for` matches)."""
+        return self._by_source("memory_exports", _EXPORTS_MIGRATION, sources, source_lang, target)
+
+    def _by_source(
+        self, table: str, table_migration: str, sources: Sequence[str], source_lang: str, target: str
+    ) -> dict[str, str]:
+        """source as given -> `target_text` of `table` for the pair, for the sources (stripped) it holds."""
         wanted: dict[str, list[str]] = {}
         for text in sources:
             wanted.setdefault(text.strip(), []).append(text)
         wanted.pop("", None)
-        if not wanted or not self._has_memory():
+        if not wanted or not self._has_table(table_migration):
             return {}
         pair = (memory_lang(source_lang), memory_lang(target))
         unique = list(wanted)
@@ -579,7 +618,7 @@ class Cache:
                 chunk = unique[start : start + _CHUNK - 2]
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
-                    "SELECT source_text, target_text FROM memory WHERE source_lang = ? AND target_lang = ? "
+                    f"SELECT source_text, target_text FROM {table} WHERE source_lang = ? AND target_lang = ? "
                     f"AND source_text IN ({marks})",
                     (*pair, *chunk),
                 )
@@ -591,7 +630,7 @@ class Cache:
 
     def list_human(self, target: str | None = None, source_lang: str | None = None) -> list[HumanTranslation]:
         """The stored editors' translations, optionally of one target and/or source language, sorted."""
-        if not self._has_memory():
+        if not self._has_table():
             return []
         where, args = [], []
         for column, code in (("target_lang", target), ("source_lang", source_lang)):

@@ -204,7 +204,7 @@ def test_wal_mode_and_migrations_table(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         names = [r[0] for r in raw.execute("SELECT name FROM _summarizer_migrations ORDER BY name")]
     raw.close()
-    assert names == ["m001_entries", "m002_jobs", "m003_memory", "m004_feed_items"]
+    assert names == ["m001_entries", "m002_jobs", "m003_memory", "m004_feed_items", "m005_memory_exports"]
 
 
 # -- stats and clear --------------------------------------------------------------------------

@@ -158,8 +158,9 @@ def test_an_edited_target_is_imported_listed_and_exported_again_as_it_was_writte
     edit_xliff(path, {"a:p1:s0": EDITED})
     result = invoke("memory", "import", path, "--digests", out)
     assert result.exit_code == 0, result.output
-    assert "stored 3 human translations (en -> ru)" in result.stdout
+    assert "1 stored, 2 unchanged skipped (en -> ru)" in result.stdout  # only what the editor changed
     rows = {r["source"]: r for r in stored()}
+    assert list(rows) == ["The leaders met for two days."]
     assert rows["The leaders met for two days."]["target"] == EDITED
     assert rows["The leaders met for two days."]["origin"] == f"ru.xlf ({digest_data(out)['article']['source']})"
     assert {(r["source_lang"], r["target_lang"]) for r in rows.values()} == {("en", "ru")}
@@ -293,7 +294,7 @@ def test_human_for_matches_the_exact_source_and_pair_and_ignores_the_model(tmp_p
 def test_cache_clear_leaves_the_memory_and_clear_all_says_it_goes(out, tmp_path, marian):
     path = tmp_path / "ru.xlf"
     export(out, path)
-    assert invoke("memory", "import", path).exit_code == 0
+    assert invoke("memory", "import", path, "--all").exit_code == 0  # every segment, unchanged ones too
     # Fill the cache with entries of a model (sentences the memory lacks), then delete them: the memory stays.
     (tmp_path / "b.txt").write_text("A new sentence. And another one.\n", encoding="utf-8")
     result = invoke("translate", tmp_path / "b.txt", "--to", "ru", "--from", "en", "--model", f"ru={marian}")
@@ -312,7 +313,7 @@ def test_cache_clear_leaves_the_memory_and_clear_all_says_it_goes(out, tmp_path,
 def test_memory_remove_one_source_or_all_of_a_language(out, tmp_path):
     path = tmp_path / "ru.xlf"
     export(out, path)
-    assert invoke("memory", "import", path).exit_code == 0
+    assert invoke("memory", "import", path, "--all").exit_code == 0  # every segment, unchanged ones too
     result = invoke("memory", "remove", "--to", "ru", "--source", "They signed 12 agreements.")
     assert result.exit_code == 0 and "removed 1 human translation into ru" in result.output
     assert [r["source"] for r in stored()] == ["Baku hosted the summit in 2023.", "The leaders met for two days."]
@@ -375,7 +376,7 @@ def test_the_schema_describes_the_human_field(out):
 def test_memory_remove_all_asks_on_a_terminal(out, tmp_path, monkeypatch):
     path = tmp_path / "ru.xlf"
     export(out, path)
-    assert invoke("memory", "import", path).exit_code == 0
+    assert invoke("memory", "import", path, "--all").exit_code == 0  # every segment, unchanged ones too
     monkeypatch.setattr("summarizer.cli.memory.interactive", lambda: True)
     refused = runner.invoke(app, ["memory", "remove", "--to", "ru", "--all"], input="n\n")
     assert refused.exit_code != 0 and len(stored()) == 3
@@ -396,3 +397,289 @@ def test_a_cache_from_before_the_memory_lists_none_and_gains_the_table_when_open
     with Cache(folder) as cache:  # a writer applies the migration
         assert cache.put_human([HumanTranslation("en", "ru", "One.", "Один.")]) == 1
     assert [r["target"] for r in stored()] == ["Один."]
+
+
+# ---- what an import stores: what the editor did (issue 31 point 5) ------------------------------
+
+
+def imported(path: Path, *extra) -> str:
+    result = invoke("memory", "import", path, *extra)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_import_stores_only_the_segment_the_editor_changed(out, tmp_path):
+    """Exporting, fixing one segment and importing stored every segment as human, the untouched machine
+    output too. The export records what it gave the editor, so only the changed segment is stored."""
+    path = tmp_path / "ru.xlf"
+    export(out, path)
+    edit_xliff(path, {"a:p1:s0": EDITED})
+    assert "1 stored, 2 unchanged skipped (en -> ru)" in imported(path)
+    assert [(r["source"], r["target"]) for r in stored()] == [("The leaders met for two days.", EDITED)]
+    # A file that is wholly human: --all stores every segment.
+    assert "3 stored, 0 unchanged skipped" in imported(path, "--all")
+    assert len(stored()) == 3
+
+
+def test_an_unchanged_segment_the_file_marks_done_is_stored(out, tmp_path):
+    path = tmp_path / "ru.xlf"
+    export(out, path)
+    store = xliff2.Xliff2File.parsefile(str(path))
+    store.units[0].xmlelement.set("state", "final")  # confirmed in the CAT tool, text as it was
+    path.write_bytes(bytes(store))
+    assert "1 stored, 2 unchanged skipped" in imported(path)
+    assert [r["source"] for r in stored()] == ["Baku hosted the summit in 2023."]
+
+    tmx_path = tmp_path / "ru.tmx"
+    export(out, tmx_path, "--format", "tmx")
+    text = tmx_path.read_text(encoding="utf-8")
+    assert text.count('<prop type="x-origin">machine</prop>') == 3  # the export says whose each target is
+    text = text.replace('<prop type="x-origin">machine</prop>', '<prop type="x-origin">human</prop>', 1)
+    text = text.replace('<prop type="x-origin">machine</prop>', '<prop type="x-status">approved</prop>', 1)
+    tmx_path.write_text(text, encoding="utf-8")
+    assert "2 stored, 1 unchanged skipped" in imported(tmx_path)
+    assert [r["source"] for r in stored()] == ["Baku hosted the summit in 2023.", "The leaders met for two days."]
+
+
+def test_an_xliff_1_2_file_is_read_by_its_approved_mark_and_its_changes(out, tmp_path):
+    export(out, tmp_path / "ru.xlf")  # records what the editor was given
+    rows = translations(out)
+    approved = ' approved="yes"'
+    units = "".join(
+        f'<trans-unit id="{t["source_id"]}"{approved if i == 0 else ""}><source>{t["source"]}</source>'
+        f"<target>{'Они подписали 12 соглашений.' if i == 2 else t['text']}</target>"
+        f"<alt-trans><source>{t['source']}</source><target>Другой вариант.</target></alt-trans></trans-unit>"
+        for i, t in enumerate(rows)
+    )
+    path = tmp_path / "poedit.xlf"
+    path.write_text(
+        '<?xml version="1.0"?><xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+        f'<file source-language="en" target-language="ru" original="a.txt" datatype="plaintext"><body>{units}'
+        "</body></file></xliff>",
+        encoding="utf-8",
+    )
+    assert "2 stored, 1 unchanged skipped" in imported(path)
+    got = {r["source"]: r["target"] for r in stored()}
+    assert got == {rows[0]["source"]: rows[0]["text"], rows[2]["source"]: "Они подписали 12 соглашений."}
+
+
+def test_the_digests_tell_unchanged_segments_of_an_export_recorded_elsewhere(out, tmp_path):
+    path = tmp_path / "ru.xlf"
+    result = invoke("memory", "export", out, "--to", "ru", "--out", path, "--cache-dir", tmp_path / "elsewhere")
+    assert result.exit_code == 0, result.output
+    edit_xliff(path, {"a:p1:s1": "Они подписали двенадцать соглашений."})
+    assert "1 stored, 2 unchanged skipped" in imported(path, "--digests", out)
+    # Without an export or digests to compare with, a segment can't be told unchanged: it is the editor's.
+    assert "3 stored, 0 unchanged skipped" in imported(path)
+
+
+# ---- reading an editor's file: text only, entities, size (issue 32 points 8 and 12) -----------------
+
+TMX_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="en" o-tmf="x" adminlang="en" datatype="plaintext" segtype="sentence" creationtool="x" creationtoolversion="1"/><body>'
+
+
+def _tu(uid: str, source: str, target: str) -> str:
+    return f'<tu tuid="{uid}"><tuv xml:lang="en"><seg>{source}</seg></tuv><tuv xml:lang="ru"><seg>{target}</seg></tuv></tu>'
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "inline.tmx",
+            TMX_HEAD
+            + _tu(
+                "t1",
+                'The summit <bpt i="1">&lt;b&gt;</bpt>opened<ept i="1">&lt;/b&gt;</ept>.',
+                'Саммит <bpt i="1">&lt;b&gt;</bpt>открылся<ept i="1">&lt;/b&gt;</ept>.',
+            )
+            + _tu(
+                "t2",
+                'They <it pos="begin">&lt;i&gt;</it>met<ph x="1">&lt;br/&gt;</ph> <hi type="b">today</hi>.',
+                "Они <b>встретились</b><ut>&lt;x/&gt;</ut> <hi>сегодня</hi>.",
+            )
+            + "</body></tmx>",
+        ),
+        (
+            "inline.xlf",
+            _xliff(
+                _unit(
+                    "t1",
+                    'The summit <pc id="1">opened</pc>.',
+                    'Саммит <pc id="1">открылся</pc><ph id="2"/>.',
+                )
+                + _unit(
+                    "t2",
+                    'They <sc id="1"/>met<ec startRef="1"/> <mrk id="m" translate="yes">today</mrk>.',
+                    'Они <sc id="1"/>встретились<ec startRef="1"/> <cp hex="0441"/>егодня.',
+                )
+            ),
+        ),
+        (
+            "inline-1.2.xlf",
+            '<?xml version="1.0"?><xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+            '<file source-language="en" target-language="ru" original="a" datatype="html"><body>'
+            '<trans-unit id="t1"><source>The summit <g id="1">opened</g>.</source>'
+            '<target>Саммит <bpt id="1">&lt;b&gt;</bpt>открылся<ept id="1">&lt;/b&gt;</ept>.</target></trans-unit>'
+            '<trans-unit id="t2"><source>They <x id="2"/>met <ph id="3">&lt;br/&gt;</ph>today.</source>'
+            '<target>Они встретились <g id="4">сегодня</g>.</target></trans-unit>'
+            "</body></file></xliff>",
+        ),
+    ],
+    ids=["tmx", "xliff-2.0", "xliff-1.2"],
+)
+def test_inline_codes_are_left_out_of_what_is_stored(tmp_path, name, text):
+    """`Саммит <b>открылся</b>` was stored with its markup from a TMX's <bpt>/<ept>: now the text only, the
+    same from every format (a native code's content dropped, a wrapper's text kept)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert "2 stored" in imported(path)
+    got = {r["source"]: r["target"] for r in stored()}
+    assert got["The summit opened."] == "Саммит открылся."
+    (other,) = [t for s, t in got.items() if s.startswith("They")]
+    assert "<" not in other and "&" not in other and "встретились" in other
+    assert not any("<" in s for s in got)
+
+
+ENTITY_CASES = [
+    pytest.param("A b&nbsp;c.", "", "line 2: the entity &nbsp; is not defined", id="undefined"),
+    pytest.param(
+        "A b&nbsp;c.",
+        '<!DOCTYPE {root} [<!ENTITY nbsp "&#160;">]>\n',
+        "segment u1: the entity &nbsp; comes from the file's DOCTYPE, which is never read",
+        id="declared",
+    ),
+    pytest.param(
+        "A &secret;.",
+        '<!DOCTYPE {root} [<!ENTITY secret SYSTEM "file://{secret}">]>\n',
+        "segment u1: the entity &secret; comes from the file's DOCTYPE",
+        id="external",
+    ),
+    pytest.param(
+        "&c;",
+        '<!DOCTYPE {root} [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n',
+        "segment u1: the entity &c; comes from the file's DOCTYPE",
+        id="laughs",
+    ),
+]
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "tmx"])
+@pytest.mark.parametrize(("target", "doctype", "why"), ENTITY_CASES)
+def test_an_entity_in_a_target_is_one_line_the_same_from_xliff_and_tmx(tmp_path, fmt, target, doctype, why):
+    """An undefined entity was dropped from an XLIFF target and kept as `&nbsp;` from a TMX. Both formats now
+    refuse it in one line naming the file and where; a DOCTYPE is never read (no external file, no expansion)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    root = "xliff" if fmt == "xliff" else "tmx"
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n' + doctype.format(root=root, secret=secret)
+    if fmt == "xliff":
+        body = _xliff(_unit("u1", "A b c.", target)).split("\n", 1)[1]
+    else:
+        body = TMX_HEAD.split("\n", 1)[1] + _tu("u1", "A b c.", target) + "</body></tmx>"
+    path = tmp_path / f"edited.{'xlf' if fmt == 'xliff' else 'tmx'}"
+    path.write_text(head + body, encoding="utf-8")
+    result = invoke("memory", "import", path)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {path}: ") and why in line and "write the character itself" in line
+    assert "TOP SECRET" not in result.output and stored() == []
+
+
+def test_a_memory_file_over_the_cap_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from summarizer.output.render import memory
+
+    monkeypatch.setattr(memory, "MAX_MEMORY_FILE_BYTES", 1_000_000)
+    units = "".join(_tu(f"t{i}", f"Sentence {i}.", f"Предложение {i}.") for i in range(12_000))
+    path = tmp_path / "big.tmx"
+    path.write_text(TMX_HEAD + units + "</body></tmx>", encoding="utf-8")
+    assert path.stat().st_size > 1_000_000
+    result = invoke("memory", "import", path)
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert f"{path}: file is" in line and "over the 1 MB limit" in line
+    assert stored() == []
+
+
+@pytest.mark.slow
+def test_a_large_tmx_is_streamed_not_held_whole(tmp_path):
+    """A 64 MB TMX took 1.5 GB (24 times the file): the whole tree was held, twice. Streamed, a 12 MB TMX
+    whose units carry long notes (not kept) raises the peak by less than 5 times the file."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "big.tmx"
+    note = "<note>" + "a long note an editor wrote " * 10 + "</note>"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(TMX_HEAD)
+        for i in range(25_000):
+            f.write(
+                _tu(f"t{i}", f"Sentence {i} of a big memory.", f"Предложение {i} большой памяти.").replace(
+                    "<tuv", note + "<tuv", 1
+                )
+            )
+        f.write("</body></tmx>")
+    size = path.stat().st_size
+    script = (
+        "import resource, sys\n"
+        "from summarizer.output.render.memory import read_memory_file\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "n = len(read_memory_file(sys.argv[1]))\n"
+        "print(n, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    count, grown = map(int, done.stdout.split())
+    assert count == 25_000
+    assert grown < 5 * size, f"peak grew by {grown / 1e6:.0f} MB for a {size / 1e6:.0f} MB file"
+
+
+# ---- where an export may be written (issue 32 point 1) ---------------------------------------------
+
+
+def _foreign_xlf(folder: Path) -> Path:
+    path = folder / "theirs.xlf"
+    path.write_text(_xliff(GOOD), encoding="utf-8")
+    return path
+
+
+def _symlink(folder: Path) -> Path:
+    target = folder / "target.txt"
+    target.write_text("a file the link points at", encoding="utf-8")
+    link = folder / "link.xlf"
+    link.symlink_to(target)
+    return link
+
+
+@pytest.mark.parametrize(
+    ("where", "why"),
+    [
+        (lambda out, tmp: tmp / "a.txt", "was not written by summarizer"),  # an input article
+        (lambda out, tmp: out / "a.json", "would replace the input"),  # the digest being exported
+        (lambda out, tmp: out / "a.html", "not a memory file"),  # the digest's page
+        (lambda out, tmp: _foreign_xlf(tmp), "was not written by summarizer"),
+        (lambda out, tmp: _symlink(tmp), "was not written by summarizer"),
+    ],
+    ids=["input-txt", "exported-digest", "digest-html", "foreign-xlf", "symlink"],
+)
+def test_export_never_replaces_an_input_or_a_file_it_did_not_write(out, tmp_path, where, why):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (out / "a.html").write_text('<html><head><meta name="generator" content="summarizer"></head></html>')
+    path = where(out, tmp_path)
+    before = {p: p.read_bytes() for p in (*out.iterdir(), *tmp_path.glob("*.*")) if p.is_file()}
+    result = invoke("memory", "export", out / "a.json", "--to", "ru", "--out", path)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert str(path) in line and why in line
+    assert {p: p.read_bytes() for p in before} == before  # nothing changed, the link's target included
+    assert invoke("memory", "export", out, "--to", "ru", "--out", tmp_path / "fine.xlf").exit_code == 0
+
+
+def test_export_replaces_its_own_earlier_export_but_not_an_editors_copy(out, tmp_path):
+    path = tmp_path / "ru.xlf"
+    export(out, path)
+    export(out, path)  # its own earlier file: replaced
+    edit_xliff(path, {"a:p1:s0": EDITED})  # now an editor's work
+    result = invoke("memory", "export", out, "--to", "ru", "--out", path)
+    assert result.exit_code == 2 and "was not written by summarizer" in result.output
+    assert EDITED in xliff2.Xliff2File.parsefile(str(path)).units[1].target
