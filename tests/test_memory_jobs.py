@@ -66,3 +66,36 @@ def test_without_the_cache_database_no_human_translation_is_used(tmp_path, maria
     import_tmx(tmp_path, [("The leaders met for two days.", EDITED)])
     rows, _ = translate(tmp_path, marian, "--no-cache")
     assert not any(t["human"] for t in rows)
+
+
+def test_after_an_export_edit_and_import_only_the_edited_sentence_is_human(tmp_path, marian):
+    """Issue 31 point 5 in a real job: exporting, fixing one segment and importing stored every segment as
+    human, and the untouched machine output then won over any model, --refresh included. Now only the edited
+    sentence is the editor's; the others still come from the cache, and --refresh recomputes them."""
+    from translate.storage import xliff2
+
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    first, _ = translate(tmp_path, marian)
+    xlf = tmp_path / "ru.xlf"
+    result = runner.invoke(app, ["memory", "export", str(tmp_path / "out"), "--to", "ru", "--out", str(xlf)])
+    assert result.exit_code == 0, result.output
+    store = xliff2.Xliff2File.parsefile(str(xlf))
+    (unit,) = [u for u in store.units if u.source == "The leaders met for two days."]
+    unit.target = EDITED
+    xlf.write_bytes(bytes(store))
+    result = runner.invoke(app, ["memory", "import", str(xlf)])
+    assert result.exit_code == 0, result.output
+    assert "1 stored, 2 unchanged skipped" in result.stdout
+
+    for extra, cached in (((), True), (("--refresh",), False)):
+        rows, closing = translate(tmp_path, marian, *extra)
+        assert ", 1 from the translation memory" in closing, closing
+        by_source = {t["source"]: t for t in rows}
+        assert (
+            by_source["The leaders met for two days."]["text"],
+            by_source["The leaders met for two days."]["human"],
+        ) == (EDITED, True)
+        for before in first:
+            if before["source"] != "The leaders met for two days.":
+                now = by_source[before["source"]]
+                assert (now["human"], now["cached"], now["text"]) == (False, cached, before["text"])
