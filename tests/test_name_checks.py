@@ -77,8 +77,8 @@ def test_translated_organisations_are_not_flagged(lang, output):
     # A glossary that maps the name to its rendering makes that rendering the expected one, in any case form.
     rendering = {"ru": "Национальное собрание", "ar": "البرلمان", "az": "Milli Məclis"}[lang]
     assert mismatch(source, output, lang, translated_names={"Milli Majlis": rendering}) == []
-    # Another rendering than the glossary's is flagged.
-    assert mismatch(source, output, lang, translated_names={"Milli Majlis": "Конгресс"}) != []
+    # Another rendering than the glossary's is flagged, unless the name itself is kept (Azerbaijani: Məclis).
+    assert bool(mismatch(source, output, lang, translated_names={"Milli Majlis": "Конгресс"})) == (lang != "az")
 
 
 def test_names_are_in_check_translation_when_asked():

@@ -104,8 +104,10 @@ _SCRIPTS = {
     "Arab": _Script(threshold=85, max_prefix=3, skeleton=True, min_key=3),
 }
 _SCRIPT_OF = {"ru": "Cyrl", "uk": "Cyrl", "bg": "Cyrl", "be": "Cyrl", "ar": "Arab", "fa": "Arab", "ur": "Arab"}
-# Azerbaijani Latin letters for the sounds English writes otherwise: x = kh, c = j, q = g, ç = ch.
-_AZ = str.maketrans({"x": "h", "X": "H", "c": "j", "C": "J", "q": "g", "Q": "G", "ç": "ch", "Ç": "Ch"})
+# Azerbaijani Latin letters for the sounds English writes otherwise: x = kh, c = j, q = g, ç = ch, ə = a.
+_AZ = str.maketrans(
+    {"x": "h", "X": "H", "c": "j", "C": "J", "q": "g", "Q": "G", "ç": "ch", "Ç": "Ch", "ə": "a", "Ə": "A"}
+)
 _FOLD = [
     (r"dzh|dj|zh", "j"),
     (r"kh", "h"),
@@ -187,9 +189,18 @@ def _common_word(word: str) -> bool:
     )
 
 
+# Endings of English words for things and qualities, translated rather than transliterated (Revolution,
+# Heritage, Championships, Justice): a lone dictionary word with one is no name to look for.
+_CONCEPT = re.compile(r"(?:tion|sion|ship|ance|ence|ity|ment|ness|ism|ary|ive|al|ous|ic|ical|age|ice|ogen|ong|s)$")
+
+
+def _concept(word: str) -> bool:
+    return bool(_CONCEPT.search(word.casefold())) or len(word) <= 3
+
+
 def _key_words(name: str, translated: frozenset[str]) -> list[str]:
-    """The words of a name that must come through: not connectors, not generic nouns, not words the
-    dictionary has in lower case, not translated."""
+    """The words of a name that must come through: not connectors, not generic nouns, not translated, and
+    not dictionary words unless beside a name or alone and not a concept (Trump: yes; Heritage: no)."""
     if name.casefold() in translated:
         return []
     words = [re.sub(r"['’]s$", "", w) for w in _WORDS.findall(name)]  # Australia's: Australia
@@ -199,12 +210,29 @@ def _key_words(name: str, translated: frozenset[str]) -> list[str]:
     keep = [w for w in words if w.casefold() not in GENERIC and w.casefold() not in translated]
     # A common word beside a name is a name too (Emma Stone, Donald Trump, Ring's Jamie Siminoff); among
     # common words only it is translated (Sound Editing, Heritage).
-    if all(_common_word(w) for w in keep):
+    if keep and all(_common_word(w) for w in keep) and (len(keep) > 1 or _concept(keep[0])):
         return []
     return [w for w in keep if w.casefold() not in _CONNECTOR_WORDS]
 
 
 _CONNECTOR_WORDS = frozenset(("of", "de", "del", "la", "le", "van", "von", "bin", "and", "the"))
+
+
+# English names CLDR no longer gives a country, still written in the news.
+_OTHER_ENGLISH_NAMES = {
+    "turkey": "TR",
+    "britain": "GB",
+    "great britain": "GB",
+    "czech republic": "CZ",
+    "ivory coast": "CI",
+    "burma": "MM",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "holland": "NL",
+    "usa": "US",
+    "u.s.": "US",
+    "the netherlands": "NL",
+}
 
 
 @lru_cache(maxsize=16)
@@ -217,14 +245,21 @@ def _cldr(lang: str) -> dict[str, tuple[str, ...]]:
         target = Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
         return {}
+    from anyascii import anyascii
+
     english = Locale("en")
     out: dict[str, set[str]] = {}
     for attr in ("territories", "languages", "currencies"):
         theirs = getattr(target, attr)
-        for code, name in getattr(english, attr).items():
+        names = [(code, name) for code, name in getattr(english, attr).items()]
+        if attr == "territories":
+            names += [(code, name) for name, code in _OTHER_ENGLISH_NAMES.items()]
+        for code, name in names:
             rendering = theirs.get(code)
             if rendering and code != "001":  # not "world"
-                out.setdefault(re.sub(r"\s*\(.*\)", "", name).casefold(), set()).add(rendering)
+                name = re.sub(r"\s*\(.*\)", "", name).casefold()
+                for key in {name, anyascii(name)}:  # Türkiye, Côte d'Ivoire also as written in ASCII
+                    out.setdefault(key, set()).add(rendering)
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
@@ -302,9 +337,11 @@ def _best(key: str, out_words: list[tuple[str, str]], spec: _Script) -> _Match |
 
 
 def must_come_through(name: str, *, translated: Iterable[str] = ()) -> bool:
-    """Whether a name has a word a translation must carry (transliterated): not a name translators translate
-    (TRANSLATED_NAMES, `translated`), nor one of generic or dictionary words only."""
-    return bool(_key_words(name, TRANSLATED_NAMES | frozenset(t.casefold() for t in translated)))
+    """Whether a name has a word a translation must carry (transliterated) that is not a dictionary word:
+    not a name translators translate (TRANSLATED_NAMES, `translated`), nor one of generic or dictionary
+    words only. (The facts table shows these; the check also looks for dictionary words of a name.)"""
+    words = _key_words(name, TRANSLATED_NAMES | frozenset(t.casefold() for t in translated))
+    return any(not _common_word(w) for w in words)
 
 
 def _known(translated: Mapping[str, str] | Iterable[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
@@ -377,7 +414,7 @@ def checkable_name(source: str, fact: Fact) -> bool:
     common word at a sentence start, where a capital is no evidence ("Scientists say", "Several")."""
     if fact.kind != "name" or _acronym_name(fact.value):  # acronyms are expanded or translated: GDP, ВВП
         return False
-    if " " not in fact.value and fact.value.casefold().endswith(("ans", "ese", "ish")):
+    if " " not in fact.value and fact.value.casefold().endswith(("ans", "ese", "ish", "ian", "ean")):
         return False
     if " " in fact.value or "-" in fact.value or not sentence_start(source, fact.start):
         return True
