@@ -14,6 +14,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,17 +94,50 @@ def _call(fn, item):
     return fn(item)
 
 
+# Ray's GCS (HOST:6379) and its Ray Client server (ray://HOST:10001) both speak gRPC, over HTTP/2: a server
+# answers a client's connection preface with a SETTINGS frame. Anything else at the address is not Ray.
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+PROBE_TIMEOUT_S = 3.0  # the connection and the first frame, together
+
+
 def _reachable(address: str) -> None:
-    """Fail fast, naming the address, when nothing listens there (Ray itself retries for minutes)."""
+    """Fail fast, naming the address, when nothing listens there or what listens is not Ray (Ray itself
+    retries for minutes, and says nothing): one connection, and the server's first HTTP/2 frame, within
+    PROBE_TIMEOUT_S."""
     target = address.removeprefix("ray://")
     host, sep, port = target.rpartition(":")
-    if not sep or not port.isdigit():
+    if not sep or not port.isdigit() or not host:
         raise ConfigError(f"--ray-address {address!r}: expected auto, HOST:PORT or ray://HOST:PORT", key="address")
+    usual = "HOST:6379 (the head node's GCS) or ray://HOST:10001 (Ray Client)"
+    deadline = time.monotonic() + PROBE_TIMEOUT_S
     try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S / 2):
-            pass
+        conn = socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_TIMEOUT_S)
     except OSError as exc:
-        raise EngineError(f"Ray cluster at {address} can't be reached: {exc}") from None
+        raise EngineError(f"Ray cluster at {address} can't be reached: {exc}; check the address and the port") from None
+    head: bytes | None = b""
+    with conn:
+        try:
+            conn.sendall(_HTTP2_PREFACE)
+            while len(head) < 9:
+                conn.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = conn.recv(9 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+        except TimeoutError:
+            head = None
+        except OSError:
+            pass  # reset while the preface was sent: judged by what came back before (nothing, so not Ray)
+    # A frame header: length (3 bytes), type (SETTINGS is 4), flags, stream 0.
+    if not head or len(head) < 9 or head[3] != 4 or head[5:9] != b"\0\0\0\0":
+        if head is None:
+            reason = f"no answer within {PROBE_TIMEOUT_S:.0f} s"
+        else:
+            reason = "its answer is not gRPC" if head else "it closed the connection"
+        raise EngineError(
+            f"--ray-address {address}: something listens there, but not Ray ({reason}); "
+            f"give a Ray cluster's address, usually {usual}"
+        )
 
 
 def _cause(exc: BaseException) -> BaseException:
@@ -170,14 +204,16 @@ class RayEngine:
 
             def connect() -> None:
                 try:
-                    with _quiet_stderr():
-                        ray.init(address=address, **quiet)
+                    ray.init(address=address, **quiet)
                 except BaseException as exc:
                     errors.append(exc)
 
             thread = threading.Thread(target=connect, daemon=True)
-            thread.start()
-            thread.join(CONNECT_TIMEOUT_S)
+            # Stderr hidden here, not in the thread: a thread still connecting when the wait ends would keep
+            # it hidden, and the one line that says why the job stops would go nowhere.
+            with _quiet_stderr():
+                thread.start()
+                thread.join(CONNECT_TIMEOUT_S)
             if thread.is_alive():
                 raise EngineError(f"Ray cluster at {address}: no answer within {CONNECT_TIMEOUT_S:.0f} s")
             if errors:
