@@ -186,12 +186,15 @@ def _common_word(word: str) -> bool:
         folded in words
         or (folded.endswith("s") and folded[:-1] in words)
         or (folded.endswith("es") and folded[:-2] in words)
+        or (folded.endswith("ies") and folded[:-3] + "y" in words)
     )
 
 
 # Endings of English words for things and qualities, translated rather than transliterated (Revolution,
 # Heritage, Championships, Justice): a lone dictionary word with one is no name to look for.
-_CONCEPT = re.compile(r"(?:tion|sion|ship|ance|ence|ity|ment|ness|ism|ary|ive|al|ous|ic|ical|age|ice|ogen|ong|s)$")
+_CONCEPT = re.compile(
+    r"(?:tion|sion|ship|ance|ence|ity|ment|ness|ism|ary|ive|al|ous|ic|ical|age|ice|ogen|ong|ure|ium|s)$"
+)
 
 
 def _concept(word: str) -> bool:
@@ -391,7 +394,8 @@ def find_name(
     if expected(name):  # a country, a language, a currency, a glossary's name: one entry
         return {name: rendered(name)}
     found: dict[str, _Match | None] = {}
-    for word in _key_words(name, TRANSLATED_NAMES | skip):
+    words = _key_words(name, TRANSLATED_NAMES | skip)
+    for word in words:
         if expected(word):  # a country inside a longer name: Singapore's Deputy Prime Minister
             found[word] = rendered(word)
         elif len(_english_keys(word, script)[0]) >= spec.min_key:
@@ -402,7 +406,11 @@ def find_name(
 def _required(words: list[str]) -> set[str]:
     """The words of a name that must each be found: the surname (the last word) and the longest word, the
     ones a translation keeps and transliterates most reliably; first names vary (Stephen: Стивен, Стефан)."""
-    return {words[-1], max(words, key=len)} if words else set()
+    if not words:
+        return set()
+    # A title or a common word before a name (Congresswoman Michele Bachmann) is not its longest own word.
+    own = [w for w in words if not _common_word(w)] or words
+    return {words[-1], max(own, key=len)}
 
 
 def _flag(code: str, message: str, score: float | None = None) -> QualityFlag:
