@@ -94,6 +94,8 @@ class _Script:
     min_key: int  # shorter keys are too little to judge: the word is not checked
 
 
+# Keys this long are matched LONG_KEY_EASING points more loosely.
+LONG_KEY, LONG_KEY_EASING = 7, 5
 # How close a transliteration must be where an expected rendering (CLDR's, a glossary's) is not there.
 STRICT = 90
 # Tuned on the first half of FLORES-200 devtest (lines 1-506) against the human references and Google's
@@ -211,9 +213,10 @@ def _key_words(name: str, translated: frozenset[str]) -> list[str]:
     if re.sub(r"^(?:al|el)-", "", name.casefold()) in translated:
         return []
     keep = [w for w in words if w.casefold() not in GENERIC and w.casefold() not in translated]
-    # A common word beside a name is a name too (Emma Stone, Donald Trump, Ring's Jamie Siminoff); among
-    # common words only it is translated (Sound Editing, Heritage).
-    if keep and all(_common_word(w) for w in keep) and (len(keep) > 1 or _concept(keep[0])):
+    # A common word beside a name is a name too (Emma Stone, Donald Trump, Ring's Jamie Siminoff), and so
+    # are common words that name no concept (Rick Perry, Shark Tank); concepts are translated (Sound
+    # Editing, Heritage).
+    if keep and all(_common_word(w) for w in keep) and any(_concept(w) for w in keep):
         return []
     return [w for w in keep if w.casefold() not in _CONNECTOR_WORDS]
 
@@ -380,6 +383,9 @@ def find_name(
             return _Match(word, word.casefold(), 100.0)
         keys = _english_keys(word, script)
         match = max((m for k in keys if (m := _best(k, out_words, spec))), key=lambda m: m.score, default=None)
+        # A long word has more letters to render differently (Cuddeback: Каддебэк): a little less close will do.
+        if len(keys[0]) >= LONG_KEY:
+            threshold -= LONG_KEY_EASING
         return match if match is not None and match.score >= threshold else None
 
     def rendered(text: str) -> _Match | None:
