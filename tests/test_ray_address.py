@@ -94,3 +94,35 @@ def test_the_cli_says_it_in_one_line_and_exits_3(tmp_path, marian):
     assert result.returncode == 3, err
     assert err.splitlines() == [err] and err.startswith(f"error: --ray-address {address}: something listens")
     assert took < 15, took  # Ray's import and the probe; not Ray's own minutes of retries
+
+
+@pytest.mark.slow
+def test_the_documented_ray_client_address_runs_the_job(tmp_path, marian):
+    """`--ray-address ray://HEAD:10001` (Ray Client, the `ray` extra's `ray[client]`) on a real head node with
+    its client server: the job runs (Ray Data on the cluster, see Conductor) and gives the local digests."""
+    from ray.cluster_utils import Cluster
+    from test_ray_engine import _digests
+
+    with socket.create_server(("127.0.0.1", 0)) as spare:
+        client_port = spare.getsockname()[1]
+    (tmp_path / "a.txt").write_text(" ".join(f"Sentence {i} is about the summit." for i in range(12)))
+    common = ("translate", str(tmp_path / "a.txt"), "--to", "ru", "--model", f"ru={marian}", "--from", "en")
+    common += ("--format", "json", "--max-new-tokens", "8", "--no-retry")
+    local = run_cli(*common, "--cache-dir", str(tmp_path / "c-local"), "-o", str(tmp_path / "out-local"))
+    assert local.returncode == 0, local.stderr.decode()
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 1, "include_dashboard": False, "ray_client_server_port": client_port},
+    )
+    try:
+        address = f"ray://127.0.0.1:{client_port}"
+        ray = run_cli(
+            *common, "--cache-dir", str(tmp_path / "c-ray"), "-o", str(tmp_path / "out-ray"),
+            *("--engine", "ray", "--ray-address", address),
+        )  # fmt: skip
+    finally:
+        cluster.shutdown()
+    err = ray.stderr.decode()
+    assert ray.returncode == 0, err
+    assert f"connected to the Ray cluster at {address}" in err
+    assert _digests(tmp_path / "out-ray") == _digests(tmp_path / "out-local")

@@ -168,6 +168,66 @@ def _first_line(exc: BaseException) -> str:
     return text[-1] if text else type(exc).__name__
 
 
+def _batches(ray: Any, factory, items: list[str], o: RayOptions, runtime: RuntimeOptions):
+    """(indices, values) of each batch of `items` as a pool of ModelActors answers it, through Ray Data."""
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    rows = [{"i": i, "item": item} for i, item in enumerate(items)]
+    dataset = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 4 * o.actors)))
+    results = dataset.map_batches(
+        ModelActor,
+        fn_constructor_kwargs={"factory": factory},
+        batch_size=o.batch_size or runtime.batch_size or DEFAULT_BATCH,
+        compute=ray.data.ActorPoolStrategy(size=o.actors),
+        num_cpus=o.cpus_per_actor,
+        num_gpus=o.gpus_per_actor,
+    )  # Ray Data restarts a dead actor and retries its batches; a constructor that fails, fails the job
+    for batch in results.iter_batches(batch_size=None, batch_format="numpy"):
+        yield [int(i) for i in batch["i"]], [json.loads(v) for v in batch["value"]]
+
+
+class Conductor:
+    """A Ray actor on the cluster that runs `_batches` there for a driver connected with Ray Client
+    (`ray://`): Ray Data's executor needs a process inside the cluster, which such a driver is not. The
+    driver takes the batches as they come (`next`), so results still stream back and are cached as
+    they arrive."""
+
+    def __init__(self, factory, items: list[str], options: RayOptions, runtime: RuntimeOptions):
+        import queue
+
+        import ray
+
+        self.queue: queue.Queue = queue.Queue()
+
+        def run() -> None:
+            try:
+                for batch in _batches(ray, factory, items, options, runtime):
+                    self.queue.put(("batch", batch))
+                self.queue.put(("end", None))
+            except BaseException as exc:  # sent to the driver as a line: Ray's exceptions need not pickle
+                self.queue.put(("error", str(_failure(exc, "on the cluster"))))
+
+        threading.Thread(target=run, daemon=True, name="conductor").start()
+
+    def next(self) -> tuple[str, Any]:
+        return self.queue.get()
+
+
+def _conducted(ray: Any, conductor: Any):
+    """The batches a Conductor makes, one call at a time, until it ends; its error as our own."""
+    try:
+        while True:
+            kind, value = ray.get(conductor.next.remote())
+            if kind == "end":
+                return
+            if kind == "error":
+                raise EngineError(value)
+            yield value
+    finally:
+        ray.kill(conductor)
+
+
 class RayEngine:
     """Runs `Work` on Ray; connects (or starts a local instance) on first use."""
 
@@ -218,9 +278,6 @@ class RayEngine:
                 raise EngineError(f"Ray cluster at {address}: no answer within {CONNECT_TIMEOUT_S:.0f} s")
             if errors:
                 raise EngineError(f"Ray cluster at {address}: {_first_line(errors[0])}")
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
         notice.info("%s", self._describe(ray, address))
         return ray
 
@@ -242,24 +299,17 @@ class RayEngine:
         if work.factory is None:
             raise ConfigError(f"{work.name}: this work can't run on Ray (no worker factory)")
         ray = self._connect()
-        o = self.options
-        rows = [{"i": i, "item": item} for i, item in enumerate(items)]
-        dataset = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 4 * o.actors)))
-        results = dataset.map_batches(
-            ModelActor,
-            fn_constructor_kwargs={"factory": work.factory},
-            batch_size=o.batch_size or self.runtime.batch_size or DEFAULT_BATCH,
-            compute=ray.data.ActorPoolStrategy(size=o.actors),
-            num_cpus=o.cpus_per_actor,
-            num_gpus=o.gpus_per_actor,
-        )  # Ray Data restarts a dead actor and retries its batches; a constructor that fails, fails the job
+        if ray.util.client.ray.is_connected():  # Ray Client (ray://): Ray Data runs on the cluster, see Conductor
+            conductor = ray.remote(num_cpus=0)(Conductor).remote(work.factory, items, self.options, self.runtime)
+            source = _conducted(ray, conductor)
+        else:
+            source = _batches(ray, work.factory, items, self.options, self.runtime)
         try:
-            for batch in results.iter_batches(batch_size=None, batch_format="numpy"):
-                values = [json.loads(v) for v in batch["value"]]
+            for indices, values in source:
                 failed = next((v[LOAD_FAILED] for v in values if isinstance(v, dict) and LOAD_FAILED in v), None)
                 if failed is not None:
                     raise ModelUnavailableError(f"{work.name}: a Ray actor could not load its model: {failed}")
-                yield [(items[int(i)], work.decode(v)) for i, v in zip(batch["i"], values, strict=True)]
+                yield [(items[i], work.decode(v)) for i, v in zip(indices, values, strict=True)]
         except Exception as exc:
             raise _failure(exc, f"{work.name} on Ray failed") from None
 
