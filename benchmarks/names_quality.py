@@ -175,10 +175,16 @@ def table(result: dict) -> str:
 
 
 def write_section(path: Path, text: str) -> None:
-    """Replace (or append) QUALITY.md's section of this benchmark, leaving the rest as it is."""
+    """Replace (or append) QUALITY.md's section of this benchmark, leaving the rest as it is, and the
+    paragraphs written by hand after its table (what the figures mean) as they are."""
     body = path.read_text(encoding="utf-8") if path.exists() else ""
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    body = pattern.sub(text.rstrip() + "\n\n", body) if pattern.search(body) else body.rstrip() + "\n\n" + text + "\n"
+    found = pattern.search(body)
+    if found:
+        after_table = re.search(r"^\|.*\|\n(?!\|)(.*)", found.group(), re.S | re.M)
+        notes = after_table.group(1).strip() if after_table else ""
+        text = text.rstrip() + ("\n\n" + notes if notes else "")
+    body = pattern.sub(lambda _: text.rstrip() + "\n\n", body) if found else body.rstrip() + "\n\n" + text + "\n"
     path.write_text(body, encoding="utf-8")
 
 
