@@ -1,6 +1,6 @@
 """Names across scripts: a name of the source must reach the translation (`name-mismatch`), and one name
-should be rendered one way across a job (`name-inconsistent`). Names are compared after transliteration
-(anyascii) and a per-script folding, with fuzzy matching (rapidfuzz); Arabic by consonant skeletons.
+should be rendered one way across a job (`name-inconsistent`). Compared transliterated (anyascii, per-script
+folding, rapidfuzz; Arabic by consonant skeletons), countries and languages by their CLDR names (Babel).
 """
 
 from __future__ import annotations
@@ -449,11 +449,13 @@ def check_names(
     translated_names: Mapping[str, str] | Iterable[str] | None = None,
     source_lang: str = "en",
 ) -> list[QualityFlag]:
-    """`name-mismatch` when a name of the source has none of its words in the output.
+    """`name-mismatch` when a name of the source is not in the output.
 
-    Names the translator translates (TRANSLATED_NAMES, and `translated_names`: a glossary's source
-    names, or a mapping of them to their renderings) are skipped. A name counts as there when any one
-    of its own words is: "Csaba Kőrösi" rendered "Kőrösi" is fine, a name swapped for another is not.
+    A name is there when its surname (last word) and its longest own word are: "Csaba Kőrösi" rendered
+    "Чаба Кёрёши" or "Kőrösi" is fine, "Angela Merkel" rendered "Ангела Шольц" is not. A country, a
+    language or a currency must have CLDR's name in the target (any case form) or a close
+    transliteration; so must a name `translated_names` maps to its rendering (a glossary). Names
+    translators translate (TRANSLATED_NAMES, the names `translated_names` lists) and acronyms are skipped.
     """
     if source_lang.split("-")[0].lower() != "en" or not output.strip():
         return []
