@@ -118,6 +118,7 @@ def main() -> None:
         capture_output=True,
     )
     env = dict(os.environ, HF_HUB_OFFLINE="1", SUMMARIZER_BACKEND=os.environ.get("SUMMARIZER_BACKEND", "torch"))
+    env["SUMMARIZER_PROGRESS_SECONDS"] = "3600"  # unwatched: model calls keep their full batches while timed
     command = [python, "-m", "summarizer", "digest", *feeds, "--to", "ru", "--from", "en", "--model", f"ru={model}"]
     command += ["--what", "summary", "--method", "lead", "--no-retry", "--feed-pause", "0", "--out", str(work / "out")]
     command += [
