@@ -15,6 +15,7 @@ __all__ = [
     "Fact",
     "facts",
     "has_number_word",
+    "common_word",
     "name_values",
     "names",
     "number_word_stems",
@@ -499,11 +500,37 @@ def facts(sentence: str, lang: str = "en") -> tuple[Fact, ...]:
     return tuple(sorted(found, key=lambda f: f.start))
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Webster's Second International (the `english-words` package's web2 list, 236k words) as written:
+    common words in lower case, proper names capitalised (`justice`, `Texas`)."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=False))
+
+
+def common_word(word: str) -> bool:
+    """A word the dictionary has in lower case (its plural too): in a name it is translated, not
+    transliterated (Justice, Heritage, Hydrogen, Strong, Windows), so it is no evidence either way."""
+    folded, words = word.casefold(), _dictionary()
+    return (
+        folded in words
+        or (folded.endswith("s") and folded[:-1] in words)
+        or (folded.endswith("es") and folded[:-2] in words)
+        or (folded.endswith("ies") and folded[:-3] + "y" in words)
+    )
+
+
 def name_values(text: str, lang: str = "en") -> list[str]:
     """The names of a text, in order: `facts()`'s for English; for another language written with capitals,
-    the same runs of capitalised words, less the word at a sentence start (no evidence there: "Вчера")."""
+    the same runs of capitalised words, less the word at a sentence start (no evidence there: "Вчера").
+    An English word alone at a sentence start counts unless the dictionary has it ("Researchers said")."""
     if lang.split("-")[0].lower() == "en":
-        return [f.value for f in facts(text, lang) if f.kind == "name"]
+        return [
+            f.value
+            for f in facts(text, lang)
+            if f.kind == "name" and (" " in f.value or not sentence_start(text, f.start) or not common_word(f.value))
+        ]
     out = []
     for start, end in names(text):
         words = text[start:end].split()

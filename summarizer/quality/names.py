@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..results import QualityFlag
-from .facts import ALEF, ARABIC_PREFIX, Fact, facts, sentence_start, word_set
+from .facts import ALEF, ARABIC_PREFIX, Fact, common_word, facts, sentence_start, word_set
 
 __all__ = [
     "NAME_INCONSISTENT",
@@ -171,27 +171,6 @@ def _lang(target: str) -> str:
     return target.split("-")[0].lower()
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    """Webster's Second International (the `english-words` package's web2 list, 236k words) as written:
-    common words in lower case, proper names capitalised (`justice`, `Texas`)."""
-    from english_words import get_english_words_set
-
-    return frozenset(get_english_words_set(["web2"], lower=False))
-
-
-def _common_word(word: str) -> bool:
-    """A word the dictionary has in lower case (its plural too): in a name it is translated, not
-    transliterated (Justice, Heritage, Hydrogen, Strong, Windows), so it is no evidence either way."""
-    folded, words = word.casefold(), _dictionary()
-    return (
-        folded in words
-        or (folded.endswith("s") and folded[:-1] in words)
-        or (folded.endswith("es") and folded[:-2] in words)
-        or (folded.endswith("ies") and folded[:-3] + "y" in words)
-    )
-
-
 # Endings of English words for things and qualities, translated rather than transliterated (Revolution,
 # Heritage, Championships, Justice): a lone dictionary word with one is no name to look for.
 _CONCEPT = re.compile(
@@ -216,7 +195,7 @@ def _key_words(name: str, translated: frozenset[str]) -> list[str]:
     # A common word beside a name is a name too (Emma Stone, Donald Trump, Ring's Jamie Siminoff), and so
     # are common words that name no concept (Rick Perry, Shark Tank); concepts are translated (Sound
     # Editing, Heritage).
-    if keep and all(_common_word(w) for w in keep) and any(_concept(w) for w in keep):
+    if keep and all(common_word(w) for w in keep) and any(_concept(w) for w in keep):
         return []
     return [w for w in keep if w.casefold() not in _CONNECTOR_WORDS]
 
@@ -347,7 +326,7 @@ def must_come_through(name: str, *, translated: Iterable[str] = ()) -> bool:
     not a name translators translate (TRANSLATED_NAMES, `translated`), nor one of generic or dictionary
     words only. (The facts table shows these; the check also looks for dictionary words of a name.)"""
     words = _key_words(name, TRANSLATED_NAMES | frozenset(t.casefold() for t in translated))
-    return any(not _common_word(w) for w in words)
+    return any(not common_word(w) for w in words)
 
 
 def _known(translated: Mapping[str, str] | Iterable[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
@@ -415,7 +394,7 @@ def _required(words: list[str]) -> set[str]:
     if not words:
         return set()
     # A title or a common word before a name (Congresswoman Michele Bachmann) is not its longest own word.
-    own = [w for w in words if not _common_word(w)] or words
+    own = [w for w in words if not common_word(w)] or words
     return {words[-1], max(own, key=len)}
 
 
@@ -432,7 +411,7 @@ def checkable_name(source: str, fact: Fact) -> bool:
         return False
     if " " in fact.value or "-" in fact.value or not sentence_start(source, fact.start):
         return True
-    return not _common_word(fact.value)
+    return not common_word(fact.value)
 
 
 def _acronym_name(text: str) -> bool:
