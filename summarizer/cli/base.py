@@ -48,7 +48,7 @@ DIGEST_LANGS = ("az", "ru", "ar")  # what `digest` translates into without --to,
 
 def _show_version(value: bool) -> None:
     if value:
-        from .. import __version__
+        from ..version import __version__
 
         typer.echo(f"summarizer {__version__}")
         raise typer.Exit()

@@ -105,7 +105,7 @@ def fetch_response(
 ) -> Fetched:
     """`fetch`, with its status and headers: given `etag` or `last_modified` (from an earlier fetch), a
     conditional GET, whose 304 ("not modified") comes back as a Fetched with status 304 and no body."""
-    from .. import __version__
+    from ..version import __version__
 
     name = _one_line(url)
     headers = {"User-Agent": f"summarizer/{__version__}", "Accept": accept}
