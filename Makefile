@@ -64,6 +64,7 @@ bench-ray: $(STAMP)
 # ../shared/eval; benchmarks/evaldata.py says in one line what to set when they are missing): writes QUALITY.md.
 quality: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/quality.py
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/names_quality.py --write
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

@@ -23,7 +23,6 @@ import argparse
 import difflib
 import html
 import json
-import os
 import random
 import re
 import sys
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from anyascii import anyascii  # noqa: E402
+from evaldata import flores_dir  # noqa: E402
 
 from summarizer.quality.checks import check_translation  # noqa: E402
 from summarizer.quality.facts import facts  # noqa: E402
@@ -46,11 +46,11 @@ SECTION = "## Names, measured on cases the checker did not choose"
 
 
 def eval_dir(given: Path | None) -> Path:
-    """FLORES-200 devtest: --eval, else SUMMARIZER_EVAL_DIR, else ../shared/eval beside the project."""
-    base = given or Path(os.environ.get("SUMMARIZER_EVAL_DIR") or ROOT.parent / "shared" / "eval")
-    folder = base / "flores200-devtest"
+    """FLORES-200 devtest: --eval (a folder holding flores200-devtest/), else the benchmarks' one rule
+    (SUMMARIZER_EVAL_DIR, ../shared/eval, then the repository's copy in tests/data)."""
+    folder = given / "flores200-devtest" if given else flores_dir()
     if not (folder / "en.txt").is_file():
-        sys.exit(f"{folder}: FLORES-200 devtest is not there; set SUMMARIZER_EVAL_DIR or --eval to a folder holding it")
+        sys.exit(f"{folder}: FLORES-200 devtest is not there; give --eval a folder holding flores200-devtest/")
     return folder
 
 
