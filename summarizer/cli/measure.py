@@ -201,10 +201,11 @@ def check(
     if src is None or hyp is None or lang is None:
         raise ConfigError("check: give --src, --hyp and --to")
     adequacy = bool(opts.get("quality", "adequacy", False))
+    names = bool(opts.get("quality", "names", False))
     source_lang = measured.get("source_lang") or "en"
     glossary = opts.get("glossary", "file")
     lines = check_files(
-        src, hyp, lang=lang, source_lang=source_lang, adequacy=adequacy, glossary=glossary, options=opts
+        src, hyp, lang=lang, source_lang=source_lang, adequacy=adequacy, glossary=glossary, options=opts, names=names
     )
     if as_json:
         for item in lines:

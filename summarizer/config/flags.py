@@ -34,7 +34,9 @@ class Flag:
     decls: tuple[str, ...]
     help: str
     type: type = str  # str, int, float, bool (a switch) or Path
-    kind: str = "value"  # value | csv | pairs (repeatable KEY=VALUE) | set (switch stores `value`) | choice
+    # value | csv | pairs (repeatable KEY=VALUE) | set (switch stores `value`) | choice (words from `value`, each
+    # turning on the setting of its name in the flag's section)
+    kind: str = "value"
     value: Any = True  # what a `set` switch stores
     aliases: tuple[str, ...] = ()  # spellings that work too, hidden from --help
     panel: str = ""  # the --help panel it is listed in (one of PANELS); set by `_in` for a whole group
@@ -49,10 +51,15 @@ class Flag:
             return None
         if self.kind == "set":
             return self.value
-        if self.kind == "choice":  # `--check adequacy`: the one word this flag accepts turns a setting on
-            if raw != self.value:
-                raise ConfigError(f"{self.spelling}: unknown value {raw!r}; expected {self.value}")
-            return True
+        if self.kind == "choice":  # `--check adequacy,names`: each word turns on the setting of that name
+            words = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")  # the API may pass a list
+            chosen = [str(w).strip() for w in words if str(w).strip()]
+            unknown = [w for w in chosen if w not in self.value]
+            if unknown or not chosen:
+                raise ConfigError(
+                    f"{self.spelling}: unknown value {raw!r}; expected one or more of {', '.join(self.value)}"
+                )
+            return dict.fromkeys(chosen, True)
         if self.kind == "csv":
             parts = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")  # the API may pass a list
             items = tuple(str(x).strip() for x in parts if str(x).strip())
@@ -266,10 +273,11 @@ QUALITY = _in(
             "check",
             ("quality", "adequacy"),
             ("--check",),
-            "Extra check on every output: adequacy (embedding similarity to the source).",
+            "Extra checks on every output, comma-separated: adequacy (embedding similarity to the source), "
+            "names (name-mismatch: a name of the source missing or changed; off by default, see QUALITY.md).",
             str,
             "choice",
-            "adequacy",
+            ("adequacy", "names"),
         ),
         Flag(
             "no_checks", ("quality", "checks"), ("--no-checks",), "Don't check outputs for quality.", bool, "set", False
@@ -485,7 +493,9 @@ class RunOptions:
             value = flag.parse(raw)
             if value is None:
                 continue
-            if len(flag.path) == 1:
+            if flag.kind == "choice":  # several settings of one section
+                sections.setdefault(flag.path[0], {}).update(value)
+            elif len(flag.path) == 1:
                 sections[flag.path[0]] = value
             else:
                 sections.setdefault(flag.path[0], {})[flag.path[1]] = value

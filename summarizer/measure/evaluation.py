@@ -281,9 +281,10 @@ def check_files(
     adequacy: bool = False,
     glossary: Glossary | str | Path | None = None,
     options: RunOptions | None = None,
+    names: bool = False,
 ) -> list[LineCheck]:
     """The quality checks on any line-aligned source and translation files; with a `glossary` (or a
-    .csv or .tbx file of one), `term-missing` too."""
+    .csv or .tbx file of one), `term-missing` too; with `names`, `name-mismatch`."""
     from ..quality.glossary import read_glossary
 
     _known(lang, "--to")
@@ -303,7 +304,7 @@ def check_files(
     opts = options or RunOptions()
     cache_options = resolve_cache(opts)
     cache = Cache(cache_options.dir) if cache_options.enabled and adequacy else MemoryCache()
-    quality = QualityOptions(adequacy=adequacy, glossary=glossary)
+    quality = QualityOptions(adequacy=adequacy, glossary=glossary, names=names)
     flags = TranslationReviewer(lang, source_lang, quality, cache=cache).review(sources, outputs)
     return [LineCheck(i, f) for i, f in enumerate(flags, start=1)]
 

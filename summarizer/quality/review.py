@@ -53,7 +53,14 @@ class TranslationReviewer:
     def cheap(self, source: str, output: str) -> tuple[QualityFlag, ...]:
         if not self.options.checks:
             return ()
-        return check_translation(source, output, target=self.target, source_lang=self.source_lang, script=self.script)
+        return check_translation(
+            source,
+            output,
+            target=self.target,
+            source_lang=self.source_lang,
+            script=self.script,
+            names=self.options.names,
+        )
 
     def review(self, sources: Sequence[str], outputs: Sequence[str]) -> list[tuple[QualityFlag, ...]]:
         """All flags for each (source, output) pair, same order. The glossary's terms are checked here, on
