@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -37,3 +38,17 @@ def corpus_dir(shared: Path | None = None) -> Path:
     """The shared corpus (its XSum and WMT16 fixtures): beside the evaluation folder, else the repository's copy."""
     folder = eval_dir(shared).parent / "corpus"
     return folder if (folder / "bbc-xsum-sample.jsonl").is_file() else IN_REPO / "corpus"
+
+
+def cnndm_articles(shared: Path | None = None):
+    """The sample as Articles: its text is tokenized with " . " ending each sentence, so it is given one
+    sentence a line (the same sentences the README's lead-3 takes), and the references."""
+    from summarizer.inputs.reading import article_from_text
+    from summarizer.measure import metrics
+
+    items = metrics.read_summary_jsonl(cnndm_sample(shared), hyp_field=None)
+    articles = [
+        article_from_text("\n".join(s.strip() for s in re.split(r"(?<= \.) ", item.article)), source=f"{item.id}.txt")
+        for item in items
+    ]
+    return articles, [item.reference for item in items]

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata  # noqa: E402  (benchmarks/ is on sys.path: the script's own folder)
-from quality import cnndm_articles  # noqa: E402
+from evaldata import cnndm_articles  # noqa: E402
 from tune_extractive import GRID, coordinate_search  # noqa: E402
 
 from summarizer.cache import Cache  # noqa: E402

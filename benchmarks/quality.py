@@ -283,25 +283,11 @@ def reproductions(shared: Path) -> list[str]:
 # ---- summaries: lead and extractive on CNN/DailyMail; extract-then-abstract against map-reduce ------
 
 
-def cnndm_articles(shared: Path):
-    """The sample as Articles: its text is tokenized with " . " ending each sentence, so it is given one
-    sentence a line (the same sentences the README's lead-3 takes), and the references."""
-    from summarizer.inputs.reading import article_from_text
-    from summarizer.measure import metrics
-
-    items = metrics.read_summary_jsonl(evaldata.cnndm_sample(shared), hyp_field=None)
-    articles = [
-        article_from_text("\n".join(s.strip() for s in re.split(r"(?<= \.) ", item.article)), source=f"{item.id}.txt")
-        for item in items
-    ]
-    return articles, [item.reference for item in items]
-
-
 def extractive_scores(shared: Path, cache: Cache) -> tuple[list[str], bool]:
     from summarizer.measure import metrics
     from summarizer.tasks.extractive import ExtractiveSummarizer
 
-    articles, refs = cnndm_articles(shared)
+    articles, refs = evaldata.cnndm_articles(shared)
     halves = {
         "tuning half (1-250)": slice(0, 250),
         "held-out half (251-500)": slice(250, 500),
@@ -386,7 +372,7 @@ def long_inputs(shared: Path, cache: Cache, work: Path) -> list[str]:
     from summarizer.tasks.summarizing import Summarizer
 
     bart = build_stand_in("bart", "base", work / "bart-base")
-    articles, refs = cnndm_articles(shared)
+    articles, refs = evaldata.cnndm_articles(shared)
     seed = ROOT / "seeds" / "baku-non-aligned-movement-2023.txt"
     long_seed = work / "seed-x16.txt"
     long_seed.write_text("\n\n".join([seed.read_text(encoding="utf-8")] * 16), encoding="utf-8")

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from quality import cnndm_articles  # noqa: E402
+from evaldata import cnndm_articles  # noqa: E402
 
 from summarizer.cache import Cache  # noqa: E402
 from summarizer.measure import metrics  # noqa: E402

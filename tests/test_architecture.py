@@ -211,3 +211,21 @@ def test_every_package_says_its_job_in_its_docstring():
             assert doc, f"{name} has no docstring"
             summary = doc.split("\n\n")[0]
             assert len(summary) <= 240, f"{name}: its docstring should start with a line or two saying its job"
+
+
+def test_the_benchmark_scripts_import_no_circle():
+    """The scripts import each other by bare name (`from evaldata import ...`); shared helpers live in a module
+    of their own (evaldata.py) instead of one script reaching into another that reaches back."""
+    folder = PACKAGE.parent / "benchmarks"
+    scripts = {path.stem: path for path in folder.glob("*.py")}
+    graph = {
+        name: {
+            target
+            for node in _imports(ast.parse(path.read_text(encoding="utf-8")))
+            for target in ([a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""])
+            if target in scripts and target != name
+        }
+        for name, path in scripts.items()
+    }
+    assert graph["extractive_cv"], "the scripts do import each other: the graph is read"
+    assert not find_cycles(graph), find_cycles(graph)
