@@ -7,6 +7,8 @@ store each batch at once (a killed job loses only what was in flight).
 - `LocalEngine`: in this process, in groups (the default).
 - `RayEngine` (`engines.ray_engine`, imported only when asked for): a Ray Data `map_batches` over an
   actor pool per (task, model, target); each actor builds its own worker from `Work.factory`.
+- `PickledEngine` (`engines.pickled`): in this process as a remote engine works (every task through
+  pickle, each worker rebuilt from its factory), so the worker protocol is tested without Ray.
 """
 
 from __future__ import annotations
