@@ -3,6 +3,7 @@ the README says how to put `summarizer` on PATH and how long `make test` takes."
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,7 +16,17 @@ from conftest import ROOT
 @pytest.mark.skipif(not shutil.which("make"), reason="no make here")
 def test_make_install_says_what_each_step_installs_before_pip_runs_quietly():
     # -n prints the recipe without running it, -B as on a fresh clone (no .venv/.installed yet).
-    proc = subprocess.run(["make", "-n", "-B", "install"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    # Run by `make test`, this is a sub-make: without the parent's MAKEFLAGS/MAKELEVEL it prints no
+    # "Entering directory" lines around the recipe.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")}
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-B", "install"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     pips = [i for i, line in enumerate(lines) if " -m pip install -q " in line]
