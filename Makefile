@@ -35,7 +35,7 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
-# The inner loop: every test but those marked slow (processes, benchmarks, Ray, the browser); about 2 minutes.
+# The inner loop: every test but those marked slow (processes, benchmarks, Ray, the browser); about 4 minutes.
 test-fast: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -m "not slow"
 
