@@ -3,14 +3,13 @@ rebuilds each worker from its factory, as Ray's actors do; a job gives the local
 
 from __future__ import annotations
 
-import json
 import pickle
 from functools import partial
 from pathlib import Path
 
 import pytest
 from test_jobs import _corpus_inputs, write_job
-from test_ray_engine import _digests
+from test_ray_engine import _digests, extractive_job
 
 from summarizer.config.flags import RunOptions
 from summarizer.config.merge import resolve_job
@@ -81,15 +80,7 @@ def test_a_job_on_the_pickled_engine_gives_the_local_digests(tmp_path, marian, b
 
 def test_an_extractive_job_with_adequacy_on_the_pickled_engine_gives_the_local_digests(tmp_path, marian, monkeypatch):
     """The embedding and check workers' remote path: the same summaries and flags."""
-    inputs = _corpus_inputs(tmp_path, 2)
-    job = tmp_path / "extractive.toml"
-    job.write_text(
-        f'inputs = {json.dumps(inputs)}\ntranslate = "summary"\n'
-        '[summary]\nmethod = "extractive"\nsentences = 2\n'
-        f"[targets.ru]\nmodel = {json.dumps(str(marian))}\n[targets.ru.params]\nnum_beams = 1\nmax_new_tokens = 6\n"
-        '[output]\nformats = ["json"]\n[quality]\nadequacy = true\n',
-        encoding="utf-8",
-    )
+    job = extractive_job(tmp_path, marian, _corpus_inputs(tmp_path, 2))
     local = _run(job, tmp_path / "out-local", tmp_path / "c-local", None, monkeypatch)
     engine = PickledEngine()
     pickled = _run(job, tmp_path / "out-pickled", tmp_path / "c-pickled", engine, monkeypatch)

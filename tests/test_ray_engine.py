@@ -221,11 +221,8 @@ def test_the_api_runs_on_ray_when_the_runtime_says_so(marian, bart, seed_text):
     assert not ray.is_initialized(), "the call must stop the Ray instance it started"
 
 
-def test_an_extractive_job_on_ray_gives_the_local_digests(tmp_path, marian):
-    """Extractive summaries and the adequacy check on Ray: a window's sentence embeddings computed by the
-    engine's workers, the sentences chosen and the similarities taken on the driver: the same summaries,
-    flags and digests as the local engine."""
-    inputs = _corpus_inputs(tmp_path, 3)
+def extractive_job(tmp_path: Path, marian: Path, inputs: list[str]) -> Path:
+    """A job of extractive summaries translated into ru, with the adequacy check on (embedding workers)."""
     job = tmp_path / "extractive.toml"
     job.write_text(
         f'inputs = {json.dumps(inputs)}\ntranslate = "summary"\n'
@@ -234,6 +231,14 @@ def test_an_extractive_job_on_ray_gives_the_local_digests(tmp_path, marian):
         '[output]\nformats = ["json"]\n[quality]\nadequacy = true\n',
         encoding="utf-8",
     )
+    return job
+
+
+def test_an_extractive_job_on_ray_gives_the_local_digests(tmp_path, marian):
+    """Extractive summaries and the adequacy check on Ray: a window's sentence embeddings computed by the
+    engine's workers, the sentences chosen and the similarities taken on the driver: the same summaries,
+    flags and digests as the local engine."""
+    job = extractive_job(tmp_path, marian, _corpus_inputs(tmp_path, 3))
     local = run_cli("translate", "--config", str(job), "--cache-dir", "c-local", "--out", "out-local")
     assert local.returncode == 0, local.stderr.decode()
     ray = run_cli("translate", "--config", str(job), "--cache-dir", "c-ray", "--out", "out-ray", *RAY)
